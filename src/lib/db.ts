@@ -1,0 +1,49 @@
+// Opens a SQLite database the one way this project does: WAL, foreign keys, busy timeout, migrations by user_version.
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+
+export type Db = Database.Database;
+
+/** A migration is SQL to exec, or a function for anything SQL alone cannot say. Index + 1 = user_version. */
+export type Migration = string | ((db: Db) => void);
+
+export interface OpenDatabaseOptions {
+  migrations?: readonly Migration[];
+  /** FULL survives a power cut (one fsync per commit); NORMAL survives a process kill. */
+  synchronous?: "FULL" | "NORMAL" | "OFF";
+  readonly?: boolean;
+  busyTimeoutMs?: number;
+}
+
+export function openDatabase(file: string, options: OpenDatabaseOptions = {}): Db {
+  if (file !== ":memory:" && !options.readonly) mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+  if (!options.readonly) {
+    db.pragma("journal_mode = WAL");
+    db.pragma(`synchronous = ${options.synchronous ?? "NORMAL"}`);
+  }
+  db.pragma("foreign_keys = ON");
+  if (options.migrations && !options.readonly) migrate(db, options.migrations);
+  return db;
+}
+
+/** Applies the migrations past the database's user_version, each in its own transaction. */
+export function migrate(db: Db, migrations: readonly Migration[]): number {
+  const current = db.pragma("user_version", { simple: true }) as number;
+  if (current > migrations.length) {
+    throw new Error(
+      `database schema version ${current} is newer than this program knows (${migrations.length}); upgrade pos`,
+    );
+  }
+  for (let version = current; version < migrations.length; version++) {
+    const step = migrations[version];
+    db.transaction(() => {
+      if (typeof step === "string") db.exec(step);
+      else step?.(db);
+      db.pragma(`user_version = ${version + 1}`);
+    }).immediate();
+  }
+  return migrations.length;
+}
