@@ -1,0 +1,180 @@
+// Decides online vs offline for every request (DESIGN idea 5): classifies failures, switches, reconnects, persists.
+import type { Clock } from "../lib/clock.js";
+import { OperationError, UnreachableError } from "../lib/errors.js";
+import type { ConnectionStateStore } from "./connection-state.js";
+import type { DataSource, OfflineReadiness } from "./data-source.js";
+import { RequestFailure } from "./data-source.js";
+import {
+  type ConnectionMode,
+  classifyOutcome,
+  describeOutcome,
+  type ReconnectRules,
+  type RequestOutcome,
+  reconnectDue,
+} from "./failover.js";
+
+export interface ConnectionRules extends ReconnectRules {
+  timeoutMs: number;
+  healthCheckMs: number;
+  supportsOffline: boolean;
+}
+
+export interface SwitchEvent {
+  from: ConnectionMode;
+  to: ConnectionMode;
+  reason: string;
+  at: number;
+}
+
+export interface ConnectionManagerOptions {
+  clock: Clock;
+  store: ConnectionStateStore;
+  rules: ConnectionRules;
+  online: DataSource;
+  /** The offline database, or null for a register without one. */
+  offline: DataSource | null;
+  offlineReadiness: () => OfflineReadiness;
+  /** One quick request to the server (health); resolves with what happened. */
+  probe: () => Promise<RequestOutcome>;
+  onSwitch?: (event: SwitchEvent) => void;
+}
+
+export class ConnectionManager {
+  private readonly o: ConnectionManagerOptions;
+  private healthLoop: { stop: boolean } | null = null;
+
+  constructor(options: ConnectionManagerOptions) {
+    this.o = options;
+  }
+
+  get mode(): ConnectionMode {
+    return this.o.store.read().mode;
+  }
+
+  get state() {
+    return this.o.store.read();
+  }
+
+  /**
+   * Called when a transaction starts: the only moment an automatically offline register tries the server
+   * again (after reconnectInterval), unless advanced switching saw the server healthy.
+   */
+  async startTransaction(): Promise<void> {
+    await this.maybeReconnect("transaction-start");
+  }
+
+  /** Runs one data request on the source the current mode says, failing over when the server does not answer. */
+  async run<T>(request: (source: DataSource) => Promise<T>): Promise<T> {
+    await this.maybeReconnect("operation");
+    const state = this.o.store.read();
+    if (state.mode !== "online") return request(this.offlineSource(state.reason ?? "offline"));
+    try {
+      return await request(this.o.online);
+    } catch (error) {
+      if (!(error instanceof RequestFailure) || classifyOutcome(error.outcome) !== "failover") throw error;
+      const reason = describeOutcome(error.outcome);
+      const offline = this.offlineSource(reason);
+      this.switchTo("offline-auto", reason);
+      return request(offline);
+    }
+  }
+
+  /** Operation 917 while online: manual offline, no automatic reconnect until Connect. */
+  disconnect(): SwitchEvent | null {
+    const state = this.o.store.read();
+    if (state.mode === "offline-manual") return null;
+    this.offlineSource("manual disconnect");
+    return this.switchTo("offline-manual", "operation 917 (Disconnect)");
+  }
+
+  /** Operation 917 while offline: tries the server at once and says why it failed. */
+  async connect(): Promise<SwitchEvent | null> {
+    const state = this.o.store.read();
+    if (state.mode === "online") return null;
+    const outcome = await this.o.probe();
+    const now = this.o.clock.now();
+    if (classifyOutcome(outcome) !== "ok") {
+      this.o.store.write({ ...state, lastReconnectAttempt: now });
+      throw new UnreachableError(`cannot connect: ${describeOutcome(outcome)}`, "ServerUnreachable", "still offline");
+    }
+    return this.switchTo("online", "operation 917 (Connect)");
+  }
+
+  /** With advanced offline switching: probe every healthCheckInterval in the background (never blocks a sale). */
+  startHealthCheck(): void {
+    if (!this.o.rules.advancedOfflineSwitching || this.healthLoop) return;
+    const loop = { stop: false };
+    this.healthLoop = loop;
+    void (async () => {
+      while (!loop.stop) {
+        await this.o.clock.sleep(this.o.rules.healthCheckMs);
+        if (loop.stop) break;
+        await this.healthCheck();
+      }
+    })();
+  }
+
+  stopHealthCheck(): void {
+    if (this.healthLoop) this.healthLoop.stop = true;
+    this.healthLoop = null;
+  }
+
+  /** One health check: records that the server answered, so the next operation goes back online. */
+  async healthCheck(): Promise<boolean> {
+    const state = this.o.store.read();
+    if (state.mode !== "offline-auto") return false;
+    const outcome = await this.o.probe();
+    if (classifyOutcome(outcome) !== "ok") return false;
+    this.o.store.write({ ...this.o.store.read(), healthyAt: this.o.clock.now() });
+    return true;
+  }
+
+  private async maybeReconnect(at: "transaction-start" | "operation"): Promise<void> {
+    const state = this.o.store.read();
+    const now = this.o.clock.now();
+    if (!reconnectDue(state, this.o.rules, now, at)) return;
+    const outcome = await this.o.probe();
+    if (classifyOutcome(outcome) === "ok") {
+      this.switchTo("online", "server answered again");
+    } else {
+      this.o.store.write({ ...this.o.store.read(), lastReconnectAttempt: now, healthyAt: null });
+    }
+  }
+
+  /** The offline source, or the reason the register cannot go offline (the sale stops; nothing completed is lost). */
+  private offlineSource(reason: string): DataSource {
+    if (!this.o.rules.supportsOffline || !this.o.offline) {
+      if (!this.o.rules.supportsOffline && this.o.offline) {
+        throw new UnreachableError(
+          `${reason}, and this register does not support offline`,
+          "RealtimeServiceNotSupported",
+          "set Supports offline on the register at HQ and provision it with an offline database",
+        );
+      }
+      throw new UnreachableError(
+        `${reason}, and this register has no offline database`,
+        "ServerUnreachable",
+        "wait for the server, or provision the register with offline support",
+      );
+    }
+    const ready = this.o.offlineReadiness();
+    if (!ready.ok)
+      throw new OperationError(`${reason}; cannot switch offline: ${ready.message}`, ready.code, ready.fix);
+    return this.o.offline;
+  }
+
+  private switchTo(mode: ConnectionMode, reason: string): SwitchEvent {
+    const state = this.o.store.read();
+    const now = this.o.clock.now();
+    const event: SwitchEvent = { from: state.mode, to: mode, reason, at: now };
+    this.o.store.write({
+      mode,
+      since: now,
+      lastReconnectAttempt: mode === "online" ? null : state.lastReconnectAttempt,
+      healthyAt: null,
+      reason: mode === "online" ? null : reason,
+    });
+    this.o.onSwitch?.(event);
+    return event;
+  }
+}
