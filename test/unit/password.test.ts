@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { hashPassword, verifyPassword } from "../../src/lib/password.js";
+
+describe("password hashes", () => {
+  const stored = hashPassword("1234");
+
+  it("stores scrypt parameters, salt and hash, never the password", () => {
+    expect(stored).toMatch(/^scrypt\$16384\$8\$1\$[A-Za-z0-9+/]{22}==\$[A-Za-z0-9+/]{43}=$/);
+    expect(stored).not.toContain("1234");
+  });
+
+  it.each([
+    ["1234", true],
+    ["12345", false],
+    ["123", false],
+    ["", false],
+    [" 1234", false],
+  ])("verifyPassword(%j) = %s", (plain, ok) => {
+    expect(verifyPassword(plain, stored)).toBe(ok);
+  });
+
+  it("salts: the same password hashes differently each time unless the salt is given", () => {
+    const salt = Buffer.alloc(16, 7);
+    expect(hashPassword("1234")).not.toBe(stored);
+    expect(hashPassword("1234", salt)).toBe(hashPassword("1234", salt));
+  });
+
+  it("treats composed and decomposed accents as the same password", () => {
+    expect(verifyPassword("cafe\u0301", hashPassword("caf\u00e9"))).toBe(true);
+  });
+
+  const [, n, r, p, salt, hash] = stored.split("$");
+  it.each([
+    ["empty", ""],
+    ["another scheme", `bcrypt$${n}$${r}$${p}$${salt}$${hash}`],
+    ["a missing part", `scrypt$${n}$${r}$${p}$${hash}`],
+    ["N not a power of two", `scrypt$16383$${r}$${p}$${salt}$${hash}`],
+    ["N far too large", `scrypt$1073741824$${r}$${p}$${salt}$${hash}`],
+    ["r out of range", `scrypt$${n}$0$${p}$${salt}$${hash}`],
+    ["p not a number", `scrypt$${n}$${r}$x$${salt}$${hash}`],
+    ["no salt", `scrypt$${n}$${r}$${p}$$${hash}`],
+    ["a truncated hash", `scrypt$${n}$${r}$${p}$${salt}$AAAA`],
+    ["a tampered hash", `scrypt$${n}$${r}$${p}$${salt}$${Buffer.alloc(32).toString("base64")}`],
+  ])("refuses a stored value with %s", (_, bad) => {
+    expect(verifyPassword("1234", bad)).toBe(false);
+  });
+    // Loose bound against a shared CI machine; it still catches N raised by orders of magnitude.
+    expect(Math.min(...times)).toBeLessThan(250);
+  });
+});
