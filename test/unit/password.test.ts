@@ -44,7 +44,4 @@ describe("password hashes", () => {
   ])("refuses a stored value with %s", (_, bad) => {
     expect(verifyPassword("1234", bad)).toBe(false);
   });
-    // Loose bound against a shared CI machine; it still catches N raised by orders of magnitude.
-    expect(Math.min(...times)).toBeLessThan(250);
-  });
 });
