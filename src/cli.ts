@@ -4,7 +4,15 @@ import { Command, CommanderError, Option } from "commander";
 
 // Each entry adds one command group; command files declare options and lazy-load their services,
 // so `pos --help` loads commander and nothing heavy.
-const COMMAND_GROUPS: ReadonlyArray<() => Promise<{ register(program: Command): void }>> = [];
+const COMMAND_GROUPS: ReadonlyArray<() => Promise<{ register(program: Command): void }>> = [
+  () => import("./commands/proxy.js"),
+  () => import("./commands/server.js"),
+  () => import("./commands/hq.js"),
+  () => import("./commands/register.js"),
+  () => import("./commands/sync.js"),
+  () => import("./commands/sale.js"),
+  () => import("./commands/status.js"),
+];
 
 export function readVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };

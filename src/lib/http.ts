@@ -1,0 +1,276 @@
+// The project's one HTTP client (got, keep-alive, no retries): JSON in/out, failures carry their class for failover.
+import { createHash } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { Agent as HttpAgent, type IncomingHttpHeaders } from "node:http";
+import { Agent as HttpsAgent } from "node:https";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { Got } from "got";
+
+/**
+ * Why a request got no usable answer. The connection manager fails over on every kind; SPEC §4.2 lists
+ * refused/reset/DNS/timeout, and `invalid-body` is the fault proxy's `garbage` (200 with a broken body).
+ */
+export type NetworkFailureKind = "refused" | "reset" | "timeout" | "dns" | "invalid-body" | "other";
+
+export class NetworkError extends Error {
+  /** The underlying code: ECONNREFUSED, ECONNRESET, ETIMEDOUT, ENOTFOUND, EINVALIDBODY, … */
+  readonly code: string;
+  readonly kind: NetworkFailureKind;
+  readonly method: string;
+  readonly url: string;
+  constructor(kind: NetworkFailureKind, code: string, method: string, url: string, options?: { cause?: unknown }) {
+    super(`${method} ${url}: ${describe(kind, code)}`, options);
+    this.name = "NetworkError";
+    this.kind = kind;
+    this.code = code;
+    this.method = method;
+    this.url = url;
+  }
+}
+
+function describe(kind: NetworkFailureKind, code: string): string {
+  switch (kind) {
+    case "refused":
+      return "connection refused";
+    case "reset":
+      return "connection reset";
+    case "timeout":
+      return "no complete answer before the timeout";
+    case "dns":
+      return "host not found";
+    case "invalid-body":
+      return "the answer is not valid JSON";
+    default:
+      return code;
+  }
+}
+
+/** Maps a socket/got error code to its failure class. */
+export function classifyNetworkCode(code: string | undefined): NetworkFailureKind {
+  switch (code) {
+    case "ECONNREFUSED":
+      return "refused";
+    case "ECONNRESET":
+    case "EPIPE":
+    case "ECONNABORTED":
+    case "ERR_STREAM_PREMATURE_CLOSE":
+    case "HPE_INVALID_CONSTANT":
+    case "HPE_INVALID_VERSION":
+    case "HPE_INVALID_STATUS":
+      return "reset";
+    case "ETIMEDOUT":
+    case "ESOCKETTIMEDOUT":
+      return "timeout";
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return "dns";
+    default:
+      return "other";
+  }
+}
+
+export interface HttpResponse<T = unknown> {
+  status: number;
+  /** Parsed JSON; the raw text when a non-2xx answer is not JSON; null when empty. */
+  body: T;
+  headers: IncomingHttpHeaders;
+}
+
+export interface RequestOptions {
+  /** Overrides the client's bearer token; null sends none. */
+  token?: string | null;
+  timeoutMs?: number;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export interface DownloadResult {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** Bytes written to the file (0 unless status is 200). */
+  bytes: number;
+  /** SHA-256 (hex) of the bytes written. */
+  sha256: string;
+  /** The error answer when status is not 200 (the file is not written). */
+  body?: unknown;
+}
+
+export interface HttpClientOptions {
+  baseUrl: string;
+  token?: string;
+  timeoutMs: number;
+}
+
+export interface HttpClient {
+  readonly baseUrl: string;
+  request<T = unknown>(
+    method: Method,
+    path: string,
+    body?: unknown,
+    options?: RequestOptions,
+  ): Promise<HttpResponse<T>>;
+  get<T = unknown>(path: string, options?: RequestOptions): Promise<HttpResponse<T>>;
+  post<T = unknown>(path: string, body?: unknown, options?: RequestOptions): Promise<HttpResponse<T>>;
+  put<T = unknown>(path: string, body?: unknown, options?: RequestOptions): Promise<HttpResponse<T>>;
+  patch<T = unknown>(path: string, body?: unknown, options?: RequestOptions): Promise<HttpResponse<T>>;
+  delete<T = unknown>(path: string, options?: RequestOptions): Promise<HttpResponse<T>>;
+  /** Streams a GET answer into `file`, hashing as it goes (packages: never held in memory). */
+  download(path: string, file: string, options?: RequestOptions): Promise<DownloadResult>;
+  /** Destroys the keep-alive agents; the client is unusable afterwards. */
+  close(): void;
+}
+
+export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+// got is imported on first use so that commands which never call the server start fast.
+let gotModule: Promise<Got> | undefined;
+function loadGot(): Promise<Got> {
+  gotModule ??= import("got").then((m) => m.default);
+  return gotModule;
+}
+
+export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const baseUrl = options.baseUrl.replace(/\/+$/, "");
+  const agent = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+  let instance: Got | undefined;
+  const client = async (): Promise<Got> => {
+    instance ??= (await loadGot()).extend({
+      agent,
+      retry: { limit: 0 },
+      throwHttpErrors: false,
+      followRedirect: false,
+      responseType: "text",
+    });
+    return instance;
+  };
+  const headersFor = (request: RequestOptions | undefined, json: boolean): Record<string, string> => {
+    const token = request?.token === undefined ? options.token : request.token;
+    const headers: Record<string, string> = { accept: "application/json", ...request?.headers };
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (json) headers["content-type"] = "application/json";
+    return headers;
+  };
+
+  const request = async <T>(
+    method: Method,
+    path: string,
+    body?: unknown,
+    request?: RequestOptions,
+  ): Promise<HttpResponse<T>> => {
+    const got = await client();
+    const url = baseUrl + path;
+    const hasBody = body !== undefined;
+    let response: { statusCode: number; body: string; headers: IncomingHttpHeaders };
+    try {
+      response = await got(url, {
+        method,
+        headers: headersFor(request, hasBody),
+        ...(hasBody ? { body: JSON.stringify(body) } : {}),
+        timeout: { request: request?.timeoutMs ?? options.timeoutMs },
+        ...(request?.signal ? { signal: request.signal } : {}),
+      });
+    } catch (error) {
+      throw toNetworkError(error, method, url);
+    }
+    return { status: response.statusCode, body: parseBody(response, method, url) as T, headers: response.headers };
+  };
+
+  const download = async (path: string, file: string, request?: RequestOptions): Promise<DownloadResult> => {
+    const got = await client();
+    const url = baseUrl + path;
+    const timeoutMs = request?.timeoutMs ?? options.timeoutMs;
+    // Inactivity timeouts, not a total one: a large package may take longer than one data request.
+    const stream = got.stream(url, {
+      method: "GET",
+      headers: headersFor(request, false),
+      timeout: { connect: timeoutMs, response: timeoutMs, socket: timeoutMs },
+      ...(request?.signal ? { signal: request.signal } : {}),
+    });
+    try {
+      const response = await new Promise<{ statusCode: number; headers: IncomingHttpHeaders }>((resolve, reject) => {
+        stream.once("response", resolve);
+        stream.once("error", reject);
+      });
+      if (response.statusCode !== 200) {
+        let text = "";
+        for await (const chunk of stream) text += String(chunk);
+        return {
+          status: response.statusCode,
+          headers: response.headers,
+          bytes: 0,
+          sha256: "",
+          body: parseLoose(text),
+        };
+      }
+      const hash = createHash("sha256");
+      let bytes = 0;
+      const tap = new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          hash.update(chunk);
+          bytes += chunk.length;
+          done(null, chunk);
+        },
+      });
+      await pipeline(stream, tap, createWriteStream(file));
+      return { status: 200, headers: response.headers, bytes, sha256: hash.digest("hex") };
+    } catch (error) {
+      stream.destroy();
+      throw toNetworkError(error, "GET", url);
+    }
+  };
+
+  return {
+    baseUrl,
+    request,
+    get: (path, o) => request("GET", path, undefined, o),
+    post: (path, body, o) => request("POST", path, body ?? {}, o),
+    put: (path, body, o) => request("PUT", path, body ?? {}, o),
+    patch: (path, body, o) => request("PATCH", path, body ?? {}, o),
+    delete: (path, o) => request("DELETE", path, undefined, o),
+    download,
+    close: () => {
+      agent.http.destroy();
+      agent.https.destroy();
+    },
+  };
+}
+
+function parseBody(
+  response: { statusCode: number; body: string; headers: IncomingHttpHeaders },
+  method: string,
+  url: string,
+): unknown {
+  const text = response.body;
+  if (text === "") return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    // A 2xx that is not JSON is a broken answer (failover); an error page from a proxy stays a status to judge.
+    if (response.statusCode >= 200 && response.statusCode < 300) {
+      throw new NetworkError("invalid-body", "EINVALIDBODY", method, url, { cause: error });
+    }
+    return text;
+  }
+}
+
+function parseLoose(text: string): unknown {
+  try {
+    return text === "" ? null : (JSON.parse(text) as unknown);
+  } catch {
+    return text;
+  }
+}
+
+function toNetworkError(error: unknown, method: string, url: string): unknown {
+  if (error instanceof NetworkError) return error;
+  const err = error as { code?: unknown; name?: unknown; cause?: { code?: unknown } };
+  if (err?.name === "AbortError") return error;
+  const code =
+    typeof err?.code === "string" && err.code !== "ERR_GOT_REQUEST_ERROR"
+      ? err.code
+      : typeof err?.cause?.code === "string"
+        ? err.cause.code
+        : "EUNKNOWN";
+  return new NetworkError(classifyNetworkCode(code), code, method, url, { cause: error });
+}

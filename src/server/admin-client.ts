@@ -1,0 +1,166 @@
+// Client side of the admin API (pos hq, provisioning): finds the server and token, maps answers to CLI errors.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  apiPath,
+  type CustomerAddBody,
+  type CustomerAnswer,
+  errorBodySchema,
+  PROFILE_FIELDS,
+  type PriceAnswer,
+  type ProductAddBody,
+  type ProductDeleteAnswer,
+  type ProductDetail,
+  type ProductSetBody,
+  type ProfileAnswer,
+  type ProfileSetBody,
+  type RegisterAnswer,
+  type RegisterSetBody,
+  ROUTES,
+  type StaffAddBody,
+  type StaffAnswer,
+  type StaffUnblockAnswer,
+} from "../lib/api.js";
+import { OperationError, UnreachableError, UsageError } from "../lib/errors.js";
+import { createHttpClient, type HttpClient, type Method, NetworkError } from "../lib/http.js";
+import type { Paths } from "../lib/paths.js";
+
+export interface AdminConnectionOptions {
+  server?: string;
+  adminToken?: string;
+}
+
+export interface AdminConnection {
+  url: string;
+  token: string;
+}
+
+function readServerFile(paths: Paths): { url?: string; adminTokenFile?: string } | undefined {
+  const file = join(paths.serverDir, "server.json");
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as { url?: string; adminTokenFile?: string };
+  } catch {
+    return undefined;
+  }
+}
+
+/** --server, then POS_SERVER, then the URL the running server wrote to <home>/server/server.json. */
+export function resolveServerUrl(paths: Paths, env: NodeJS.ProcessEnv, option?: string): string {
+  const url = option ?? env.POS_SERVER ?? readServerFile(paths)?.url;
+  if (!url) {
+    throw new UnreachableError(
+      `no server to talk to: ${join(paths.serverDir, "server.json")} does not exist`,
+      "ServerUnreachable",
+      "start one with `pos server start` (same --home), or pass --server <url> / set POS_SERVER",
+    );
+  }
+  if (!/^https?:\/\/[^\s/]+/.test(url))
+    throw new UsageError(`--server: expected a URL like http://127.0.0.1:7100, got "${url}"`);
+  return url;
+}
+
+/** --admin-token, then POS_ADMIN_TOKEN, then the token file the server wrote under the same home. */
+export function resolveAdminToken(paths: Paths, env: NodeJS.ProcessEnv, option?: string): string {
+  if (option) return option;
+  if (env.POS_ADMIN_TOKEN) return env.POS_ADMIN_TOKEN;
+  const file = readServerFile(paths)?.adminTokenFile ?? paths.adminTokenFile;
+  try {
+    const token = readFileSync(file, "utf8").trim();
+    if (token) return token;
+  } catch {
+    // Fall through to the usage error that says where we looked.
+  }
+  throw new UsageError(
+    `no admin token: ${file} is missing`,
+    "AdminTokenMissing",
+    "pass --admin-token, set POS_ADMIN_TOKEN, or use the --home of the running server",
+  );
+}
+
+export function resolveAdminConnection(
+  paths: Paths,
+  env: NodeJS.ProcessEnv,
+  options: AdminConnectionOptions,
+): AdminConnection {
+  return {
+    url: resolveServerUrl(paths, env, options.server),
+    token: resolveAdminToken(paths, env, options.adminToken),
+  };
+}
+
+/** Turns an answer into its body, or the CLI error its status means (400/413/415/422 → exit 2, others → 1). */
+export async function adminCall<T>(http: HttpClient, method: Method, path: string, body?: unknown): Promise<T> {
+  let response: Awaited<ReturnType<HttpClient["request"]>>;
+  try {
+    response = await http.request(method, path, body);
+  } catch (error) {
+    if (error instanceof NetworkError) {
+      throw new UnreachableError(`server ${http.baseUrl} is unreachable (${error.message.replace(/^\S+ \S+: /, "")})`);
+    }
+    throw error;
+  }
+  if (response.status >= 200 && response.status < 300) return response.body as T;
+  const parsed = errorBodySchema.safeParse(response.body);
+  const code = parsed.success ? parsed.data.error.code : `HTTP${response.status}`;
+  const message = parsed.success ? parsed.data.error.message : `the server answered ${response.status}`;
+  if ([400, 413, 415, 422].includes(response.status)) throw new UsageError(message, code);
+  throw new OperationError(message, code);
+}
+
+export interface AdminClient {
+  readonly url: string;
+  setPrice(product: string, store: string, amount: string): Promise<PriceAnswer>;
+  addProduct(body: ProductAddBody): Promise<ProductDetail>;
+  setProduct(id: string, body: ProductSetBody): Promise<ProductDetail>;
+  showProduct(id: string): Promise<ProductDetail>;
+  deleteProduct(id: string): Promise<ProductDeleteAnswer>;
+  addCustomer(body: CustomerAddBody): Promise<CustomerAnswer>;
+  addStaff(body: StaffAddBody): Promise<StaffAnswer>;
+  unblockStaff(id: string): Promise<StaffUnblockAnswer>;
+  setProfile(id: string, body: ProfileSetBody): Promise<ProfileAnswer>;
+  setRegister(id: string, body: RegisterSetBody): Promise<RegisterAnswer>;
+  close(): void;
+}
+
+export function createAdminClient(connection: AdminConnection, timeoutMs = 10_000): AdminClient {
+  const http = createHttpClient({ baseUrl: connection.url, token: connection.token, timeoutMs });
+  const call = <T>(method: Method, path: string, body?: unknown) => adminCall<T>(http, method, path, body);
+  return {
+    url: http.baseUrl,
+    setPrice: (product, store, amount) => call("PUT", apiPath.adminPrice(store, product), { amount }),
+    addProduct: (body) => call("POST", ROUTES.admin.products, body),
+    setProduct: (id, body) => call("PATCH", apiPath.adminProduct(id), body),
+    showProduct: (id) => call("GET", apiPath.adminProduct(id)),
+    deleteProduct: (id) => call("DELETE", apiPath.adminProduct(id)),
+    addCustomer: (body) => call("POST", ROUTES.admin.customers, body),
+    addStaff: (body) => call("POST", ROUTES.admin.staff, body),
+    unblockStaff: (id) => call("POST", apiPath.adminStaffUnblock(id), {}),
+    setProfile: (id, body) => call("PATCH", apiPath.adminProfile(id), body),
+    setRegister: (id, body) => call("PATCH", apiPath.adminRegister(id), body),
+    close: () => http.close(),
+  };
+}
+
+/** `pos hq profile set <id> <field> <value>`: the field checked against SPEC §2 names, the value typed. */
+export function profileFieldValue(field: string, value: string): ProfileSetBody {
+  const kind = PROFILE_FIELDS[field as keyof typeof PROFILE_FIELDS];
+  if (!kind) {
+    throw new UsageError(
+      `unknown offline profile field "${field}" (one of: ${Object.keys(PROFILE_FIELDS).join(", ")})`,
+    );
+  }
+  if (kind === "boolean") return { [field]: parseBoolean(value, field) };
+  if (kind === "string") return { [field]: value };
+  const number = Number(value);
+  if (value.trim() === "" || !Number.isFinite(number) || number < 0) {
+    throw new UsageError(`${field}: expected a number ≥ 0, got "${value}"`);
+  }
+  return { [field]: number };
+}
+
+export function parseBoolean(value: string, what: string): boolean {
+  if (/^(true|yes|1|on)$/i.test(value)) return true;
+  if (/^(false|no|0|off)$/i.test(value)) return false;
+  throw new UsageError(`${what}: expected true or false, got "${value}"`);
+}

@@ -1,0 +1,22 @@
+// What the HTTP app is built from: databases, clock, admin token, limits — passed in, never global.
+import type { Clock } from "../lib/clock.js";
+import type { ServerData } from "./data.js";
+
+export interface AppDeps {
+  data: ServerData;
+  clock: Clock;
+  adminToken: string;
+  /** The pos version, shown by /v1/health. */
+  version: string;
+  /** Bytes; default 1 MiB for every route but the batch upload. */
+  bodyLimit?: number;
+  /** Bytes; default 32 MiB (UPLOAD_MAX_TRANSACTIONS transactions fit). */
+  uploadBodyLimit?: number;
+  /** Told about every 500 (a bug): the error itself never reaches the client. */
+  onInternalError?: (error: unknown) => void;
+  /** Close the databases when the app closes (default true). */
+  closeData?: boolean;
+}
+
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+export const DEFAULT_UPLOAD_BODY_LIMIT = 32 * 1024 * 1024;

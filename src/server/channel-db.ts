@@ -1,0 +1,56 @@
+// Channel database schema (server/channel-<store>.db): the store's master data and the transactions it received.
+import { type Db, type Migration, openDatabase } from "../lib/db.js";
+import { targetMigrations } from "../sync/package/apply.js";
+
+/**
+ * Numbered migrations (index + 1 = user_version); append, never edit a shipped one.
+ * `transactions.replication_counter` grows by one per stored transaction (AUTOINCREMENT never reuses a value),
+ * so the P-0001 upload to HQ can send "everything after counter X" exactly once.
+ */
+export const CHANNEL_MIGRATIONS: readonly Migration[] = [
+  // 1: master-data tables + applied_sessions, as every package target has them.
+  ...targetMigrations(),
+  `CREATE TABLE channel_state (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX barcodes_product ON barcodes (product_id);`,
+  `CREATE TABLE transactions (
+  replication_counter INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  store_id TEXT NOT NULL,
+  register_id TEXT NOT NULL,
+  staff_id TEXT NOT NULL,
+  customer_id TEXT,
+  currency TEXT NOT NULL,
+  total_minor INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  received_at TEXT NOT NULL,
+  mode TEXT NOT NULL,
+  content_hash TEXT NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE TABLE transaction_conflicts (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  transaction_id TEXT NOT NULL,
+  register_id TEXT NOT NULL,
+  stored_hash TEXT NOT NULL,
+  incoming_hash TEXT NOT NULL,
+  incoming_body TEXT NOT NULL,
+  first_received_at TEXT NOT NULL,
+  last_received_at TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  UNIQUE (transaction_id, incoming_hash)
+);`,
+];
+
+// NORMAL (see hq-db.ts): WAL + NORMAL keeps every acknowledged upload across a process kill.
+export function openChannelDatabase(file: string): Db {
+  return openDatabase(file, { migrations: CHANNEL_MIGRATIONS, synchronous: "NORMAL" });
+}
+
+export function readChannelState(db: Db, key: string): string | undefined {
+  const row = db.prepare("SELECT value FROM channel_state WHERE key = ?").get(key) as { value: string } | undefined;
+  return row?.value;
+}
+
+export function writeChannelState(db: Db, key: string, value: string): void {
+  db.prepare("INSERT OR REPLACE INTO channel_state (key, value) VALUES (?, ?)").run(key, value);
+}

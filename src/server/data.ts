@@ -1,0 +1,89 @@
+// Opens the server's databases under its data folder; loads fixtures into a new HQ and seeds new channel databases.
+import { join } from "node:path";
+import type { Clock } from "../lib/clock.js";
+import type { Db } from "../lib/db.js";
+import { type Row, TABLE_NAMES, TABLES, type TableName, toRowValue } from "../sync/package/tables.js";
+import { upsertTracked, withChange } from "./change-tracking.js";
+import { openChannelDatabase } from "./channel-db.js";
+import { openHqDatabase, readServerState, writeServerState } from "./hq-db.js";
+import { type SeedResult, seedChannelDatabase } from "./seed-channel.js";
+
+export type MasterData = Partial<Record<TableName, readonly Record<string, unknown>[]>>;
+
+export interface ServerData {
+  dataDir: string;
+  hq: Db;
+  /** store id → its channel database. */
+  channels: ReadonlyMap<string, Db>;
+  close(): void;
+}
+
+export interface OpenServerDataOptions {
+  dataDir: string;
+  clock: Clock;
+  /** Called only when HQ is new: the sample company (or a benchmark's catalog). */
+  fixtures: () => Promise<MasterData> | MasterData;
+}
+
+export interface OpenServerDataResult {
+  data: ServerData;
+  /** Rows loaded into a new HQ (0 when HQ already existed). */
+  loadedRows: number;
+  seeded: SeedResult[];
+}
+
+export function dataFiles(dataDir: string) {
+  return {
+    hqDb: join(dataDir, "hq.db"),
+    channelDb: (store: string) => join(dataDir, `channel-${store}.db`),
+    adminTokenFile: join(dataDir, "admin-token"),
+  };
+}
+
+// Store ids become file names; anything else could escape the data folder.
+const STORE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+export async function openServerData(options: OpenServerDataOptions): Promise<OpenServerDataResult> {
+  const files = dataFiles(options.dataDir);
+  const hq = openHqDatabase(files.hqDb);
+  const channels = new Map<string, Db>();
+  const close = () => {
+    for (const db of channels.values()) if (db.open) db.close();
+    if (hq.open) hq.close();
+  };
+  try {
+    let loadedRows = 0;
+    if (readServerState(hq, "fixtures_loaded_at") === undefined) {
+      loadedRows = loadMasterData(hq, await options.fixtures(), options.clock);
+    }
+    const seeded: SeedResult[] = [];
+    for (const { id } of hq.prepare("SELECT id FROM stores ORDER BY id").all() as { id: string }[]) {
+      if (!STORE_ID.test(id)) throw new Error(`store id "${id}" cannot name a channel database file`);
+      const channel = openChannelDatabase(files.channelDb(id));
+      channels.set(id, channel);
+      seeded.push(seedChannelDatabase(hq, channel, id, options.clock));
+    }
+    return { data: { dataDir: options.dataDir, hq, channels, close }, loadedRows, seeded };
+  } catch (error) {
+    close();
+    throw error;
+  }
+}
+
+/** Loads master data into HQ as one change (every row gets the same change version). */
+export function loadMasterData(hq: Db, data: MasterData, clock: Clock): number {
+  return withChange(hq, (version) => {
+    let count = 0;
+    for (const table of TABLE_NAMES) {
+      const columns = Object.keys(TABLES[table].columns);
+      for (const source of data[table] ?? []) {
+        const row: Row = {};
+        for (const column of columns) row[column] = toRowValue(source[column]);
+        upsertTracked(hq, table, row, version);
+        count++;
+      }
+    }
+    writeServerState(hq, "fixtures_loaded_at", new Date(clock.now()).toISOString());
+    return count;
+  });
+}

@@ -1,0 +1,165 @@
+// HQ master-data edits other than products: customers, staff, offline profiles, registers.
+import type { z } from "zod";
+import {
+  type CustomerAnswer,
+  type customerAddBodySchema,
+  ERROR_CODES,
+  type ProfileAnswer,
+  type profileSetBodySchema,
+  type RegisterAnswer,
+  type registerSetBodySchema,
+  type StaffAnswer,
+  type staffAddBodySchema,
+} from "../lib/api.js";
+import type { Db } from "../lib/db.js";
+import { hashPassword } from "../lib/password.js";
+import type { Row, TableName } from "../sync/package/tables.js";
+import { ApiError, notFound, validationFailed } from "./api-error.js";
+import { customerFromRow, type OfflineProfileRow, profileFromRow } from "./catalog.js";
+import { findTracked, upsertTracked, withChange } from "./change-tracking.js";
+import { staffFromRow } from "./staff-signin.js";
+import { preparedPluck } from "./statements.js";
+
+const alreadyExists = (what: string) => new ApiError(409, ERROR_CODES.alreadyExists, `${what} already exists`);
+
+export function addCustomer(hq: Db, body: z.output<typeof customerAddBodySchema>): CustomerAnswer {
+  if (findTracked(hq, "customers", { id: body.id })) throw alreadyExists(`customer ${body.id}`);
+  return saveCustomer(hq, { ...body, id: body.id });
+}
+
+/**
+ * A customer created online by a register: created at HQ (the id assigned here unless given), and reaching
+ * channel and offline databases with the next 1010 package, as in D365.
+ */
+export function createCustomerOnline(
+  hq: Db,
+  body: { id?: string | undefined; name: string; email?: string | null | undefined; phone?: string | null | undefined },
+): CustomerAnswer {
+  if (body.id !== undefined && findTracked(hq, "customers", { id: body.id }))
+    throw alreadyExists(`customer ${body.id}`);
+  return saveCustomer(hq, { ...body, accountAllowed: false });
+}
+
+function saveCustomer(
+  hq: Db,
+  body: {
+    id?: string | undefined;
+    name: string;
+    email?: string | null | undefined;
+    phone?: string | null | undefined;
+    accountAllowed: boolean;
+  },
+): CustomerAnswer {
+  return withChange(hq, (version) => {
+    const id = body.id ?? nextCustomerId(hq);
+    const row = {
+      id,
+      name: body.name,
+      email: body.email ?? null,
+      phone: body.phone ?? null,
+      account_allowed: body.accountAllowed ? 1 : 0,
+    } as const;
+    upsertTracked(hq, "customers", row, version);
+    return { customer: customerFromRow(row), changeVersion: version };
+  });
+}
+
+// Customer account numbers are six-digit numbers (004001…); a new one follows the highest in use.
+function nextCustomerId(hq: Db): string {
+  const highest = preparedPluck(
+    hq,
+    "SELECT MAX(CAST(id AS INTEGER)) FROM customers WHERE id NOT GLOB '*[^0-9]*' AND id <> ''",
+  ).get() as number | null;
+  return String((highest ?? 0) + 1).padStart(6, "0");
+}
+
+// The permissions each role gets when `pos hq staff add` does not list them (the fixtures' roles).
+const CASHIER_PERMISSIONS = ["sale", "void-line", "line-discount", "customer", "connection-status"];
+const ROLE_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
+  cashier: CASHIER_PERMISSIONS,
+  manager: [...CASHIER_PERMISSIONS, "issue-gift-card", "edit-customer", "close-shift", "manager-override"],
+};
+
+export function addStaff(hq: Db, body: z.output<typeof staffAddBodySchema>): StaffAnswer {
+  if (findTracked(hq, "staff", { id: body.id })) throw alreadyExists(`staff ${body.id}`);
+  body.stores.forEach((store, i) => {
+    if (!findTracked(hq, "stores", { id: store })) throw validationFailed(`body.stores[${i}]: no store ${store}`);
+  });
+  const row = {
+    id: body.id,
+    name: body.name,
+    role: body.role,
+    password_hash: hashPassword(body.password),
+    stores: JSON.stringify(body.stores),
+    permissions: JSON.stringify(body.permissions ?? ROLE_PERMISSIONS[body.role] ?? []),
+  };
+  return withChange(hq, (version) => {
+    upsertTracked(hq, "staff", row, version);
+    return { staff: staffFromRow(row), changeVersion: version };
+  });
+}
+
+/** camelCase API field → offline_profiles column (SPEC §2 names). */
+export const PROFILE_COLUMNS = {
+  name: "name",
+  timeoutInterval: "timeout_interval",
+  reconnectInterval: "reconnect_interval",
+  allowManualOfflineBeforeSignIn: "allow_manual_offline_before_sign_in",
+  advancedOfflineSwitching: "advanced_offline_switching",
+  healthCheckInterval: "health_check_interval",
+  pauseOfflineSync: "pause_offline_sync",
+  downloadInterval: "download_interval",
+  uploadInterval: "upload_interval",
+} as const satisfies Record<string, keyof OfflineProfileRow>;
+
+export function setProfile(hq: Db, id: string, body: z.output<typeof profileSetBodySchema>): ProfileAnswer {
+  const fields = Object.entries(body).filter(([, v]) => v !== undefined);
+  for (const [field, value] of fields) {
+    if (typeof value === "number" && value < 0) throw validationFailed(`body.${field}: must not be negative`);
+  }
+  const updates = Object.fromEntries(
+    fields.map(([field, value]) => [
+      PROFILE_COLUMNS[field as keyof typeof PROFILE_COLUMNS],
+      typeof value === "boolean" ? (value ? 1 : 0) : (value as string | number),
+    ]),
+  );
+  const { version, row } = updateRow(hq, "offline_profiles", { id }, updates, `no offline profile ${id}`);
+  return { profile: profileFromRow(row as unknown as OfflineProfileRow), changeVersion: version };
+}
+
+export function setRegister(hq: Db, id: string, body: z.output<typeof registerSetBodySchema>): RegisterAnswer {
+  if (body.offlineProfileId !== undefined && !findTracked(hq, "offline_profiles", { id: body.offlineProfileId })) {
+    throw validationFailed(`body.offlineProfileId: no offline profile ${body.offlineProfileId}`);
+  }
+  const updates: Row = {};
+  if (body.name !== undefined) updates.name = body.name;
+  if (body.supportsOffline !== undefined) updates.supports_offline = body.supportsOffline ? 1 : 0;
+  if (body.offlineProfileId !== undefined) updates.offline_profile_id = body.offlineProfileId;
+  if (body.receiptMask !== undefined) updates.receipt_mask = body.receiptMask;
+  const { version, row } = updateRow(hq, "registers", { id }, updates, `no register ${id}`);
+  return {
+    register: {
+      id: String(row.id),
+      store: String(row.store_id),
+      name: String(row.name),
+      supportsOffline: row.supports_offline === 1,
+      offlineProfileId: String(row.offline_profile_id),
+      receiptMask: String(row.receipt_mask),
+    },
+    changeVersion: version,
+  };
+}
+
+/** Changes some columns of one row as one change; a no-op edit keeps the row's version. */
+function updateRow(hq: Db, table: TableName, key: Row, updates: Row, missing: string): { version: number; row: Row } {
+  const current = findTracked(hq, table, key);
+  if (!current) throw notFound(missing);
+  const { change_version: currentVersion, ...row } = current;
+  const next: Row = { ...row, ...updates };
+  if (Object.keys(updates).every((c) => updates[c] === row[c])) return { version: currentVersion, row: next };
+  const version = withChange(hq, (v) => {
+    upsertTracked(hq, table, next, v);
+    return v;
+  });
+  return { version, row: next };
+}

@@ -1,0 +1,64 @@
+// HQ database schema (server/hq.db): master data with change tracking, devices, sign-in state, register status.
+import { type Db, type Migration, openDatabase } from "../lib/db.js";
+import { masterDataDdl } from "../sync/package/tables.js";
+
+/**
+ * Numbered migrations (index + 1 = user_version); append, never edit a shipped one.
+ * Change tracking: `change_tracking.version` is the one global counter; every write bumps it once and stamps
+ * the rows it touches; a delete leaves a tombstone (table, key json, deleted row) with the version of the delete,
+ * so "what changed since X" = rows with change_version > X + tombstones with change_version > X.
+ */
+export const HQ_MIGRATIONS: readonly Migration[] = [
+  `${masterDataDdl({ changeVersion: true })}
+CREATE TABLE change_tracking (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
+INSERT INTO change_tracking (id, version) VALUES (1, 0);
+CREATE TABLE tombstones (
+  table_name TEXT NOT NULL,
+  key_json TEXT NOT NULL,
+  row_json TEXT NOT NULL,
+  change_version INTEGER NOT NULL,
+  PRIMARY KEY (table_name, key_json)
+) WITHOUT ROWID;
+CREATE INDEX tombstones_change_version ON tombstones (change_version);
+CREATE TABLE server_state (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX barcodes_product ON barcodes (product_id);
+CREATE INDEX prices_product ON prices (product_id);`,
+  `CREATE TABLE devices (
+  register_id TEXT PRIMARY KEY,
+  store_id TEXT NOT NULL,
+  token_hash TEXT NOT NULL UNIQUE,
+  activated_at TEXT NOT NULL,
+  activations INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE staff_logon (
+  staff_id TEXT PRIMARY KEY,
+  failed_attempts INTEGER NOT NULL,
+  last_failure_at TEXT,
+  blocked_at TEXT
+) WITHOUT ROWID;
+CREATE TABLE register_offline_status (
+  register_id TEXT PRIMARY KEY,
+  store_id TEXT NOT NULL,
+  mode TEXT NOT NULL,
+  manual INTEGER NOT NULL,
+  pending_count INTEGER NOT NULL,
+  db_size_bytes INTEGER NOT NULL,
+  status_json TEXT NOT NULL,
+  reported_at TEXT NOT NULL
+) WITHOUT ROWID;`,
+];
+
+// NORMAL: with WAL a commit survives a killed process (what `kill -TERM`/crash tests exercise); only a power cut
+// can lose the last commits, and HQ edits can be redone. FULL would cost one fsync per upload batch and edit.
+export function openHqDatabase(file: string): Db {
+  return openDatabase(file, { migrations: HQ_MIGRATIONS, synchronous: "NORMAL" });
+}
+
+export function readServerState(db: Db, key: string): string | undefined {
+  const row = db.prepare("SELECT value FROM server_state WHERE key = ?").get(key) as { value: string } | undefined;
+  return row?.value;
+}
+
+export function writeServerState(db: Db, key: string, value: string): void {
+  db.prepare("INSERT OR REPLACE INTO server_state (key, value) VALUES (?, ?)").run(key, value);
+}

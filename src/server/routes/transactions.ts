@@ -1,0 +1,49 @@
+// Transaction routes: one sale (POST /v1/transactions) and batch upload, both exactly once by transaction id.
+import type { FastifyInstance } from "fastify";
+import { ERROR_CODES, ROUTES, type TransactionAnswer, type UploadAnswer, uploadBodySchema } from "../../lib/api.js";
+import type { Db } from "../../lib/db.js";
+import { ApiError, notFound, parseInput } from "../api-error.js";
+import { type AppDeps, DEFAULT_UPLOAD_BODY_LIMIT } from "../app-deps.js";
+import { deviceOf, deviceOnly } from "../auth.js";
+import type { Device } from "../devices.js";
+import { isoTime, prepared } from "../statements.js";
+import { checkTransaction, type StoreCurrency, storeTransactions, uploadTransactions } from "../transactions.js";
+
+export function registerTransactionRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const onRequest = deviceOnly(deps);
+  const target = (device: Device): { channel: Db; store: StoreCurrency } => {
+    const channel = deps.data.channels.get(device.store);
+    if (!channel) throw notFound(`store ${device.store} has no channel database on this server`);
+    const store = prepared(channel, "SELECT currency, decimals FROM stores WHERE id = ?").get(device.store) as
+      | StoreCurrency
+      | undefined;
+    if (!store) throw notFound(`store ${device.store} is not in its channel database`);
+    return { channel, store };
+  };
+
+  app.post(ROUTES.transactions, { onRequest }, async (request, reply) => {
+    const device = deviceOf(request);
+    const { channel, store } = target(device);
+    const check = checkTransaction(request.body, device, store);
+    if (!check.ok) throw new ApiError(check.statusCode, check.code, check.message);
+    const [outcome] = storeTransactions(channel, [check.transaction], deps.clock);
+    if (!outcome) throw new Error("storing a transaction returned no outcome");
+    if (outcome.status === "conflict") throw new ApiError(409, ERROR_CODES.transactionConflict, outcome.message);
+    const answer: TransactionAnswer = { id: outcome.id, status: outcome.status, receivedAt: outcome.receivedAt };
+    return reply.code(outcome.status === "stored" ? 201 : 200).send(answer);
+  });
+
+  app.post(
+    ROUTES.transactionsUpload,
+    { onRequest, bodyLimit: deps.uploadBodyLimit ?? DEFAULT_UPLOAD_BODY_LIMIT },
+    async (request): Promise<UploadAnswer> => {
+      const device = deviceOf(request);
+      const { transactions } = parseInput(uploadBodySchema, request.body, "body");
+      const { channel, store } = target(device);
+      const results = uploadTransactions(channel, transactions, device, store, deps.clock);
+      const counts = { stored: 0, duplicate: 0, conflict: 0, rejected: 0 };
+      for (const r of results) counts[r.status]++;
+      return { results, counts, receivedAt: isoTime(deps.clock.now()) };
+    },
+  );
+}

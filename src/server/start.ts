@@ -1,0 +1,167 @@
+// Starts the server on a port (databases, admin token, server.json) and shuts it down gracefully.
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import type { Clock } from "../lib/clock.js";
+import { OperationError } from "../lib/errors.js";
+import { buildApp } from "./app.js";
+import { dataFiles, type MasterData, openServerData } from "./data.js";
+import type { SeedResult } from "./seed-channel.js";
+import { ensureAdminToken } from "./tokens.js";
+
+export interface StartServerOptions {
+  /** Where hq.db, channel-<store>.db and admin-token live. */
+  dataDir: string;
+  /** Where server.json (url + token file) is written for `pos hq` and others: `<home>/server`. */
+  serverDir: string;
+  host: string;
+  port: number;
+  clock: Clock;
+  version: string;
+  fixtures: () => Promise<MasterData> | MasterData;
+  /** Bytes; see AppDeps. */
+  bodyLimit?: number;
+  uploadBodyLimit?: number;
+  /** How long close() lets in-flight requests finish before cutting connections. */
+  shutdownGraceMs?: number;
+  onInternalError?: (error: unknown) => void;
+}
+
+export interface ServerInfo {
+  url: string;
+  host: string;
+  port: number;
+  adminTokenFile: string;
+  dataDir: string;
+  serverFile: string;
+  pid: number;
+  startedAt: string;
+}
+
+export interface RunningServer extends ServerInfo {
+  adminToken: string;
+  adminTokenCreated: boolean;
+  loadedRows: number;
+  seeded: SeedResult[];
+  close(): Promise<void>;
+}
+
+export function serverFile(serverDir: string): string {
+  return join(serverDir, "server.json");
+}
+
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  mkdirSync(options.dataDir, { recursive: true });
+  mkdirSync(options.serverDir, { recursive: true });
+  const files = dataFiles(options.dataDir);
+  const admin = ensureAdminToken(files.adminTokenFile);
+  const opened = await openServerData({ dataDir: options.dataDir, clock: options.clock, fixtures: options.fixtures });
+  const app = buildApp({
+    data: opened.data,
+    clock: options.clock,
+    adminToken: admin.token,
+    version: options.version,
+    ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
+    ...(options.uploadBodyLimit === undefined ? {} : { uploadBodyLimit: options.uploadBodyLimit }),
+    ...(options.onInternalError ? { onInternalError: options.onInternalError } : {}),
+  });
+  try {
+    await app.listen({ host: options.host, port: options.port });
+  } catch (error) {
+    await app.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason =
+      code === "EADDRINUSE"
+        ? `port ${options.port} is in use (pick another with --port, or --port 0 for a free one)`
+        : code === "EADDRNOTAVAIL"
+          ? `address ${options.host} is not on this machine`
+          : (error as Error).message;
+    throw new OperationError(`cannot listen on ${options.host}:${options.port}: ${reason}`, "ListenFailed");
+  }
+  const address = app.server.address() as AddressInfo;
+  const info: ServerInfo = {
+    url: `http://${urlHost(options.host, address)}:${address.port}`,
+    host: options.host,
+    port: address.port,
+    adminTokenFile: files.adminTokenFile,
+    dataDir: options.dataDir,
+    serverFile: serverFile(options.serverDir),
+    pid: process.pid,
+    startedAt: new Date(options.clock.now()).toISOString(),
+  };
+  writeServerFile(info);
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      // fastify.close stops accepting, answers 503 on kept-alive sockets, waits for in-flight requests, then
+      // runs onClose (databases). A client that never finishes its request must not hold shutdown forever.
+      const grace = setTimeout(() => app.server.closeAllConnections(), options.shutdownGraceMs ?? 10_000);
+      // A keep-alive socket whose request finishes during shutdown turns idle afterwards; close such sockets as
+      // they appear instead of waiting for the keep-alive timeout.
+      const idle = setInterval(() => app.server.closeIdleConnections(), 50);
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(grace);
+        clearInterval(idle);
+        removeServerFile(info);
+      }
+    })();
+    return closing;
+  };
+  return {
+    ...info,
+    adminToken: admin.token,
+    adminTokenCreated: admin.created,
+    loadedRows: opened.loadedRows,
+    seeded: opened.seeded,
+    close,
+  };
+}
+
+function urlHost(host: string, address: AddressInfo): string {
+  // A wildcard bind is reached through loopback from this machine.
+  if (host === "0.0.0.0") return "127.0.0.1";
+  if (host === "::") return "[::1]";
+  return address.family === "IPv6" ? `[${address.address}]` : address.address;
+}
+
+function writeServerFile(info: ServerInfo): void {
+  const temp = `${info.serverFile}.${process.pid}.tmp`;
+  writeFileSync(temp, `${JSON.stringify(info, null, 2)}\n`);
+  renameSync(temp, info.serverFile);
+}
+
+/** Removes server.json if it is still ours (a second server may have started in the same home since). */
+function removeServerFile(info: ServerInfo): void {
+  try {
+    const current = JSON.parse(readFileSync(info.serverFile, "utf8")) as Partial<ServerInfo>;
+    if (current.pid === info.pid && current.port === info.port) rmSync(info.serverFile, { force: true });
+  } catch {
+    // Already gone or unreadable: nothing of ours to remove.
+  }
+}
+
+/** Resolves once SIGINT or SIGTERM has arrived and the server has closed; the listeners are removed again. */
+export function closeOnSignal(
+  server: RunningServer,
+  onSignal?: (signal: NodeJS.Signals) => void,
+): Promise<NodeJS.Signals> {
+  return new Promise((resolve, reject) => {
+    const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM"];
+    const handler = (signal: NodeJS.Signals) => {
+      for (const s of signals) process.off(s, handler);
+      // Later signals during shutdown are absorbed by this no-op, so a second Ctrl-C does not kill a commit.
+      for (const s of signals) process.on(s, ignore);
+      onSignal?.(signal);
+      server.close().then(() => {
+        for (const s of signals) process.off(s, ignore);
+        resolve(signal);
+      }, reject);
+    };
+    for (const s of signals) process.on(s, handler);
+  });
+}
+
+function ignore(): void {}

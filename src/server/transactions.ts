@@ -1,0 +1,180 @@
+// Receiving transactions into a channel database exactly once: validate, check totals, store or detect duplicates.
+import { createHash } from "node:crypto";
+import { parseTransactionId } from "../domain/ids.js";
+import { checkTotals, fromWire, type WireTransaction, wireTransactionSchema } from "../domain/transaction.js";
+import { ERROR_CODES, type UploadResult } from "../lib/api.js";
+import type { Clock } from "../lib/clock.js";
+import type { Db } from "../lib/db.js";
+import { describeIssue } from "./api-error.js";
+import type { Device } from "./devices.js";
+import { isoTime, prepared, preparedPluck } from "./statements.js";
+
+/** A transaction that passed every check and can be stored. */
+export interface CheckedTransaction {
+  wire: WireTransaction;
+  totalMinor: number;
+  hash: string;
+}
+
+export type CheckOutcome =
+  | { ok: true; transaction: CheckedTransaction }
+  | { ok: false; id: string; statusCode: number; code: string; message: string };
+
+export type StoreOutcome =
+  | { id: string; status: "stored" | "duplicate"; receivedAt: string }
+  | { id: string; status: "conflict"; receivedAt: string; message: string };
+
+/** JSON with object keys sorted at every level, so equal content always gives equal text. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * SHA-256 of the sale's content. `mode` is left out on purpose: a checkout whose online answer was lost is
+ * stored offline and uploaded later, and that copy must count as the same sale, not as a conflict.
+ */
+export function contentHash(wire: WireTransaction): string {
+  const { mode: _mode, ...content } = wire;
+  return createHash("sha256").update(canonicalJson(content)).digest("hex");
+}
+
+export interface StoreCurrency {
+  currency: string;
+  decimals: number;
+}
+
+/** Validates one incoming transaction for the device's register and store; never throws for bad input. */
+export function checkTransaction(raw: unknown, device: Device, store: StoreCurrency): CheckOutcome {
+  const rawId =
+    raw && typeof raw === "object" && typeof (raw as { id?: unknown }).id === "string"
+      ? (raw as { id: string }).id
+      : "";
+  const reject = (statusCode: number, code: string, message: string): CheckOutcome => ({
+    ok: false,
+    id: rawId,
+    statusCode,
+    code,
+    message,
+  });
+  const parsed = wireTransactionSchema.safeParse(raw);
+  if (!parsed.success) return reject(400, ERROR_CODES.validationFailed, describeIssue(parsed.error, "transaction"));
+  const wire = parsed.data;
+  if (wire.register !== device.register) {
+    return reject(
+      403,
+      ERROR_CODES.forbidden,
+      `transaction ${wire.id} belongs to register ${wire.register}, not ${device.register}`,
+    );
+  }
+  if (wire.store !== device.store) {
+    return reject(
+      400,
+      ERROR_CODES.validationFailed,
+      `transaction.store: ${wire.store} is not the register's store ${device.store}`,
+    );
+  }
+  const idParts = parseTransactionId(wire.id);
+  if (!idParts || idParts.registerId !== wire.register || idParts.store !== wire.store) {
+    return reject(
+      400,
+      ERROR_CODES.validationFailed,
+      `transaction.id: ${wire.id} is not <register>-<sequence> of register ${wire.register}`,
+    );
+  }
+  if (wire.currency !== store.currency) {
+    return reject(
+      400,
+      ERROR_CODES.validationFailed,
+      `transaction.currency: ${wire.currency} is not the store's currency ${store.currency}`,
+    );
+  }
+  const converted = fromWire(wire, store.decimals);
+  if ("error" in converted) return reject(400, ERROR_CODES.validationFailed, `transaction.${converted.error}`);
+  const problems = checkTotals(converted.tx);
+  if (problems.length > 0) {
+    return reject(422, ERROR_CODES.totalsMismatch, `transaction ${wire.id} does not add up: ${problems.join("; ")}`);
+  }
+  return { ok: true, transaction: { wire, totalMinor: converted.tx.total, hash: contentHash(wire) } };
+}
+
+/**
+ * Stores checked transactions in ONE SQLite transaction: all of them or none, so a killed server never leaves
+ * half a batch. Same id + same content = duplicate (no-op); same id + other content = conflict, recorded once
+ * per distinct content and never overwriting what was stored.
+ */
+export function storeTransactions(channel: Db, items: readonly CheckedTransaction[], clock: Clock): StoreOutcome[] {
+  const receivedAt = isoTime(clock.now());
+  const find = preparedPluck(channel, "SELECT content_hash FROM transactions WHERE id = ?");
+  const insert = prepared(
+    channel,
+    `INSERT INTO transactions (id, store_id, register_id, staff_id, customer_id, currency, total_minor, created_at,
+       received_at, mode, content_hash, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const conflict = prepared(
+    channel,
+    `INSERT INTO transaction_conflicts (transaction_id, register_id, stored_hash, incoming_hash, incoming_body,
+       first_received_at, last_received_at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, 1)
+     ON CONFLICT (transaction_id, incoming_hash) DO UPDATE SET
+       last_received_at = excluded.last_received_at, attempts = attempts + 1`,
+  );
+  return channel
+    .transaction(() =>
+      items.map(({ wire, totalMinor, hash }): StoreOutcome => {
+        const stored = find.get(wire.id) as string | undefined;
+        if (stored === undefined) {
+          insert.run(
+            wire.id,
+            wire.store,
+            wire.register,
+            wire.staff,
+            wire.customer,
+            wire.currency,
+            totalMinor,
+            wire.createdAt,
+            receivedAt,
+            wire.mode,
+            hash,
+            JSON.stringify(wire),
+          );
+          return { id: wire.id, status: "stored", receivedAt };
+        }
+        if (stored === hash) return { id: wire.id, status: "duplicate", receivedAt };
+        conflict.run(wire.id, wire.register, stored, hash, JSON.stringify(wire), receivedAt, receivedAt);
+        return {
+          id: wire.id,
+          status: "conflict",
+          receivedAt,
+          message: `transaction ${wire.id} was already stored with different content; the new copy is recorded as a conflict`,
+        };
+      }),
+    )
+    .immediate();
+}
+
+/** A batch: each element checked on its own, the valid ones stored together; results in input order. */
+export function uploadTransactions(
+  channel: Db,
+  raws: readonly unknown[],
+  device: Device,
+  store: StoreCurrency,
+  clock: Clock,
+): UploadResult[] {
+  const checks = raws.map((raw) => checkTransaction(raw, device, store));
+  const valid = checks.flatMap((c) => (c.ok ? [c.transaction] : []));
+  const stored = storeTransactions(channel, valid, clock);
+  let next = 0;
+  return checks.map((c): UploadResult => {
+    if (!c.ok) return { id: c.id, status: "rejected", message: `${c.code}: ${c.message}` };
+    const outcome = stored[next++] as StoreOutcome;
+    return outcome.status === "conflict"
+      ? { id: outcome.id, status: "conflict", message: `${ERROR_CODES.transactionConflict}: ${outcome.message}` }
+      : { id: outcome.id, status: outcome.status };
+  });
+}

@@ -1,0 +1,99 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { VirtualClock } from "../../../src/lib/clock.js";
+import type { Db } from "../../../src/lib/db.js";
+import { openChannelDatabase } from "../../../src/server/channel-db.js";
+import { listConflicts } from "../../../src/server/channel-views.js";
+import {
+  canonicalJson,
+  checkTransaction,
+  contentHash,
+  storeTransactions,
+  uploadTransactions,
+} from "../../../src/server/transactions.js";
+import { buildSale } from "../../helpers/server.js";
+
+const device = { register: "SEA01-R1", store: "SEA01" };
+const usd = { currency: "USD", decimals: 2 };
+const clock = new VirtualClock();
+const sale = (seq: number, qty = 1) =>
+  buildSale({
+    id: `SEA01-R1-${String(seq).padStart(6, "0")}`,
+    store: "SEA01",
+    register: "SEA01-R1",
+    currency: "USD",
+    decimals: 2,
+    lines: [{ item: "1001", qty, price: 9.99, taxGroup: "standard", taxRate: 10.35 }],
+  });
+
+const dbs: Db[] = [];
+const channel = () => {
+  const db = openChannelDatabase(":memory:");
+  dbs.push(db);
+  return db;
+};
+afterEach(() => {
+  for (const db of dbs.splice(0)) db.close();
+});
+
+const checked = (raw: unknown) => {
+  const c = checkTransaction(raw, device, usd);
+  if (!c.ok) throw new Error(c.message);
+  return c.transaction;
+};
+
+describe("content hash", () => {
+  it("does not depend on key order", () => {
+    expect(canonicalJson({ b: 1, a: [{ d: 2, c: 3 }] })).toBe('{"a":[{"c":3,"d":2}],"b":1}');
+  });
+
+  it("ignores mode (an online sale re-sent from the offline queue is the same sale) but not content", () => {
+    const tx = sale(1);
+    expect(contentHash({ ...tx, mode: "offline" })).toBe(contentHash(tx));
+    expect(contentHash(sale(1, 2))).not.toBe(contentHash(tx));
+  });
+});
+
+describe("storing transactions", () => {
+  it("stores, then treats the same content as a duplicate and other content as a conflict", () => {
+    const db = channel();
+    expect(storeTransactions(db, [checked(sale(1))], clock).map((o) => o.status)).toEqual(["stored"]);
+    expect(storeTransactions(db, [checked(sale(1))], clock).map((o) => o.status)).toEqual(["duplicate"]);
+    const changed = { ...sale(1, 2) };
+    expect(storeTransactions(db, [checked(changed)], clock).map((o) => o.status)).toEqual(["conflict"]);
+    expect(storeTransactions(db, [checked(changed)], clock).map((o) => o.status)).toEqual(["conflict"]);
+    const stored = db.prepare("SELECT id, total_minor, body FROM transactions").all() as { body: string }[];
+    expect(stored).toHaveLength(1);
+    expect(JSON.parse(stored[0]?.body ?? "{}")).toEqual(sale(1));
+    // The same conflicting copy sent twice is one conflict with two attempts.
+    const conflicts = db.prepare("SELECT transaction_id, attempts FROM transaction_conflicts").all();
+    expect(conflicts).toEqual([{ transaction_id: "SEA01-R1-000001", attempts: 2 }]);
+    expect(listConflicts(new Map([["SEA01", db]])).conflicts[0]).toMatchObject({ transactionId: "SEA01-R1-000001" });
+  });
+
+  it("gives each stored transaction the next replication counter; duplicates inside one batch count once", () => {
+    const db = channel();
+    const results = uploadTransactions(db, [sale(1), sale(2), sale(1), sale(3)], device, usd, clock);
+    expect(results.map((r) => r.status)).toEqual(["stored", "stored", "duplicate", "stored"]);
+    expect(db.prepare("SELECT replication_counter FROM transactions ORDER BY id").pluck().all()).toEqual([1, 2, 3]);
+  });
+
+  it("stores a whole batch or nothing", () => {
+    const db = channel();
+    db.exec(
+      "CREATE TRIGGER fail_third BEFORE INSERT ON transactions WHEN NEW.id = 'SEA01-R1-000003' BEGIN SELECT RAISE(ABORT, 'disk full'); END",
+    );
+    expect(() => uploadTransactions(db, [sale(1), sale(2), sale(3)], device, usd, clock)).toThrow(/disk full/);
+    expect(db.prepare("SELECT COUNT(*) FROM transactions").pluck().get()).toBe(0);
+  });
+
+  it.each([
+    ["another register", { register: "SEA01-R2", id: "SEA01-R2-000001" }, 403, "Forbidden"],
+    ["another store", { store: "TYO01" }, 400, "ValidationFailed"],
+    ["another currency", { currency: "JPY" }, 400, "ValidationFailed"],
+    ["an id of another register", { id: "SEA01-R9-000001" }, 400, "ValidationFailed"],
+    ["totals that do not add up", { total: 11.03 }, 422, "TotalsMismatch"],
+  ])("refuses %s", (_name, change, statusCode, code) => {
+    const result = checkTransaction({ ...sale(1), ...change }, device, usd);
+    expect(result).toMatchObject({ ok: false, statusCode, code });
+  });
+});
