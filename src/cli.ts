@@ -12,6 +12,8 @@ const COMMAND_GROUPS: ReadonlyArray<() => Promise<{ register(program: Command): 
   () => import("./commands/sync.js"),
   () => import("./commands/sale.js"),
   () => import("./commands/status.js"),
+  () => import("./commands/replay.js"),
+  () => import("./commands/journal.js"),
 ];
 
 export function readVersion(): string {

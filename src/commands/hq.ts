@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import type { Deps } from "../lib/deps.js";
 import { UsageError } from "../lib/errors.js";
-import type { AdminClient } from "../server/admin-client.js";
+import type { AdminClient } from "../lib/admin-client.js";
 import { action } from "./action.js";
 
 interface ConnectionOptions {
@@ -27,7 +27,7 @@ function hqAction<O extends ConnectionOptions, A extends unknown[]>(
   human: (data: never) => string,
 ) {
   return action(async (deps: Deps, options: O, ...args: A) => {
-    const { createAdminClient, resolveAdminConnection } = await import("../server/admin-client.js");
+    const { createAdminClient, resolveAdminConnection } = await import("../lib/admin-client.js");
     const client = createAdminClient(resolveAdminConnection(deps.paths, deps.env, options));
     try {
       deps.output.result(await run(client, options, ...args), human);
@@ -137,7 +137,7 @@ export function register(program: Command): void {
     .description("change a product (only the fields given)")
     .action(
       hqAction(async (c, o: ProductOptions, id: string) => {
-        const { parseBoolean } = await import("../server/admin-client.js");
+        const { parseBoolean } = await import("../lib/admin-client.js");
         const body = {
           ...(o.name ? { name: o.name } : {}),
           ...(o.taxGroup ? { taxGroup: o.taxGroup } : {}),
@@ -253,7 +253,7 @@ export function register(program: Command): void {
     .action(
       hqAction(
         async (c, _o, id: string, field: string, value: string) => {
-          const { profileFieldValue } = await import("../server/admin-client.js");
+          const { profileFieldValue } = await import("../lib/admin-client.js");
           return c.setProfile(id, profileFieldValue(field, value));
         },
         versioned((d: { profile: { id: string } }) => `offline profile ${d.profile.id} updated`),
@@ -279,7 +279,7 @@ export function register(program: Command): void {
           },
           id: string,
         ) => {
-          const { parseBoolean } = await import("../server/admin-client.js");
+          const { parseBoolean } = await import("../lib/admin-client.js");
           const body = {
             ...(o.supportsOffline ? { supportsOffline: parseBoolean(o.supportsOffline, "--supports-offline") } : {}),
             ...(o.offlineProfile ? { offlineProfileId: o.offlineProfile } : {}),

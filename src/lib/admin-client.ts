@@ -20,10 +20,10 @@ import {
   type StaffAddBody,
   type StaffAnswer,
   type StaffUnblockAnswer,
-} from "../lib/api.js";
-import { OperationError, UnreachableError, UsageError } from "../lib/errors.js";
-import { createHttpClient, type HttpClient, type Method, NetworkError } from "../lib/http.js";
-import type { Paths } from "../lib/paths.js";
+} from "./api.js";
+import { OperationError, UnreachableError, UsageError } from "./errors.js";
+import { createHttpClient, type HttpClient, type Method, NetworkError } from "./http.js";
+import type { Paths } from "./paths.js";
 
 export interface AdminConnectionOptions {
   server?: string;

@@ -1,0 +1,103 @@
+// `pos register provision|list|show`: set up a register against a server and look at local registers.
+import type { Command } from "commander";
+import { action } from "./action.js";
+
+interface ProvisionFlags {
+  server?: string;
+  offline: boolean;
+  sync?: boolean;
+  adminToken?: string;
+}
+
+export function register(program: Command): void {
+  const group = program.command("register").description("provision registers and look at local ones");
+  group
+    .command("provision <registerId>")
+    .description("set up a register: Supports offline at HQ, device activation, offline database, first sync")
+    .option("--server <url>", "retail server URL (env POS_SERVER, or the server started with the same --home)")
+    .option("--no-offline", "an online-only register (no offline database entity at HQ)")
+    .option("--sync", "run the distribution schedule for the new offline database and pull it now")
+    .option("--admin-token <token>", "HQ admin token (env POS_ADMIN_TOKEN, or the server's token file under --home)")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  pos register provision SEA01-R1 --server http://127.0.0.1:7100 --sync\n  pos register provision SEA01-R2 --no-offline\n\nSafe to run again: says what already existed and changes nothing twice.",
+    )
+    .action(
+      action(async (deps, flags: ProvisionFlags, registerId: string) => {
+        const [{ resolveAdminToken, resolveServerUrl }, { provisionRegister }, { OperationError }] = await Promise.all([
+          import("../lib/admin-client.js"),
+          import("../register/provision.js"),
+          import("../lib/errors.js"),
+        ]);
+        const serverUrl = resolveServerUrl(deps.paths, deps.env, flags.server);
+        const adminToken = resolveAdminToken(deps.paths, deps.env, flags.adminToken);
+        const { output } = deps;
+        const result = await provisionRegister({
+          paths: deps.paths,
+          clock: deps.clock,
+          registerId,
+          serverUrl,
+          adminToken,
+          offline: flags.offline,
+          sync: flags.sync ?? false,
+          onStep: (s) => {
+            const mark = s.outcome === "done" ? output.color.green("✔") : output.color.dim("•");
+            const what = s.outcome === "existed" ? " (already existed)" : s.outcome === "skipped" ? " (skipped)" : "";
+            output.info(`${mark} ${s.step}. ${s.name}${what}: ${s.detail}`);
+          },
+          onPull: (e) => {
+            if (e.kind === "applied")
+              output.info(`    session ${e.session.id} job ${e.session.job}: ${e.rows} rows applied`);
+          },
+        });
+        output.result(result, () =>
+          result.alreadyProvisioned
+            ? `register ${registerId} already provisioned — nothing changed`
+            : `register ${registerId} provisioned (store ${result.store}${result.database ? `, ${result.database}` : ", online only"})`,
+        );
+        if (result.pull && result.pull.failed > 0) {
+          throw new OperationError(
+            `first sync failed: ${result.pull.stoppedBy}`,
+            "SyncFailed",
+            "see pos cdx sessions, then pos sync pull",
+          );
+        }
+      }),
+    );
+
+  group
+    .command("list")
+    .description("registers provisioned under this home")
+    .addHelpText("after", "\nExample:\n  pos register list --json")
+    .action(
+      action(async (deps) => {
+        const { listLocalRegisters } = await import("../register/local-registers.js");
+        const { renderTable } = await import("../ui/table.js");
+        const registers = listLocalRegisters(deps.paths, deps.clock);
+        deps.output.result({ registers }, () =>
+          registers.length === 0
+            ? "no registers provisioned (pos register provision <id> --server <url>)"
+            : renderTable(
+                ["register", "store", "server", "offline", "mode", "pending"],
+                registers.map((r) => [r.register, r.store, r.serverUrl, r.database ?? "no", r.mode, String(r.pending)]),
+              ),
+        );
+      }),
+    );
+
+  group
+    .command("show <registerId>")
+    .description("one register's configuration and state (the device token is never shown)")
+    .addHelpText("after", "\nExample:\n  pos register show SEA01-R1")
+    .action(
+      action(async (deps, _flags: object, registerId: string) => {
+        const { showLocalRegister } = await import("../register/local-registers.js");
+        const info = showLocalRegister(deps.paths, deps.clock, registerId);
+        deps.output.result(info, () =>
+          Object.entries(info)
+            .map(([k, v]) => `${k.padEnd(16)} ${typeof v === "object" && v !== null ? JSON.stringify(v) : String(v)}`)
+            .join("\n"),
+        );
+      }),
+    );
+}

@@ -1,0 +1,73 @@
+// The register's local database (offline.db): master data from packages plus the register's own tables.
+import { type Db, openDatabase } from "../lib/db.js";
+import { targetMigrations } from "../sync/package/apply.js";
+
+/**
+ * Register-local tables, after the master-data target migrations. Every register keeps this file (the
+ * transaction number sequence, the pending-upload queue and the sync log live here); master-data tables
+ * are only filled for a register that supports offline.
+ */
+const REGISTER_MIGRATIONS = [
+  `CREATE TABLE number_sequence (
+     register_id TEXT PRIMARY KEY,
+     -- every number below reserved_to has been handed out or lost to a crash; never reused
+     reserved_to INTEGER NOT NULL
+   );
+   CREATE TABLE transactions (
+     id TEXT PRIMARY KEY,
+     seq INTEGER NOT NULL,
+     store_id TEXT NOT NULL,
+     staff_id TEXT NOT NULL,
+     customer_id TEXT,
+     total INTEGER NOT NULL,
+     currency TEXT NOT NULL,
+     mode TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     -- pending: stored offline, not yet confirmed by the server; uploaded: server confirmed;
+     -- online: the server stored it at checkout; conflict: the server holds different content (409)
+     status TEXT NOT NULL CHECK (status IN ('pending', 'uploaded', 'online', 'conflict')),
+     status_at TEXT NOT NULL,
+     message TEXT,
+     body TEXT NOT NULL
+   );
+   CREATE INDEX transactions_status ON transactions (status, seq);
+   CREATE TABLE offline_customers (
+     temp_id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     email TEXT,
+     phone TEXT,
+     created_at TEXT NOT NULL,
+     status TEXT NOT NULL CHECK (status IN ('pending', 'uploaded')),
+     hq_id TEXT
+   );
+   CREATE TABLE sync_log (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     kind TEXT NOT NULL CHECK (kind IN ('download', 'upload')),
+     started_at TEXT NOT NULL,
+     finished_at TEXT,
+     result TEXT NOT NULL CHECK (result IN ('running', 'ok', 'failed', 'nothing')),
+     message TEXT,
+     sessions INTEGER NOT NULL DEFAULT 0,
+     rows INTEGER NOT NULL DEFAULT 0,
+     transactions INTEGER NOT NULL DEFAULT 0,
+     bytes INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE INDEX sync_log_kind ON sync_log (kind, id);
+   CREATE TABLE logon_failures (
+     staff_id TEXT PRIMARY KEY,
+     failures INTEGER NOT NULL,
+     blocked_at TEXT
+   );`,
+];
+
+export function offlineMigrations() {
+  return [...targetMigrations(), ...REGISTER_MIGRATIONS];
+}
+
+/**
+ * synchronous=FULL: a completed sale must survive a power cut, not only a process kill; transaction numbers
+ * are reserved in blocks so each sale still costs one fsync (see README, "Durability").
+ */
+export function openOfflineDatabase(file: string): Db {
+  return openDatabase(file, { migrations: offlineMigrations(), synchronous: "FULL" });
+}

@@ -1,0 +1,111 @@
+// The offline database as a DataSource: prices from job 1040, staff from 1060, sales stored as pending upload.
+import { type Transaction, toWire } from "../domain/transaction.js";
+import type { Clock } from "../lib/clock.js";
+import { OperationError } from "../lib/errors.js";
+import { verifyPassword } from "../lib/password.js";
+import type { OfflineStore } from "../offline/offline-store.js";
+import type { CustomerInfo, DataSource, OfflineReadiness, StaffInfo } from "./data-source.js";
+
+/** D365 blocks a staff id after this many wrong passwords in a row. */
+export const MAX_LOGON_FAILURES = 5;
+
+export function createOfflineSource(local: OfflineStore, registerId: string, store: string, clock: Clock): DataSource {
+  const iso = () => new Date(clock.now()).toISOString();
+  return {
+    kind: "offline",
+
+    async findProduct(code) {
+      return local.findProduct(store, code);
+    },
+
+    async searchCustomers(query) {
+      return local.searchCustomers(query).map(
+        (c): CustomerInfo => ({
+          id: c.id,
+          name: c.name,
+          email: c.email,
+          phone: c.phone,
+          accountAllowed: c.account_allowed === 1,
+          pendingSync: c.pendingSync,
+        }),
+      );
+    },
+
+    async createCustomer(input) {
+      const config = local.store(store);
+      if (!config?.offline_customer_creation) {
+        throw new OperationError(
+          "creating customers offline is not allowed for this store",
+          "OfflineCustomerCreationNotAllowed",
+        );
+      }
+      const id = local.createOfflineCustomer(registerId, input, iso());
+      return {
+        id,
+        name: input.name,
+        email: input.email ?? null,
+        phone: input.phone ?? null,
+        accountAllowed: false,
+        pendingSync: true,
+      };
+    },
+
+    async signIn(staffId, password): Promise<StaffInfo> {
+      const blocked = () =>
+        new OperationError(
+          `staff ${staffId} is blocked after ${MAX_LOGON_FAILURES} wrong passwords`,
+          "UserBlockedDueToTooManyFailedLogonAttempts",
+          "a manager must unblock the staff id at HQ (pos hq staff unblock), then sync job 1060",
+        );
+      if (local.logonFailures(staffId).blockedAt) throw blocked();
+      const staff = local.staff(staffId);
+      if (!staff?.stores.includes(store) || !verifyPassword(password, staff.passwordHash)) {
+        const { blocked: nowBlocked } = local.recordLogonFailure(staffId, MAX_LOGON_FAILURES, iso());
+        if (nowBlocked) throw blocked();
+        throw new OperationError("wrong staff id or password", "InvalidCredentials");
+      }
+      local.clearLogonFailures(staffId);
+      return { id: staff.id, name: staff.name, role: staff.role };
+    },
+
+    async commitTransaction(tx: Transaction) {
+      const existing = local.transaction(tx.id);
+      if (existing) return { id: tx.id, status: existing.status === "pending" ? "pending" : "duplicate" };
+      local.saveTransaction(toWire(tx), seqOf(tx.id), tx.total, "pending", iso());
+      return { id: tx.id, status: "pending" };
+    },
+  };
+}
+
+/** What a sale needs offline, checked in D365's order, with the error name and the job that fixes it. */
+export function offlineReadiness(local: OfflineStore, registerId: string, store: string): OfflineReadiness {
+  if (!local.store(store)) {
+    return {
+      ok: false,
+      code: "ChannelConfigurationNotFound",
+      message: `the offline database has no channel configuration for store ${store}`,
+      fix: "run job 1070 (pos cdx run 1070) and pos sync pull",
+    };
+  }
+  if (!local.register(registerId)) {
+    return {
+      ok: false,
+      code: "TerminalNotFound",
+      message: `the offline database does not know register ${registerId}`,
+      fix: "run job 1090 (pos cdx run 1090) and pos sync pull",
+    };
+  }
+  if (local.count("staff") === 0) {
+    return {
+      ok: false,
+      code: "LocalLogonFailed",
+      message: "the offline database has no staff to sign in with",
+      fix: "run job 1060 (pos cdx run 1060) and pos sync pull",
+    };
+  }
+  return { ok: true };
+}
+
+function seqOf(id: string): number {
+  return Number(id.slice(id.lastIndexOf("-") + 1));
+}

@@ -1,0 +1,166 @@
+// `pos register provision`: the four D365 set-up steps (SPEC §4.1), each safe to repeat.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { splitRegisterId } from "../domain/ids.js";
+import { type ActivateAnswer, apiPath, ROUTES } from "../lib/api.js";
+import { type RunAnswer, SYNC_ROUTES } from "../lib/api-sync.js";
+import type { Clock } from "../lib/clock.js";
+import { UsageError } from "../lib/errors.js";
+import { createHttpClient } from "../lib/http.js";
+import type { Paths } from "../lib/paths.js";
+import { openOfflineDatabase } from "../offline/schema.js";
+import { adminCall } from "../lib/admin-client.js";
+import { type PullProgress, type PullResult, pull } from "../sync/pull.js";
+import { type RegisterConfig, readRegisterConfig, writeRegisterConfig } from "./config.js";
+
+export interface ProvisionOptions {
+  paths: Paths;
+  clock: Clock;
+  registerId: string;
+  serverUrl: string;
+  adminToken: string;
+  offline: boolean;
+  sync: boolean;
+  onStep?: (step: ProvisionStep) => void;
+  onPull?: (event: PullProgress) => void;
+}
+
+export interface ProvisionStep {
+  step: 1 | 2 | 3 | 4;
+  name: string;
+  /** done: changed something now; existed: it was already so. */
+  outcome: "done" | "existed" | "skipped";
+  detail: string;
+}
+
+export interface ProvisionResult {
+  register: string;
+  store: string;
+  database: string | null;
+  serverUrl: string;
+  steps: ProvisionStep[];
+  alreadyProvisioned: boolean;
+  pull: PullResult | null;
+}
+
+export async function provisionRegister(options: ProvisionOptions): Promise<ProvisionResult> {
+  const { paths, clock, registerId } = options;
+  const parts = splitRegisterId(registerId);
+  if (!parts)
+    throw new UsageError(`register id "${registerId}": expected <store>-<register>, e.g. SEA01-R1`, "BadRegisterId");
+  const previous = existsSync(paths.registerConfig(registerId)) ? readRegisterConfig(paths, registerId) : null;
+  const steps: ProvisionStep[] = [];
+  const record = (step: ProvisionStep) => {
+    steps.push(step);
+    options.onStep?.(step);
+  };
+  const admin = createHttpClient({ baseUrl: options.serverUrl, token: options.adminToken, timeoutMs: 15_000 });
+  try {
+    // 1. Supports offline at HQ: creates the <id>-OFFLINE channel database in the store's data group.
+    const database = options.offline ? `${registerId}-OFFLINE` : null;
+    const set = await adminCall<{ register: { supportsOffline: boolean; store: string }; changed?: boolean }>(
+      admin,
+      "PATCH",
+      apiPath.adminRegister(registerId),
+      { supportsOffline: options.offline },
+    );
+    const sameAsBefore = previous?.supportsOffline === options.offline;
+    record({
+      step: 1,
+      name: "Supports offline at HQ",
+      outcome: sameAsBefore ? "existed" : "done",
+      detail: options.offline ? `supports offline; channel database ${database}` : "online only (no offline database)",
+    });
+
+    // 2. Device activation: reuse a token the server still accepts, else activate (which revokes any older token).
+    let token = previous?.deviceToken ?? null;
+    if (token && !(await tokenWorks(options.serverUrl, token, registerId))) token = null;
+    if (token) {
+      record({ step: 2, name: "Device activation", outcome: "existed", detail: "device token still valid" });
+    } else {
+      const activated = await adminCall<ActivateAnswer>(admin, "POST", ROUTES.activate, { register: registerId });
+      token = activated.token;
+      record({
+        step: 2,
+        name: "Device activation",
+        outcome: "done",
+        detail: `device token issued ${activated.activatedAt}`,
+      });
+    }
+    const config: RegisterConfig = {
+      format: "pos-register/1",
+      registerId,
+      store: set.register.store,
+      serverUrl: options.serverUrl,
+      deviceToken: token,
+      supportsOffline: options.offline,
+      database,
+      provisionedAt: previous?.provisionedAt ?? new Date(clock.now()).toISOString(),
+    };
+    writeRegisterConfig(paths, config);
+
+    // 3. The offline database (every register keeps one for numbering and its queue; master data only if offline).
+    const dbFile = paths.offlineDb(registerId);
+    const existed = existsSync(dbFile);
+    const db = openOfflineDatabase(dbFile);
+    try {
+      record({ step: 3, name: "Offline database", outcome: existed ? "existed" : "done", detail: dbFile });
+
+      // 4. First sync: the distribution schedule for the new database, then pull it.
+      let pulled: PullResult | null = null;
+      if (!options.sync || !database) {
+        record({
+          step: 4,
+          name: "First sync",
+          outcome: "skipped",
+          detail: database ? "starts at the first staff sign-in (or run pos sync pull)" : "online-only register",
+        });
+      } else {
+        const run = await adminCall<RunAnswer>(admin, "POST", SYNC_ROUTES.admin.run, { job: "9999", database });
+        const device = createHttpClient({ baseUrl: options.serverUrl, token, timeoutMs: 30_000 });
+        try {
+          pulled = await pull({
+            http: device,
+            db,
+            clock,
+            database,
+            workDir: join(paths.registerDir(registerId), "downloads"),
+            ...(options.onPull ? { onProgress: options.onPull } : {}),
+          });
+        } finally {
+          device.close();
+        }
+        const made = run.sessions.filter((s) => s.status !== "No data").length;
+        record({
+          step: 4,
+          name: "First sync",
+          outcome: pulled.applied > 0 ? "done" : "existed",
+          detail: `${made} new session(s); applied ${pulled.applied}, ${pulled.rows} rows${pulled.stoppedBy ? `; stopped: ${pulled.stoppedBy}` : ""}`,
+        });
+      }
+      return {
+        register: registerId,
+        store: config.store,
+        database,
+        serverUrl: options.serverUrl,
+        steps,
+        alreadyProvisioned: previous !== null && steps.every((s) => s.outcome !== "done"),
+        pull: pulled,
+      };
+    } finally {
+      db.close();
+    }
+  } finally {
+    admin.close();
+  }
+}
+
+async function tokenWorks(serverUrl: string, token: string, registerId: string): Promise<boolean> {
+  const http = createHttpClient({ baseUrl: serverUrl, token, timeoutMs: 10_000 });
+  try {
+    const r = await http.get(apiPath.registerConfig(registerId));
+    return r.status === 200;
+  } finally {
+    http.close();
+  }
+}

@@ -1,0 +1,155 @@
+// `pos sync pull`: download the register's sessions in order, verify, apply (all or nothing), report each status.
+import { mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { type DownloadSession, type REPORTED_STATUSES, type SessionsAnswer, syncPath } from "../lib/api-sync.js";
+import type { Clock } from "../lib/clock.js";
+import type { Db } from "../lib/db.js";
+import type { HttpClient } from "../lib/http.js";
+import { applyPackage } from "./package/apply.js";
+import { PackageError } from "./package/format.js";
+import { answerError, callServer, errorText } from "./server-call.js";
+import { finishSyncLog, startSyncLog } from "./sync-log.js";
+
+export interface PullOptions {
+  http: HttpClient;
+  db: Db;
+  clock: Clock;
+  /** The register's offline database entity at HQ (`<id>-OFFLINE`). */
+  database: string;
+  /** Where packages are downloaded to before they are applied (removed afterwards). */
+  workDir: string;
+  onProgress?: (event: PullProgress) => void;
+}
+
+export type PullProgress =
+  | { kind: "session"; session: DownloadSession; index: number; count: number }
+  | { kind: "downloaded"; session: DownloadSession; bytes: number }
+  | { kind: "applied"; session: DownloadSession; rows: number; alreadyApplied: boolean };
+
+export interface PulledSession {
+  id: number;
+  job: string;
+  full: boolean;
+  status: "Applied" | "Download failed" | "Apply failed" | "Suspended";
+  rows: number;
+  bytes: number;
+  message: string | null;
+}
+
+export interface PullResult {
+  database: string;
+  sessions: PulledSession[];
+  applied: number;
+  failed: number;
+  rows: number;
+  bytes: number;
+  /** Why the round stopped early (a failed or suspended session blocks every later one). */
+  stoppedBy: string | null;
+}
+
+const PENDING: ReadonlySet<string> = new Set([
+  "Available",
+  "Requested",
+  "Downloaded",
+  "Download failed",
+  "Apply failed",
+  "Suspended",
+]);
+
+export async function pull(options: PullOptions): Promise<PullResult> {
+  const { http, db, clock, database } = options;
+  const iso = () => new Date(clock.now()).toISOString();
+  const logId = startSyncLog(db, "download", iso());
+  const result: PullResult = { database, sessions: [], applied: 0, failed: 0, rows: 0, bytes: 0, stoppedBy: null };
+  try {
+    const listed = await callServer(() => http.get<SessionsAnswer>(syncPath.sessions(database)));
+    if (listed.status !== 200) throw answerError("list sessions", listed);
+    const todo = listed.body.sessions.filter((s) => PENDING.has(s.status)).sort((a, b) => a.id - b.id);
+    mkdirSync(options.workDir, { recursive: true });
+    for (const [index, session] of todo.entries()) {
+      options.onProgress?.({ kind: "session", session, index, count: todo.length });
+      const outcome = await pullOne(options, session, iso);
+      result.sessions.push(outcome);
+      result.rows += outcome.rows;
+      result.bytes += outcome.bytes;
+      if (outcome.status === "Applied") {
+        result.applied++;
+        continue;
+      }
+      result.failed++;
+      result.stoppedBy = `session ${session.id} (job ${session.job}): ${outcome.status}${outcome.message ? ` — ${outcome.message}` : ""}`;
+      break;
+    }
+    const counts = { sessions: result.applied, rows: result.rows, bytes: result.bytes };
+    if (result.failed > 0) finishSyncLog(db, logId, "failed", iso(), result.stoppedBy, counts);
+    else finishSyncLog(db, logId, result.applied > 0 ? "ok" : "nothing", iso(), null, counts);
+    return result;
+  } catch (error) {
+    finishSyncLog(db, logId, "failed", iso(), (error as Error).message, {
+      sessions: result.applied,
+      rows: result.rows,
+    });
+    throw error;
+  }
+}
+
+async function pullOne(options: PullOptions, session: DownloadSession, iso: () => string): Promise<PulledSession> {
+  const { http, db } = options;
+  const base = { id: session.id, job: session.job, full: session.full, rows: 0, bytes: 0 };
+  if (session.status === "Suspended") {
+    return {
+      ...base,
+      status: "Suspended",
+      message: `suspended after ${session.attempts} failed attempts: run pos cdx rerun ${session.id} or pos cdx cancel ${session.id}`,
+    };
+  }
+  await report(http, session.id, "Requested");
+  const file = join(options.workDir, `session-${session.id}.pkg`);
+  try {
+    const download = await callServer(() => http.download(syncPath.package(session.id), file));
+    if (download.status !== 200) {
+      const message = `server answered ${download.status}: ${errorText(download.body)}`;
+      await report(http, session.id, "Download failed", message);
+      return { ...base, status: "Download failed", message };
+    }
+    options.onProgress?.({ kind: "downloaded", session, bytes: download.bytes });
+    await report(http, session.id, "Downloaded");
+    try {
+      const applied = await applyPackage(
+        db,
+        file,
+        {
+          session: session.id,
+          job: session.job,
+          database: session.database,
+          size: session.size,
+          sha256: session.sha256,
+        },
+        { now: iso() },
+      );
+      const rows = Object.values(applied.rows).reduce((sum, n) => sum + (n ?? 0), 0);
+      options.onProgress?.({ kind: "applied", session, rows, alreadyApplied: applied.alreadyApplied });
+      await report(http, session.id, "Applied");
+      return {
+        ...base,
+        status: "Applied",
+        rows,
+        bytes: download.bytes,
+        message: applied.alreadyApplied ? "already applied" : null,
+      };
+    } catch (error) {
+      if (!(error instanceof PackageError)) throw error;
+      await report(http, session.id, "Apply failed", error.message);
+      return { ...base, status: "Apply failed", bytes: download.bytes, message: error.message };
+    }
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
+
+async function report(http: HttpClient, id: number, status: (typeof REPORTED_STATUSES)[number], message?: string) {
+  const r = await callServer(() =>
+    http.post(syncPath.status(id), message === undefined ? { status } : { status, message }),
+  );
+  if (r.status !== 200) throw answerError(`report session ${id} ${status}`, r);
+}

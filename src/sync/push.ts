@@ -1,0 +1,113 @@
+// `pos sync push`: upload pending offline transactions and customers in batches; mark each done only once the server confirms.
+import { ROUTES, type UploadAnswer } from "../lib/api.js";
+import type { Clock } from "../lib/clock.js";
+import { OperationError } from "../lib/errors.js";
+import type { HttpClient } from "../lib/http.js";
+import type { OfflineStore } from "../offline/offline-store.js";
+import { answerError, callServer } from "./server-call.js";
+import { finishSyncLog, startSyncLog } from "./sync-log.js";
+
+export interface PushOptions {
+  http: HttpClient;
+  local: OfflineStore;
+  clock: Clock;
+  store: string;
+  batchSize?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface PushResult {
+  uploaded: number;
+  duplicates: number;
+  /** Same id, different content at the server (409): kept locally, shown, never resent as new. */
+  conflicts: Array<{ id: string; message: string }>;
+  customers: number;
+  purged: number;
+  pendingBefore: number;
+  pendingAfter: number;
+}
+
+const DAY_MS = 86_400_000;
+
+export async function push(options: PushOptions): Promise<PushResult> {
+  const { http, local, clock } = options;
+  const batchSize = options.batchSize ?? 1000;
+  const iso = () => new Date(clock.now()).toISOString();
+  const logId = startSyncLog(local.db, "upload", iso());
+  const pendingBefore = local.pendingSummary().count;
+  const result: PushResult = {
+    uploaded: 0,
+    duplicates: 0,
+    conflicts: [],
+    customers: 0,
+    purged: 0,
+    pendingBefore,
+    pendingAfter: 0,
+  };
+  try {
+    result.customers = await pushCustomers(options);
+    let done = 0;
+    for (;;) {
+      const batch = local.pending(batchSize);
+      if (batch.length === 0) break;
+      const transactions = batch.map((row) => JSON.parse(row.body) as unknown);
+      const answer = await callServer(
+        () => http.post<UploadAnswer>(ROUTES.transactionsUpload, { transactions }),
+        "pending transactions stay queued; push again when the server answers",
+      );
+      if (answer.status !== 200) throw answerError("upload transactions", answer);
+      const marks = answer.body.results.map((r) => {
+        if (r.status === "stored" || r.status === "duplicate") {
+          if (r.status === "stored") result.uploaded++;
+          else result.duplicates++;
+          return { id: r.id, status: "uploaded" as const };
+        }
+        const message =
+          `${r.status === "conflict" ? "409 TransactionConflict" : "rejected"}: ${r.message ?? ""}`.trim();
+        result.conflicts.push({ id: r.id, message });
+        return { id: r.id, status: "conflict" as const, message };
+      });
+      local.markUploaded(marks, iso());
+      done += batch.length;
+      options.onProgress?.(done, pendingBefore);
+      // Every row of the batch got an answer; a server that answered fewer would otherwise loop forever.
+      if (marks.length < batch.length)
+        throw new OperationError("the server answered fewer results than it was sent", "SyncFailed");
+    }
+    const days = local.store(options.store)?.days_transactions_exist ?? 30;
+    result.purged = local.purgeUploaded(new Date(clock.now() - days * DAY_MS).toISOString());
+    result.pendingAfter = local.pendingSummary().count;
+    const message = result.conflicts.length
+      ? `${result.conflicts.length} conflict(s): ${result.conflicts[0]?.id} …`
+      : null;
+    finishSyncLog(local.db, logId, result.conflicts.length ? "failed" : done > 0 ? "ok" : "nothing", iso(), message, {
+      transactions: result.uploaded + result.duplicates,
+    });
+    return result;
+  } catch (error) {
+    finishSyncLog(local.db, logId, "failed", iso(), (error as Error).message, {
+      transactions: result.uploaded + result.duplicates,
+    });
+    throw error;
+  }
+}
+
+/** Customers created offline go to HQ first, so HQ can assign their real ids (then job 1010 brings them back). */
+async function pushCustomers(options: PushOptions): Promise<number> {
+  const { http, local } = options;
+  const pending = local.db
+    .prepare("SELECT temp_id, name, email, phone FROM offline_customers WHERE status = 'pending' ORDER BY temp_id")
+    .all() as Array<{ temp_id: string; name: string; email: string | null; phone: string | null }>;
+  let sent = 0;
+  for (const c of pending) {
+    const answer = await callServer(() =>
+      http.post<{ customer: { id: string } }>(ROUTES.customers, { name: c.name, email: c.email, phone: c.phone }),
+    );
+    if (answer.status !== 200 && answer.status !== 201) throw answerError(`upload customer ${c.temp_id}`, answer);
+    local.db
+      .prepare("UPDATE offline_customers SET status = 'uploaded', hq_id = ? WHERE temp_id = ?")
+      .run(answer.body.customer.id, c.temp_id);
+    sent++;
+  }
+  return sent;
+}

@@ -1,0 +1,75 @@
+// Sync for one provisioned register: opens its config, database and a device-token client around pull / push.
+import { join } from "node:path";
+import type { Clock } from "../lib/clock.js";
+import { UsageError } from "../lib/errors.js";
+import { createHttpClient } from "../lib/http.js";
+import type { Paths } from "../lib/paths.js";
+import { createOfflineStore } from "../offline/offline-store.js";
+import { openOfflineDatabase } from "../offline/schema.js";
+import { readRegisterConfig } from "../register/config.js";
+import { type PullProgress, type PullResult, pull } from "./pull.js";
+import { type PushResult, push } from "./push.js";
+
+export interface RegisterSyncOptions {
+  paths: Paths;
+  clock: Clock;
+  registerId: string;
+  timeoutMs?: number;
+}
+
+export async function pullRegister(
+  options: RegisterSyncOptions & { onProgress?: (event: PullProgress) => void },
+): Promise<PullResult> {
+  const config = readRegisterConfig(options.paths, options.registerId);
+  if (!config.database) {
+    throw new UsageError(
+      `register ${options.registerId} is online only: it has no offline database to pull into`,
+      "RealtimeServiceNotSupported",
+      `provision it with offline support: pos register provision ${options.registerId} --sync`,
+    );
+  }
+  const db = openOfflineDatabase(options.paths.offlineDb(options.registerId));
+  const http = createHttpClient({
+    baseUrl: config.serverUrl,
+    token: config.deviceToken,
+    timeoutMs: options.timeoutMs ?? 30_000,
+  });
+  try {
+    return await pull({
+      http,
+      db,
+      clock: options.clock,
+      database: config.database,
+      workDir: join(options.paths.registerDir(options.registerId), "downloads"),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+  } finally {
+    http.close();
+    db.close();
+  }
+}
+
+export async function pushRegister(
+  options: RegisterSyncOptions & { batchSize?: number; onProgress?: (done: number, total: number) => void },
+): Promise<PushResult> {
+  const config = readRegisterConfig(options.paths, options.registerId);
+  const db = openOfflineDatabase(options.paths.offlineDb(options.registerId));
+  const http = createHttpClient({
+    baseUrl: config.serverUrl,
+    token: config.deviceToken,
+    timeoutMs: options.timeoutMs ?? 30_000,
+  });
+  try {
+    return await push({
+      http,
+      local: createOfflineStore(db),
+      clock: options.clock,
+      store: config.store,
+      ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+  } finally {
+    http.close();
+    db.close();
+  }
+}
