@@ -34,12 +34,13 @@ export interface LocalTransactionRow {
 export type OfflineStore = ReturnType<typeof createOfflineStore>;
 
 export function createOfflineStore(db: Db) {
-  const productById = db.prepare<[string, string], LocalProduct>(
+  // Named parameters: better-sqlite3 refuses positional values for numbered ones (?1, ?2).
+  const productById = db.prepare<[{ code: string; store: string }], LocalProduct>(
     `SELECT p.id, p.name, p.tax_group AS taxGroup, COALESCE(t.rate_ppm, 0) AS taxRatePpm, pr.amount AS unitPrice
        FROM products p
-       JOIN prices pr ON pr.product_id = p.id AND pr.store_id = ?2
-       LEFT JOIN tax_groups t ON t.store_id = ?2 AND t.tax_group = p.tax_group
-      WHERE p.id = ?1 AND p.active = 1`,
+       JOIN prices pr ON pr.product_id = p.id AND pr.store_id = @store
+       LEFT JOIN tax_groups t ON t.store_id = @store AND t.tax_group = p.tax_group
+      WHERE p.id = @code AND p.active = 1`,
   );
   const productByBarcode = db.prepare<[string], { product_id: string }>(
     "SELECT product_id FROM barcodes WHERE barcode = ?",
@@ -53,10 +54,10 @@ export function createOfflineStore(db: Db) {
     db,
 
     findProduct(store: string, code: string): LocalProduct | null {
-      const direct = productById.get(code, store);
+      const direct = productById.get({ code, store });
       if (direct) return direct;
       const byBarcode = productByBarcode.get(code);
-      return byBarcode ? (productById.get(byBarcode.product_id, store) ?? null) : null;
+      return byBarcode ? (productById.get({ code: byBarcode.product_id, store }) ?? null) : null;
     },
 
     count(table: string, where = "1", ...params: unknown[]): number {

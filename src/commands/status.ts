@@ -1,0 +1,80 @@
+// `pos status`, `pos connect`, `pos disconnect`: the Connection status at a glance and operation 917 from the shell.
+import type { Command } from "commander";
+import type { Deps } from "../lib/deps.js";
+import type { Operation917Result, RegisterStatus } from "../register/status.js";
+import { action } from "./action.js";
+
+interface RegisterOption {
+  register?: string;
+}
+
+const REGISTER_HELP = "register id (env POS_REGISTER; default: the only provisioned register)";
+
+export function register(program: Command): void {
+  program
+    .command("status")
+    .description("connection, sync and offline database health of a register at a glance (one quick server check)")
+    .option("--register <id>", REGISTER_HELP)
+    .addHelpText("after", "\nExamples:\n  pos status\n  pos status --register SEA01-R1 --json")
+    .action(action(status));
+  program
+    .command("disconnect")
+    .description("operation 917 while online: switch the register to offline (manual) until pos connect")
+    .option("--register <id>", REGISTER_HELP)
+    .addHelpText("after", "\nExample:\n  pos disconnect --register SEA01-R1")
+    .action(action(disconnect));
+  program
+    .command("connect")
+    .description("operation 917 while offline: try the server now and go online (exit 3 if it does not answer)")
+    .option("--register <id>", REGISTER_HELP)
+    .addHelpText("after", "\nExample:\n  pos connect --register SEA01-R1")
+    .action(action(connect));
+}
+
+async function status(deps: Deps, options: RegisterOption): Promise<RegisterStatus> {
+  const [{ resolveRegisterId }, { registerStatus }, { renderConnectionStatus }] = await Promise.all([
+    import("../register/config.js"),
+    import("../register/status.js"),
+    import("../ui/connection-status.js"),
+  ]);
+  const registerId = resolveRegisterId(deps.paths, options.register, deps.env);
+  const result = await registerStatus({ paths: deps.paths, clock: deps.clock, registerId, probe: true });
+  deps.output.result(result, (data: RegisterStatus) => renderConnectionStatus(data, deps.output.color));
+  return result;
+}
+
+async function disconnect(deps: Deps, options: RegisterOption): Promise<Operation917Result> {
+  const [{ resolveRegisterId }, { disconnectRegister }] = await Promise.all([
+    import("../register/config.js"),
+    import("../register/status.js"),
+  ]);
+  const registerId = resolveRegisterId(deps.paths, options.register, deps.env);
+  const result = await disconnectRegister({ paths: deps.paths, clock: deps.clock, registerId });
+  deps.output.result(result, (data: Operation917Result) =>
+    data.changed
+      ? `${data.register}: disconnected (operation 917) — offline (manual) until pos connect`
+      : `${data.register}: already offline (manual) since ${data.since} — nothing to do`,
+  );
+  return result;
+}
+
+async function connect(deps: Deps, options: RegisterOption): Promise<Operation917Result> {
+  const [{ resolveRegisterId }, { connectRegister }] = await Promise.all([
+    import("../register/config.js"),
+    import("../register/status.js"),
+  ]);
+  const registerId = resolveRegisterId(deps.paths, options.register, deps.env);
+  const spinner = await deps.output.spinner(`${registerId}: connecting to the server`);
+  let result: Operation917Result;
+  try {
+    result = await connectRegister({ paths: deps.paths, clock: deps.clock, registerId });
+  } finally {
+    spinner.stop();
+  }
+  deps.output.result(result, (data: Operation917Result) =>
+    data.changed
+      ? `${data.register}: connected (operation 917) — online`
+      : `${data.register}: already online — nothing to do`,
+  );
+  return result;
+}

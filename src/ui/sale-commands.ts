@@ -1,0 +1,68 @@
+// What the cashier typed at the sale prompt, parsed once for the interactive screen and for scripts alike.
+import { CartError, parseDiscountPercent, parseItemEntry, parseLineNumber } from "../domain/cart.js";
+import { DATABASE_CONNECTION_STATUS } from "../domain/operations.js";
+
+export type SaleCommand =
+  | { kind: "item"; entry: string }
+  | { kind: "void"; line: number }
+  | { kind: "discount"; line: number; pct: number }
+  | { kind: "customer"; query: string }
+  /** Without a tender the interactive screen opens the tender menu. */
+  | { kind: "pay"; tender?: string; amount?: string }
+  | { kind: "connection" }
+  | { kind: "status" }
+  | { kind: "cancel" }
+  | { kind: "help" }
+  | { kind: "quit" }
+  | { kind: "nothing" };
+
+/** Command words win over item codes: items are numbers and barcodes, never these words. */
+export function parseSaleCommand(input: string): SaleCommand {
+  const text = input.trim();
+  if (text === "" || text.startsWith("#")) return { kind: "nothing" };
+  const [word = "", ...rest] = text.split(/\s+/);
+  const args = rest.join(" ");
+  switch (word.toLowerCase()) {
+    case "void":
+      return { kind: "void", line: parseLineNumber(expectArgs(rest, 1, "void <line>")[0] ?? "") };
+    case "disc":
+    case "discount": {
+      const [line = "", pct = ""] = expectArgs(rest, 2, "disc <line> <pct>");
+      return { kind: "discount", line: parseLineNumber(line), pct: parseDiscountPercent(pct) };
+    }
+    case "customer":
+      if (!args) throw new CartError("BadEntry", "usage: customer <id|search>");
+      return { kind: "customer", query: args };
+    case "pay": {
+      if (rest.length > 2) throw new CartError("BadEntry", "usage: pay [<tender> [amount]], e.g. pay cash 50");
+      const [tender, amount] = rest;
+      return { kind: "pay", ...(tender ? { tender } : {}), ...(amount ? { amount } : {}) };
+    }
+    case String(DATABASE_CONNECTION_STATUS):
+      return noArgs(word, rest, { kind: "connection" });
+    case "status":
+      return noArgs(word, rest, { kind: "status" });
+    case "cancel":
+      return noArgs(word, rest, { kind: "cancel" });
+    case "help":
+    case "?":
+      return { kind: "help" };
+    case "quit":
+    case "exit":
+      return noArgs(word, rest, { kind: "quit" });
+    default:
+      // Validates the entry now, so a typo is reported before any lookup.
+      parseItemEntry(text);
+      return { kind: "item", entry: text };
+  }
+}
+
+function expectArgs(args: string[], count: number, usage: string): string[] {
+  if (args.length !== count) throw new CartError("BadEntry", `usage: ${usage}`);
+  return args;
+}
+
+function noArgs<C extends SaleCommand>(word: string, args: string[], command: C): C {
+  if (args.length > 0) throw new CartError("BadEntry", `"${word}" takes no arguments`);
+  return command;
+}

@@ -1,0 +1,284 @@
+// Carries out sale commands on a SaleSession for both front-ends (screen and script) and words the outcome.
+import { CartError } from "../domain/cart.js";
+import { formatMoney, toMajor } from "../domain/money.js";
+import { ExitCode, InternalError, PosError, UnreachableError } from "../lib/errors.js";
+import type { Output, Spinner } from "../lib/output.js";
+import type { SwitchEvent } from "../register/connection-manager.js";
+import type { RegisterRuntime } from "../register/runtime.js";
+import type { Receipt, SaleSession } from "../register/sale-session.js";
+import type { RegisterStatus, SyncAttempt } from "../register/status.js";
+import { renderCart } from "./cart.js";
+import { renderConnectionStatus } from "./connection-status.js";
+import { type HeaderData, renderHeader } from "./header.js";
+import type { SaleCommand } from "./sale-commands.js";
+import { renderSaleHelp } from "./sale-help.js";
+
+/** A running background sync loop; stopped when the sale ends. */
+export interface BackgroundSync {
+  stop(): void | Promise<void>;
+}
+
+export interface SaleRunnerOptions {
+  runtime: RegisterRuntime;
+  output: Output;
+  storeName?: string | null;
+  /** Pending uploads and the last sync attempt, read before every prompt. */
+  facts: () => { pending: number; lastSync: SyncAttempt | null };
+  /** Data of the Connection status window. */
+  connectionStatus: () => Promise<RegisterStatus>;
+  switches: SwitchQueue;
+  /** SPEC §4.4: sync rounds run in the background while a sale runs; the sync loop is wired in here. */
+  startBackgroundSync?: (runtime: RegisterRuntime) => BackgroundSync;
+}
+
+export interface StepResult {
+  /** One-line outcomes (failover notices first). */
+  lines: string[];
+  receipt?: Receipt;
+  /** A block to show under the cart: help, the Connection status window. */
+  panel?: string;
+  quit?: boolean;
+}
+
+/** Switch events arrive from inside a request (while a spinner may spin); they are worded after the step. */
+export interface SwitchQueue {
+  push(event: SwitchEvent): void;
+  drain(): SwitchEvent[];
+}
+
+export function createSwitchQueue(): SwitchQueue {
+  let events: SwitchEvent[] = [];
+  return {
+    push: (event) => {
+      events.push(event);
+    },
+    drain: () => {
+      const out = events;
+      events = [];
+      return out;
+    },
+  };
+}
+
+/** The one line a switch prints: what happened, and that the sale goes on. */
+export function describeSwitch(event: SwitchEvent): string {
+  if (event.to === "offline-auto") return `${event.reason} — switched to offline; the sale continues`;
+  if (event.to === "offline-manual") return "operation 917: disconnected — OFFLINE (manual) until Connect";
+  return event.reason.startsWith("operation 917")
+    ? "operation 917: connected — ONLINE"
+    : `${event.reason} — back online`;
+}
+
+// Offline is impossible here: going on would sell against nothing (SPEC §4.2 "the sale stops").
+const STOPS_THE_SALE = new Set([
+  "ChannelConfigurationNotFound",
+  "TerminalNotFound",
+  "LocalLogonFailed",
+  "RealtimeServiceNotSupported",
+]);
+
+/** A mistake or refusal the sale survives (one line, then the next command); anything else ends the sale. */
+export function isBusinessError(error: unknown): error is CartError | PosError {
+  if (error instanceof CartError) return true;
+  if (error instanceof Operation917Refused) return true;
+  if (!(error instanceof PosError)) return false;
+  return !(error instanceof UnreachableError) && !(error instanceof InternalError) && !STOPS_THE_SALE.has(error.code);
+}
+
+export function errorLine(error: CartError | PosError): string {
+  const fix = error instanceof PosError && error.fix ? ` — ${error.fix}` : "";
+  return `${error.message}${fix}`;
+}
+
+export class SaleRunner {
+  readonly session: SaleSession;
+  readonly receipts: Receipt[] = [];
+  private readonly o: SaleRunnerOptions;
+  private sync: BackgroundSync | null = null;
+
+  constructor(options: SaleRunnerOptions) {
+    this.o = options;
+    this.session = options.runtime.newSession();
+  }
+
+  get output(): Output {
+    return this.o.output;
+  }
+
+  get runtime(): RegisterRuntime {
+    return this.o.runtime;
+  }
+
+  async signIn(staff: string, password: string): Promise<StepResult> {
+    const info = await this.busy("signing in", () => this.session.signIn(staff, password));
+    this.o.runtime.manager.startHealthCheck();
+    this.sync ??= this.o.startBackgroundSync?.(this.o.runtime) ?? null;
+    return this.withSwitches([`signed in: ${info.name} (${info.id}), ${info.role}`]);
+  }
+
+  /** Everything but a bare `pay` (the screen opens its tender menu, a script must name the tender). */
+  async step(command: Exclude<SaleCommand, { kind: "pay" }>): Promise<StepResult> {
+    const s = this.session;
+    switch (command.kind) {
+      case "item": {
+        const line = await this.busy(`looking up ${command.entry}`, () => s.addItem(command.entry));
+        const total = this.money(s.totals().total);
+        return this.withSwitches([
+          `+ line ${line.line}: ${line.qty} × ${line.item} ${line.name}  ${this.money(line.amount)}  (total ${total})`,
+        ]);
+      }
+      case "void":
+        s.voidLine(command.line);
+        return { lines: [`line ${command.line} voided (total ${this.money(s.totals().total)})`] };
+      case "discount": {
+        s.discount(command.line, command.pct);
+        const line = s.cart.lines.find((l) => l.line === command.line);
+        const amount = line ? this.money(line.amount) : "";
+        return {
+          lines: [`line ${command.line}: ${command.pct}% off, ${amount} (total ${this.money(s.totals().total)})`],
+        };
+      }
+      case "customer": {
+        const c = await this.busy(`finding customer ${command.query}`, () => s.setCustomer(command.query));
+        return this.withSwitches([`customer: ${c.name} (${c.id})${c.pendingSync ? " — Pending sync" : ""}`]);
+      }
+      case "connection":
+        return this.operation917();
+      case "status": {
+        const status = await this.busy("checking the connection", () => this.o.connectionStatus());
+        return { lines: [], panel: renderConnectionStatus(status, this.o.output.color) };
+      }
+      case "cancel": {
+        const had = s.cart.lines.length > 0;
+        s.cancel();
+        return { lines: [had ? "sale canceled" : "nothing to cancel: the cart is empty"] };
+      }
+      case "help":
+        return { lines: [], panel: renderSaleHelp(this.o.output.color, this.o.output.interactive) };
+      case "quit":
+        return { lines: [], quit: true };
+      case "nothing":
+        return { lines: [] };
+    }
+  }
+
+  /** Applies one tender; the receipt comes back once the sale is paid and committed (server or offline database). */
+  async pay(tender: string, amount?: string): Promise<StepResult> {
+    const receipt = await this.busy("paying", () => this.session.pay(tender, amount));
+    if (!receipt) {
+      const last = this.session.payment?.tenders.at(-1);
+      const paid = last ? `paid ${last.tender} ${this.money(last.amount)}` : "paid";
+      return this.withSwitches([`${paid} — still due ${this.money(this.session.remaining())}`]);
+    }
+    this.receipts.push(receipt);
+    const where = receipt.status === "pending" ? "stored offline, pending upload" : "stored at the server";
+    const change = receipt.change > 0 ? `, change ${this.money(receipt.change)}` : "";
+    return this.withSwitches(
+      [`sale ${receipt.transaction.id} completed: total ${this.money(receipt.transaction.total)}${change} — ${where}`],
+      receipt,
+    );
+  }
+
+  /** The 917 button: Disconnect when online, Connect when offline; a failed Connect is a one-line refusal. */
+  async operation917(): Promise<StepResult> {
+    const manager = this.o.runtime.manager;
+    try {
+      if (manager.mode === "online") manager.disconnect();
+      else await this.busy("connecting", () => manager.connect());
+    } catch (error) {
+      // A refused switch (server still down, offline database not ready) leaves the register as it was.
+      if (error instanceof PosError && !(error instanceof InternalError)) throw new Operation917Refused(error);
+      throw error;
+    }
+    return this.withSwitches([]);
+  }
+
+  header(width?: number): string {
+    const facts = this.o.facts();
+    const mode = this.o.runtime.manager.mode;
+    const data: HeaderData = {
+      register: this.o.runtime.context.registerId,
+      store: this.o.runtime.context.store,
+      storeName: this.o.storeName ?? null,
+      staff: this.session.staff,
+      mode,
+      pending: facts.pending,
+      lastSync: facts.lastSync,
+      button: mode === "online" ? "Disconnect" : "Connect",
+    };
+    return renderHeader(data, this.o.output.color, width);
+  }
+
+  cart(): string {
+    const s = this.session;
+    const { currency, decimals } = s.context;
+    return renderCart(
+      {
+        lines: s.cart.lines,
+        customer: s.cart.customer,
+        totals: s.totals(),
+        currency,
+        decimals,
+        tenders: s.payment?.tenders ?? [],
+        remaining: s.remaining(),
+      },
+      this.o.output.color,
+    );
+  }
+
+  /** Receipts as JSON carries them: the wire transaction (major units) with where it is stored. */
+  receiptDocuments() {
+    return this.receipts.map((r) => ({
+      ...r.wire,
+      status: r.status,
+      change: toMajor(r.change, r.transaction.decimals),
+    }));
+  }
+
+  money(minor: number): string {
+    return formatMoney(minor, this.session.context.decimals);
+  }
+
+  async close(): Promise<void> {
+    await this.sync?.stop();
+    this.sync = null;
+  }
+
+  /** Lines for the connection switches since the last call (also after a step that failed). */
+  notices(): string[] {
+    return this.o.switches.drain().map(describeSwitch);
+  }
+
+  private withSwitches(lines: string[], receipt?: Receipt): StepResult {
+    return { lines: [...this.notices(), ...lines], ...(receipt ? { receipt } : {}) };
+  }
+
+  /** Waiting on the server shows a spinner with the timeout, after a short delay so local answers do not flicker. */
+  private async busy<T>(what: string, work: () => Promise<T>): Promise<T> {
+    const output = this.o.output;
+    if (!output.interactive || this.o.runtime.manager.mode === "offline-manual") return work();
+    const text = `${what} — waiting for the server (timeout ${this.o.runtime.profile.timeoutInterval} s)`;
+    let spinner: Spinner | undefined;
+    let done = false;
+    const timer = setTimeout(() => {
+      void output.spinner(text).then((s) => {
+        if (done) s.stop();
+        else spinner = s;
+      });
+    }, 150);
+    try {
+      return await work();
+    } finally {
+      done = true;
+      clearTimeout(timer);
+      spinner?.stop();
+    }
+  }
+}
+
+/** A refused 917 is reported like any cashier-facing refusal (a failed command in a script), never the sale's end. */
+export class Operation917Refused extends PosError {
+  constructor(cause: PosError) {
+    super(cause.message, ExitCode.failed, cause.code, cause.fix, { cause });
+  }
+}
