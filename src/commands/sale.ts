@@ -70,6 +70,7 @@ async function sale(deps: Deps, options: SaleOptions): Promise<void> {
     switches,
     facts: () => saleHeaderFacts(runtime.local, clock.now()),
     connectionStatus: () => registerStatus({ paths, clock, registerId, probe: true }),
+    startBackgroundSync: (rt) => rt.startSync(),
   });
   const staff = options.staff ?? env.POS_STAFF;
   const password = options.password ?? env.POS_PASSWORD;
@@ -95,7 +96,7 @@ async function sale(deps: Deps, options: SaleOptions): Promise<void> {
     }
   } finally {
     await runner.close();
-    runtime.close();
+    await runtime.close();
   }
 }
 

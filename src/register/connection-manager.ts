@@ -41,7 +41,7 @@ export interface ConnectionManagerOptions {
 
 export class ConnectionManager {
   private readonly o: ConnectionManagerOptions;
-  private healthLoop: { stop: boolean } | null = null;
+  private healthLoop: AbortController | null = null;
 
   constructor(options: ConnectionManagerOptions) {
     this.o = options;
@@ -103,19 +103,19 @@ export class ConnectionManager {
   /** With advanced offline switching: probe every healthCheckInterval in the background (never blocks a sale). */
   startHealthCheck(): void {
     if (!this.o.rules.advancedOfflineSwitching || this.healthLoop) return;
-    const loop = { stop: false };
+    const loop = new AbortController();
     this.healthLoop = loop;
     void (async () => {
-      while (!loop.stop) {
-        await this.o.clock.sleep(this.o.rules.healthCheckMs);
-        if (loop.stop) break;
+      while (!loop.signal.aborted) {
+        await this.o.clock.sleep(this.o.rules.healthCheckMs, loop.signal);
+        if (loop.signal.aborted) break;
         await this.healthCheck();
       }
     })();
   }
 
   stopHealthCheck(): void {
-    if (this.healthLoop) this.healthLoop.stop = true;
+    this.healthLoop?.abort();
     this.healthLoop = null;
   }
 

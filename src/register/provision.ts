@@ -2,6 +2,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { splitRegisterId } from "../domain/ids.js";
+import { adminCall } from "../lib/admin-client.js";
 import { type ActivateAnswer, apiPath, ROUTES } from "../lib/api.js";
 import { type RunAnswer, SYNC_ROUTES } from "../lib/api-sync.js";
 import type { Clock } from "../lib/clock.js";
@@ -9,7 +10,6 @@ import { UsageError } from "../lib/errors.js";
 import { createHttpClient } from "../lib/http.js";
 import type { Paths } from "../lib/paths.js";
 import { openOfflineDatabase } from "../offline/schema.js";
-import { adminCall } from "../lib/admin-client.js";
 import { type PullProgress, type PullResult, pull } from "../sync/pull.js";
 import { type RegisterConfig, readRegisterConfig, writeRegisterConfig } from "./config.js";
 

@@ -89,22 +89,13 @@ export async function openRegister(options: OpenRegisterOptions): Promise<Regist
   });
   try {
     const context = await registerContext(local, config, http);
-    const rules: ConnectionRules = {
-      timeoutMs,
-      reconnectMs: profile.reconnectInterval * 60_000,
-      advancedOfflineSwitching: profile.advancedOfflineSwitching,
-      healthCheckMs: profile.healthCheckInterval * 60_000,
-      supportsOffline: config.supportsOffline,
-    };
-    const manager = new ConnectionManager({
+    const manager = createConnectionManager({
       clock,
-      store:
-        options.stateStore ?? createFileStateStore(`${paths.registerDir(registerId)}/state.json`, () => clock.now()),
-      rules,
-      online: createOnlineSource(http, config.store, timeoutMs),
-      offline: config.supportsOffline ? createOfflineSource(local, registerId, config.store, clock) : null,
-      offlineReadiness: () => offlineReadiness(local, registerId, config.store),
-      probe: () => probeServer(http, timeoutMs),
+      config,
+      local,
+      http,
+      profile,
+      store: options.stateStore ?? createFileStateStore(connectionStateFile(paths, registerId), () => clock.now()),
       ...(options.onSwitch ? { onSwitch: options.onSwitch } : {}),
     });
     const numbers = createNumberAllocator(local, registerId);
@@ -176,11 +167,42 @@ export async function openRegister(options: OpenRegisterOptions): Promise<Regist
   }
 }
 
+/** The one way to build a register's ConnectionManager: from its config, local database, client and profile. */
+export function createConnectionManager(parts: {
+  clock: Clock;
+  config: RegisterConfig;
+  local: OfflineStore;
+  http: HttpClient;
+  profile: ProfileSettings;
+  store: ConnectionStateStore;
+  onSwitch?: (event: SwitchEvent) => void;
+}): ConnectionManager {
+  const { clock, config, local, http, profile } = parts;
+  const timeoutMs = profile.timeoutInterval * 1000;
+  const rules: ConnectionRules = {
+    timeoutMs,
+    reconnectMs: profile.reconnectInterval * 60_000,
+    advancedOfflineSwitching: profile.advancedOfflineSwitching,
+    healthCheckMs: profile.healthCheckInterval * 60_000,
+    supportsOffline: config.supportsOffline,
+  };
+  return new ConnectionManager({
+    clock,
+    store: parts.store,
+    rules,
+    online: createOnlineSource(http, config.store, timeoutMs),
+    offline: config.supportsOffline ? createOfflineSource(local, config.registerId, config.store, clock) : null,
+    offlineReadiness: () => offlineReadiness(local, config.registerId, config.store),
+    probe: () => probeServer(http, timeoutMs),
+    ...(parts.onSwitch ? { onSwitch: parts.onSwitch } : {}),
+  });
+}
+
 export function connectionStateFile(paths: Paths, registerId: string): string {
   return `${paths.registerDir(registerId)}/state.json`;
 }
 
-function profileFromDatabase(local: OfflineStore, registerId: string): ProfileSettings {
+export function profileFromDatabase(local: OfflineStore, registerId: string): ProfileSettings {
   const register = local.register(registerId);
   const row = register ? local.profile(register.offline_profile_id) : undefined;
   if (!row) return { ...DEFAULT_PROFILE };

@@ -3,18 +3,17 @@ import { existsSync, statSync } from "node:fs";
 import { operation917Caption } from "../domain/operations.js";
 import type { Clock } from "../lib/clock.js";
 import type { Db } from "../lib/db.js";
-import { createHttpClient, type HttpClient } from "../lib/http.js";
+import { createHttpClient } from "../lib/http.js";
 import type { Paths } from "../lib/paths.js";
 import { createOfflineStore, type OfflineStore } from "../offline/offline-store.js";
 import { openOfflineDatabase } from "../offline/schema.js";
 import { lastSyncLog, type SyncLogEntry } from "../sync/sync-log.js";
 import { readRegisterConfig } from "./config.js";
-import { ConnectionManager, type SwitchEvent } from "./connection-manager.js";
+import type { ConnectionManager, SwitchEvent } from "./connection-manager.js";
 import { createFileStateStore } from "./connection-state.js";
 import { type ConnectionMode, classifyOutcome, describeOutcome } from "./failover.js";
-import { createOfflineSource, offlineReadiness } from "./offline-source.js";
-import { createOnlineSource, probeServer } from "./online-source.js";
-import { connectionStateFile, DEFAULT_PROFILE } from "./runtime.js";
+import { probeServer } from "./online-source.js";
+import { connectionStateFile, createConnectionManager, DEFAULT_PROFILE, profileFromDatabase } from "./runtime.js";
 
 /** `pos status` probes with at most this timeout: a glance must not wait the full timeoutInterval. */
 export const STATUS_PROBE_MAX_MS = 2000;
@@ -164,10 +163,7 @@ function fileSize(file: string): number {
 }
 
 function timeoutMs(local: OfflineStore | null, registerId: string): number {
-  const register = local?.register(registerId);
-  const profile = register ? local?.profile(register.offline_profile_id) : undefined;
-  const seconds = profile ? Number(profile.timeout_interval) : DEFAULT_PROFILE.timeoutInterval;
-  return seconds * 1000;
+  return (local ? profileFromDatabase(local, registerId) : DEFAULT_PROFILE).timeoutInterval * 1000;
 }
 
 async function probe(serverUrl: string, timeout: number, clock: Clock): Promise<ServerProbe> {
@@ -252,39 +248,25 @@ function openConnection(options: Operation917Options): { manager: ConnectionMana
   const config = readRegisterConfig(paths, registerId);
   const db = openOfflineDatabase(paths.offlineDb(registerId));
   const local = createOfflineStore(db);
-  const register = local.register(registerId);
-  const profileRow = register ? local.profile(register.offline_profile_id) : undefined;
-  const num = (key: string, fallback: number) => (profileRow ? Number(profileRow[key]) : fallback);
-  const timeout = num("timeout_interval", DEFAULT_PROFILE.timeoutInterval) * 1000;
-  let http: HttpClient | undefined;
-  try {
-    http = createHttpClient({ baseUrl: config.serverUrl, token: config.deviceToken, timeoutMs: timeout });
-    const client = http;
-    const manager = new ConnectionManager({
-      clock,
-      store: createFileStateStore(connectionStateFile(paths, registerId), () => clock.now()),
-      rules: {
-        timeoutMs: timeout,
-        reconnectMs: num("reconnect_interval", DEFAULT_PROFILE.reconnectInterval) * 60_000,
-        advancedOfflineSwitching: num("advanced_offline_switching", 0) === 1,
-        healthCheckMs: num("health_check_interval", DEFAULT_PROFILE.healthCheckInterval) * 60_000,
-        supportsOffline: config.supportsOffline,
-      },
-      online: createOnlineSource(client, config.store, timeout),
-      offline: config.supportsOffline ? createOfflineSource(local, registerId, config.store, clock) : null,
-      offlineReadiness: () => offlineReadiness(local, registerId, config.store),
-      probe: () => probeServer(client, timeout),
-    });
-    return {
-      manager,
-      close: () => {
-        client.close();
-        db.close();
-      },
-    };
-  } catch (error) {
-    http?.close();
-    db.close();
-    throw error;
-  }
+  const profile = profileFromDatabase(local, registerId);
+  const http = createHttpClient({
+    baseUrl: config.serverUrl,
+    token: config.deviceToken,
+    timeoutMs: profile.timeoutInterval * 1000,
+  });
+  const manager = createConnectionManager({
+    clock,
+    config,
+    local,
+    http,
+    profile,
+    store: createFileStateStore(connectionStateFile(paths, registerId), () => clock.now()),
+  });
+  return {
+    manager,
+    close: () => {
+      http.close();
+      db.close();
+    },
+  };
 }

@@ -37,6 +37,7 @@ export interface SyncLoop {
 
 export function createSyncLoop(options: SyncLoopOptions): SyncLoop {
   let stopped = true;
+  let abort = new AbortController();
   let current: Promise<SyncRound | null> | null = null;
 
   // Never two rounds at once: a round due while another runs is skipped (the next interval catches up).
@@ -67,7 +68,7 @@ export function createSyncLoop(options: SyncLoopOptions): SyncLoop {
   const schedule = (kind: "download" | "upload", everyMs: number) => {
     void (async () => {
       while (!stopped) {
-        await options.clock.sleep(everyMs);
+        await options.clock.sleep(everyMs, abort.signal);
         if (stopped) break;
         await runNow(kind);
       }
@@ -78,11 +79,13 @@ export function createSyncLoop(options: SyncLoopOptions): SyncLoop {
     start() {
       if (!stopped) return;
       stopped = false;
+      abort = new AbortController();
       schedule("download", options.downloadMs);
       schedule("upload", options.uploadMs);
     },
     async stop() {
       stopped = true;
+      abort.abort();
       await current;
     },
     runNow,
