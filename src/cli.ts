@@ -8,6 +8,7 @@ const COMMAND_GROUPS: ReadonlyArray<() => Promise<{ register(program: Command): 
   () => import("./commands/proxy.js"),
   () => import("./commands/server.js"),
   () => import("./commands/hq.js"),
+  () => import("./commands/cdx.js"),
   () => import("./commands/register.js"),
   () => import("./commands/sync.js"),
   () => import("./commands/sale.js"),

@@ -1,0 +1,300 @@
+// What a replay runs (SPEC §7): the scenario and sales-journal schemas and the parsed step types the runner executes.
+import { z } from "zod";
+import { type FaultSpec, parseFault, toFaultSpec } from "../faults/fault-spec.js";
+import { parseDuration } from "../lib/clock.js";
+import type { ProfileSettings } from "../register/runtime.js";
+
+export type ModeExpectation = "online" | "offline" | "offline-auto" | "offline-manual";
+export type SyncResult = "ok" | "failed" | "nothing";
+export const OPS = ["917", "connect", "disconnect", "sync pull", "sync push"] as const;
+export type ReplayOp = (typeof OPS)[number];
+
+const WHOLE_POSITIVE = "expected a whole number > 0";
+const WHOLE_COUNT = "expected a whole number ≥ 0";
+
+const count = z.number({ error: WHOLE_COUNT }).int({ error: WHOLE_COUNT }).min(0, { error: WHOLE_COUNT });
+const text = (what: string) => z.string({ error: `expected ${what} (text)` }).min(1, { error: `expected ${what}` });
+const mode = z.enum(["online", "offline", "offline-auto", "offline-manual"], {
+  error: "expected online, offline, offline-auto or offline-manual",
+});
+const money = z.number({ error: "expected an amount in major units, e.g. 31.96" }).min(0, { error: "expected ≥ 0" });
+const errorCode = text("an error code, e.g. UserBlockedDueToTooManyFailedLogonAttempts");
+
+/** Item ids may be written unquoted in YAML (`item: 1001`); a number keeps its digits as the id. */
+const itemCode = z.union([z.string().min(1, { error: "expected an item id" }), z.number().int().nonnegative()], {
+  error: 'expected an item id, e.g. "1001"',
+});
+/** An unquoted barcode loses leading zeros in YAML; EAN-13 restores them. */
+const barcode = z.union([z.string().regex(/^\d{8,14}$/), z.number().int().nonnegative()], {
+  error: 'expected a barcode of digits, e.g. "4006381333931"',
+});
+
+/** A fault as a step or a scheduled fault carries it: `http 503`, or `{fault: "http 503", times: 2, path: …}`. */
+export const faultSchema = z.unknown().transform((input, ctx): FaultSpec => {
+  try {
+    return toFaultSpec(input);
+  } catch (error) {
+    ctx.addIssue({ code: "custom", message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
+const faultFields = {
+  fault: z.string({ error: 'expected fault text, e.g. "blackhole" or "http 503"' }).superRefine((value, ctx) => {
+    try {
+      parseFault(value);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as Error).message });
+    }
+  }),
+  times: z
+    .number({ error: WHOLE_POSITIVE })
+    .int({ error: WHOLE_POSITIVE })
+    .positive({ error: WHOLE_POSITIVE })
+    .optional(),
+  path: z
+    .string({ error: "expected a path such as /v1/transactions" })
+    .startsWith("/", { error: "expected a path starting with /" })
+    .optional(),
+};
+
+const lineSchema = z
+  .strictObject({
+    item: itemCode.optional(),
+    barcode: barcode.optional(),
+    qty: z
+      .number({ error: WHOLE_POSITIVE })
+      .int({ error: WHOLE_POSITIVE })
+      .min(1, { error: WHOLE_POSITIVE })
+      .max(9999, { error: "expected at most 9999" })
+      .optional(),
+    discount: z
+      .number({ error: "expected a percent from 0 to 100" })
+      .min(0, { error: "expected a percent from 0 to 100" })
+      .max(100, { error: "expected a percent from 0 to 100" })
+      .refine((v) => Number.isInteger(Math.round(v * 100)) && Math.abs(v * 100 - Math.round(v * 100)) < 1e-9, {
+        error: "expected at most two decimals",
+      })
+      .optional(),
+    void: z.boolean({ error: "expected true or false" }).optional(),
+  })
+  .superRefine((line, ctx) => {
+    if (line.item === undefined && line.barcode === undefined)
+      ctx.addIssue({ code: "custom", message: "needs item or barcode" });
+    if (line.item !== undefined && line.barcode !== undefined)
+      ctx.addIssue({ code: "custom", message: "give item or barcode, not both" });
+  });
+
+const tenderSchema = z.strictObject({
+  tender: text("a tender id, e.g. cash or card"),
+  amount: z
+    .union(
+      [
+        z.number().positive({ error: "expected a positive amount in major units, e.g. 50" }),
+        z.string().regex(/^\d+(\.\d+)?$/),
+      ],
+      {
+        error: "expected a positive amount in major units, e.g. 50",
+      },
+    )
+    .optional(),
+});
+
+const saleExpectSchema = z.strictObject({
+  mode: mode.optional(),
+  total: money.optional(),
+  status: z.enum(["stored", "pending", "duplicate"], { error: "expected stored, pending or duplicate" }).optional(),
+  lines: count.optional(),
+  change: money.optional(),
+  error: errorCode.optional(),
+});
+
+const checkoutWord = z.literal("checkout", { error: 'expected {line: n} or "checkout"' });
+const scheduledFaultSchema = z
+  .strictObject({
+    line: z
+      .number({ error: WHOLE_POSITIVE })
+      .int({ error: WHOLE_POSITIVE })
+      .min(1, { error: WHOLE_POSITIVE })
+      .optional(),
+    checkout: z.literal(true, { error: "expected true" }).optional(),
+    ...faultFields,
+  })
+  .superRefine((at, ctx) => {
+    if ((at.line === undefined) === (at.checkout === undefined))
+      ctx.addIssue({ code: "custom", message: "give line: n or checkout: true (one of them)" });
+  });
+
+/** The `sale:` object; also one line of a sales journal. */
+export const saleSchema = z
+  .strictObject({
+    lines: z
+      .array(lineSchema, { error: "expected a list of lines" })
+      .min(1, { error: "a sale needs at least one line" }),
+    customer: z.union([z.string().min(1), z.number().int()], { error: "expected a customer id" }).optional(),
+    pay: z
+      .array(tenderSchema, { error: "expected a list of tenders, e.g. [{tender: card}]" })
+      .min(1, { error: "a sale needs at least one tender" }),
+    expect: saleExpectSchema.optional(),
+    /** A list of faults scheduled inside the sale, or (in a journal) when the sale was made. */
+    at: z
+      .union([z.iso.datetime({ offset: true, error: "expected an ISO time" }), z.array(scheduledFaultSchema)], {
+        error: "expected a list of {line: n, fault: …} (or, in a journal, the ISO time of the sale)",
+      })
+      .optional(),
+    fault: z
+      .strictObject({
+        ...faultFields,
+        at: z.union([z.strictObject({ line: z.number().int().min(1, { error: WHOLE_POSITIVE }) }), checkoutWord]),
+      })
+      .optional(),
+    /** The transaction id the journal recorded (the report names the case after it). */
+    ref: text("a transaction id").optional(),
+  })
+  .superRefine((sale, ctx) => {
+    const max = sale.lines.length;
+    const check = (line: number | undefined, path: PropertyKey[]) => {
+      if (line !== undefined && line > max)
+        ctx.addIssue({ code: "custom", path, message: `line ${line} is past the sale's ${max} line(s)` });
+    };
+    if (Array.isArray(sale.at)) for (const [i, a] of sale.at.entries()) check(a.line, ["at", i, "line"]);
+    if (sale.fault && typeof sale.fault.at === "object") check(sale.fault.at.line, ["fault", "at", "line"]);
+  });
+export type SaleInput = z.infer<typeof saleSchema>;
+
+export const stateExpectSchema = z.strictObject({
+  mode: mode.optional(),
+  pendingUpload: count.optional(),
+  serverHas: count.optional(),
+  conflicts: count.optional(),
+  sales: count.optional(),
+  total: money.optional(),
+  lastSync: z.enum(["ok", "failed", "nothing"], { error: "expected ok, failed or nothing" }).optional(),
+});
+export type StateExpect = z.infer<typeof stateExpectSchema>;
+
+export const opExpectSchema = z.strictObject({
+  mode: mode.optional(),
+  error: errorCode.optional(),
+  result: z.enum(["ok", "failed", "nothing"], { error: "expected ok, failed or nothing" }).optional(),
+  uploaded: count.optional(),
+  duplicates: count.optional(),
+  applied: count.optional(),
+});
+export type OpExpect = z.infer<typeof opExpectSchema>;
+
+export const staffSchema = z.strictObject({
+  id: z.string({ error: 'expected a staff id as text (quote it: "000160")' }).min(1),
+  password: z.string({ error: "expected a password as text (quote it)" }),
+});
+
+/** Profile overrides in SPEC §2 units; a duration string ("300ms", "2m") is converted to the field's unit. */
+const seconds = inUnit(1000);
+const minutes = inUnit(60_000);
+export const profileSchema = z.strictObject({
+  timeoutInterval: seconds.refine((v) => v > 0, { error: "expected more than 0 seconds" }).optional(),
+  reconnectInterval: minutes.optional(),
+  allowManualOfflineBeforeSignIn: z.boolean({ error: "expected true or false" }).optional(),
+  advancedOfflineSwitching: z.boolean({ error: "expected true or false" }).optional(),
+  healthCheckInterval: minutes.optional(),
+  downloadInterval: seconds.optional(),
+  uploadInterval: seconds.optional(),
+});
+
+function inUnit(unitMs: number) {
+  return z
+    .union([z.number().min(0), z.string()], { error: "expected a number or a duration such as 30s" })
+    .transform((value, ctx) => {
+      if (typeof value === "number") return value;
+      const ms = parseDuration(value);
+      if (ms === undefined) {
+        ctx.addIssue({ code: "custom", message: `expected a duration such as 300ms, 30s or 2m, got "${value}"` });
+        return z.NEVER;
+      }
+      return ms / unitMs;
+    });
+}
+
+export const durationSchema = z
+  .union([z.string(), z.number().min(0)], { error: "expected a duration such as 2m, 30s or 24h" })
+  .transform((value, ctx) => {
+    const ms = parseDuration(value);
+    if (ms === undefined) {
+      ctx.addIssue({ code: "custom", message: `expected a duration such as 2m, 30s or 24h, got "${value}"` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+export const opSchema = z
+  .union([z.literal(917), z.string()], { error: 'expected 917, connect, disconnect, "sync pull" or "sync push"' })
+  .transform((value, ctx): ReplayOp => {
+    const op = String(value).trim().replace(/\s+/g, " ").toLowerCase();
+    if ((OPS as readonly string[]).includes(op)) return op as ReplayOp;
+    ctx.addIssue({ code: "custom", message: `unknown op "${value}" (expected ${OPS.join(", ")})` });
+    return z.NEVER;
+  });
+
+export const headerSchema = z.strictObject({
+  name: z.string().optional(),
+  register: z.string({ error: "expected a register id, e.g. SEA01-R1" }).regex(/^[A-Za-z0-9]+-[A-Za-z0-9]+$/, {
+    error: "expected <store>-<register>, e.g. SEA01-R1",
+  }),
+  staff: staffSchema,
+  profile: profileSchema.optional(),
+  steps: z.array(z.unknown(), { error: "expected a list of steps" }).min(1, { error: "expected at least one step" }),
+});
+
+export type ProfileOverrides = z.infer<typeof profileSchema>;
+
+/** Where a fault inside a sale applies: before the lookup of a line (1-based), or before the checkout. */
+export interface ScheduledFault {
+  before: number | "checkout";
+  fault: FaultSpec;
+}
+
+export interface SaleLine {
+  /** What the cashier types: the item id or the barcode. */
+  code: string;
+  qty: number;
+  discount?: number;
+  void?: boolean;
+}
+
+export interface SaleStep {
+  lines: SaleLine[];
+  customer?: string;
+  pay: Array<{ tender: string; amount?: number | string }>;
+  expect?: z.infer<typeof saleExpectSchema>;
+  faults: ScheduledFault[];
+  ref?: string;
+  recordedAt?: string;
+}
+
+interface StepBase {
+  /** 1-based position in the scenario (or the journal line). */
+  number: number;
+  /** Line in the file, when known. */
+  line?: number;
+  name?: string;
+}
+
+export type Step = StepBase &
+  (
+    | { kind: "sale"; sale: SaleStep }
+    | { kind: "fault"; fault: FaultSpec }
+    | { kind: "wait"; ms: number; text: string }
+    | { kind: "op"; op: ReplayOp; expect?: OpExpect }
+    | { kind: "signin"; staff: { id: string; password: string }; expect?: OpExpect }
+    | { kind: "expect"; expect: StateExpect }
+  );
+
+export interface Scenario {
+  file: string;
+  source: "scenario" | "journal";
+  name: string;
+  register: string;
+  staff: { id: string; password: string };
+  profile: Partial<ProfileSettings>;
+  steps: Step[];
+}
