@@ -1,4 +1,6 @@
 // Queries on the register's local database: master data for offline selling, the pending-upload queue, numbering.
+
+import type Database from "better-sqlite3";
 import type { WireTransaction } from "../domain/transaction.js";
 import type { Db } from "../lib/db.js";
 
@@ -31,6 +33,22 @@ export interface LocalTransactionRow {
   body: string;
 }
 
+export interface StoreRow {
+  id: string;
+  name: string;
+  currency: string;
+  decimals: number;
+  offline_customer_creation: number;
+  days_transactions_exist: number;
+}
+
+export interface RegisterRow {
+  id: string;
+  store_id: string;
+  supports_offline: number;
+  offline_profile_id: string;
+}
+
 export type OfflineStore = ReturnType<typeof createOfflineStore>;
 
 export function createOfflineStore(db: Db) {
@@ -50,6 +68,14 @@ export function createOfflineStore(db: Db) {
      VALUES (@id, @seq, @store, @staff, @customer, @total, @currency, @mode, @createdAt, @status, @statusAt, @body)`,
   );
 
+  const txById = db.prepare<[string], LocalTransactionRow>(
+    "SELECT id, seq, status, created_at, status_at, message, total, body FROM transactions WHERE id = ?",
+  );
+  const storeById = db.prepare<[string], StoreRow>("SELECT * FROM stores WHERE id = ?");
+  const registerById = db.prepare<[string], RegisterRow>("SELECT * FROM registers WHERE id = ?");
+  // count() names its table in SQL; statements are cached per query so a sale's hot path prepares nothing.
+  const counts = new Map<string, Database.Statement>();
+
   return {
     db,
 
@@ -61,26 +87,21 @@ export function createOfflineStore(db: Db) {
     },
 
     count(table: string, where = "1", ...params: unknown[]): number {
-      return (db.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${where}`).get(...params) as { n: number }).n;
+      const sql = `SELECT count(*) AS n FROM ${table} WHERE ${where}`;
+      let statement = counts.get(sql);
+      if (!statement) {
+        statement = db.prepare(sql);
+        counts.set(sql, statement);
+      }
+      return (statement.get(...params) as { n: number }).n;
     },
 
-    store(id: string) {
-      return db.prepare("SELECT * FROM stores WHERE id = ?").get(id) as
-        | {
-            id: string;
-            name: string;
-            currency: string;
-            decimals: number;
-            offline_customer_creation: number;
-            days_transactions_exist: number;
-          }
-        | undefined;
+    store(id: string): StoreRow | undefined {
+      return storeById.get(id);
     },
 
-    register(id: string) {
-      return db.prepare("SELECT * FROM registers WHERE id = ?").get(id) as
-        | { id: string; store_id: string; supports_offline: number; offline_profile_id: string }
-        | undefined;
+    register(id: string): RegisterRow | undefined {
+      return registerById.get(id);
     },
 
     profile(id: string) {
@@ -225,9 +246,7 @@ export function createOfflineStore(db: Db) {
     },
 
     transaction(id: string): LocalTransactionRow | undefined {
-      return db
-        .prepare("SELECT id, seq, status, created_at, status_at, message, total, body FROM transactions WHERE id = ?")
-        .get(id) as LocalTransactionRow | undefined;
+      return txById.get(id);
     },
 
     pending(limit: number): LocalTransactionRow[] {
