@@ -5,6 +5,7 @@ import { Command, CommanderError, Option } from "commander";
 // Each entry adds one command group; command files declare options and lazy-load their services,
 // so `pos --help` loads commander and nothing heavy.
 const COMMAND_GROUPS: ReadonlyArray<() => Promise<{ register(program: Command): void }>> = [
+  () => import("./commands/demo.js"),
   () => import("./commands/proxy.js"),
   () => import("./commands/server.js"),
   () => import("./commands/hq.js"),
