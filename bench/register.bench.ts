@@ -227,6 +227,9 @@ export default async function registerBench(): Promise<void> {
       "sales/s",
       `target ≥ 2,000 ${saleRate >= 2000 ? "OK" : "MISSED"}`,
     );
+    const floor = rawFullCommitRate(SALES);
+    figure("raw synchronous=FULL commit of one sale row", floor, "commits/s");
+    ratio("offline checkout / raw FULL commit", saleRate / floor, 0.5, true);
     // Top the queue up to PUSH pending sales, then push them.
     for (let i = SALES; i < PUSH; i++) {
       await session.addItem(String(1001 + (i % 300)));

@@ -8,6 +8,7 @@ interface StartOptions {
   host: string;
   data?: string;
   fixtures?: string;
+  channelDownloadInterval: string;
 }
 
 export function register(program: Command): void {
@@ -19,6 +20,11 @@ export function register(program: Command): void {
     .option("--host <address>", "address to bind (loopback unless you say otherwise)", "127.0.0.1")
     .option("--data <dir>", "folder for hq.db, channel-<store>.db and admin-token (default <home>/server)")
     .option("--fixtures <dir>", "sample data loaded into a new HQ (default: the bundled fixtures)")
+    .option(
+      "--channel-download-interval <seconds>",
+      "apply the server's own channel database sessions every N seconds (0: at once, inside each pos cdx run)",
+      "0",
+    )
     .addHelpText(
       "after",
       "\nExamples:\n  pos server start\n  pos --home /tmp/pos server start --port 0\n  pos --json server start --port 0   # prints {url, adminTokenFile, …}\n\nStops cleanly on Ctrl-C or SIGTERM (in-flight requests finish, databases close, exit 0).",
@@ -28,6 +34,12 @@ export function register(program: Command): void {
         const port = Number(options.port);
         if (!/^\d+$/.test(options.port) || port > 65535) {
           throw new UsageError(`--port: expected a port number 0–65535, got "${options.port}"`);
+        }
+        const interval = Number(options.channelDownloadInterval);
+        if (!/^\d+(\.\d+)?$/.test(options.channelDownloadInterval) || interval > 86_400) {
+          throw new UsageError(
+            `--channel-download-interval: expected seconds 0–86400, got "${options.channelDownloadInterval}"`,
+          );
         }
         const [{ startServer, closeOnSignal }, { defaultFixturesDir, loadFixtures }, { readVersion }, { resolve }] =
           await Promise.all([
@@ -45,11 +57,15 @@ export function register(program: Command): void {
           clock: deps.clock,
           version: readVersion(),
           fixtures: () => loadFixtures(fixturesDir),
+          channelDownloadIntervalSec: interval,
           onInternalError: (error) => deps.output.warn(`internal error: ${(error as Error)?.stack ?? String(error)}`),
         });
         if (running.loadedRows > 0) deps.output.info(`HQ loaded ${running.loadedRows} rows from ${fixturesDir}`);
-        for (const s of running.seeded.filter((x) => x.seeded)) {
-          deps.output.info(`channel database ${s.store} seeded from HQ (${s.rows} rows)`);
+        const { created, sessions } = running.distribution;
+        if (created.length > 0) deps.output.info(`channel databases created: ${created.join(", ")}`);
+        for (const s of sessions) {
+          const rows = Object.values(s.rows).reduce((sum, n) => sum + n, 0);
+          deps.output.info(`session ${s.id} job ${s.job} → ${s.database} (full, ${rows} rows): ${s.status}`);
         }
         const info = {
           url: running.url,

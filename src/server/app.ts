@@ -3,9 +3,11 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } f
 import { ERROR_CODES, type ErrorBody } from "../lib/api.js";
 import { ApiError } from "./api-error.js";
 import { type AppDeps, DEFAULT_BODY_LIMIT } from "./app-deps.js";
+import { registerAdminCdxRoutes } from "./routes/admin-cdx.js";
 import { registerAdminHqRoutes } from "./routes/admin-hq.js";
 import { registerAdminOpsRoutes } from "./routes/admin-ops.js";
 import { registerRegisterRoutes } from "./routes/register.js";
+import { registerSyncRoutes } from "./routes/sync.js";
 import { registerTransactionRoutes } from "./routes/transactions.js";
 
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -53,6 +55,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerTransactionRoutes(app, deps);
   registerAdminHqRoutes(app, deps);
   registerAdminOpsRoutes(app, deps);
+  registerSyncRoutes(app, deps);
+  registerAdminCdxRoutes(app, deps);
 
   if (deps.closeData !== false) {
     // onClose runs after in-flight requests have finished, so no handler ever sees a closed database.

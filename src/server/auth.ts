@@ -26,12 +26,25 @@ export function adminOnly(deps: AppDeps): onRequestAsyncHookHandler {
 
 export function deviceOnly(deps: AppDeps): onRequestAsyncHookHandler {
   return async (request: FastifyRequest, _reply: FastifyReply) => {
-    const token = bearerToken(request.headers.authorization);
-    if (!token) throw unauthorized("this call needs a device token (Authorization: Bearer <device token>)");
-    const device = authenticateDevice(deps.data.hq, token);
-    if (!device) throw unauthorized("the device token is not valid (revoked by a newer activation, or never issued)");
-    request.device = device;
+    authenticateDeviceRequest(deps, request);
   };
+}
+
+/** The admin token, or a device token (then `request.device` is set and the route limits it to its own data). */
+export function adminOrDevice(deps: AppDeps): onRequestAsyncHookHandler {
+  return async (request: FastifyRequest, _reply: FastifyReply) => {
+    const token = bearerToken(request.headers.authorization);
+    if (token && tokenMatches(token, deps.adminToken)) return;
+    authenticateDeviceRequest(deps, request);
+  };
+}
+
+function authenticateDeviceRequest(deps: AppDeps, request: FastifyRequest): void {
+  const token = bearerToken(request.headers.authorization);
+  if (!token) throw unauthorized("this call needs a device token (Authorization: Bearer <device token>)");
+  const device = authenticateDevice(deps.data.hq, token);
+  if (!device) throw unauthorized("the device token is not valid (revoked by a newer activation, or never issued)");
+  request.device = device;
 }
 
 /** The authenticated device (the route declared `deviceOnly`). */

@@ -1,7 +1,7 @@
 // HQ writes with change tracking: one version bump per change, rows stamped with it, deletes leave tombstones.
 import type { Db } from "../lib/db.js";
 import { type Row, TABLES, type TableName } from "../sync/package/tables.js";
-import { prepared } from "./statements.js";
+import { prepared, preparedPluck } from "./statements.js";
 
 export function currentChangeVersion(db: Db): number {
   return (prepared(db, "SELECT version FROM change_tracking WHERE id = 1").get() as { version: number }).version;
@@ -36,8 +36,16 @@ export function keyJson(table: TableName, row: Row): string {
   return JSON.stringify(keyOf(table, row));
 }
 
+/**
+ * Tables whose store membership (TABLES[t].forStore) hangs on a non-key column, so a row can leave a store
+ * while it still exists: staff (store access list) and registers (store_id). Elsewhere the store is part of
+ * the key and a row never moves.
+ */
+const MOVABLE_TABLES: ReadonlySet<TableName> = new Set(["staff", "registers"]);
+
 /** Inserts or replaces a row stamped with `version`; a tombstone for the same key is dropped (the row is back). */
 export function upsertTracked(db: Db, table: TableName, row: Row, version: number): void {
+  if (MOVABLE_TABLES.has(table)) recordDepartures(db, table, row, version);
   const columns = Object.keys(TABLES[table].columns);
   const sql = `INSERT OR REPLACE INTO ${table} (${columns.join(", ")}, change_version) VALUES (${columns.map(() => "?").join(", ")}, ?)`;
   prepared(db, sql).run(...columns.map((c) => row[c] ?? null), version);
@@ -67,4 +75,31 @@ export function findTracked(db: Db, table: TableName, key: Row): (Row & { change
   return prepared(db, `SELECT * FROM ${table} WHERE ${where}`).get(...def.key.map((c) => key[c] ?? null)) as
     | (Row & { change_version: number })
     | undefined;
+}
+
+/**
+ * A row that leaves a store is not deleted at HQ, so no tombstone tells that store's databases to drop it: a
+ * departure (table, key, store, version) does, and an incremental package sends it as a delete. Coming back to
+ * the store removes the departure (the upsert carries the row again).
+ */
+function recordDepartures(db: Db, table: TableName, row: Row, version: number): void {
+  const forStore = TABLES[table].forStore;
+  if (!forStore) return;
+  const key = keyJson(table, row);
+  const existing = findTracked(db, table, keyOf(table, row));
+  const stores = preparedPluck(db, "SELECT id FROM stores").all() as string[];
+  for (const store of stores) {
+    if (forStore(row, store)) {
+      prepared(db, "DELETE FROM departures WHERE table_name = ? AND key_json = ? AND store_id = ?").run(
+        table,
+        key,
+        store,
+      );
+    } else if (existing && forStore(existing, store)) {
+      prepared(
+        db,
+        "INSERT OR REPLACE INTO departures (table_name, key_json, store_id, change_version) VALUES (?, ?, ?, ?)",
+      ).run(table, key, store, version);
+    }
+  }
 }

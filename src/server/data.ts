@@ -1,20 +1,23 @@
-// Opens the server's databases under its data folder; loads fixtures into a new HQ and seeds new channel databases.
+// Opens the server's databases under its data folder; loads fixtures into a new HQ; distributes to new channel databases.
 import { join } from "node:path";
 import type { Clock } from "../lib/clock.js";
 import type { Db } from "../lib/db.js";
 import { type Row, TABLE_NAMES, TABLES, type TableName, toRowValue } from "../sync/package/tables.js";
+import { type CdxService, type CdxStartup, createCdxService } from "./cdx/service.js";
 import { upsertTracked, withChange } from "./change-tracking.js";
 import { openChannelDatabase } from "./channel-db.js";
 import { openHqDatabase, readServerState, writeServerState } from "./hq-db.js";
-import { type SeedResult, seedChannelDatabase } from "./seed-channel.js";
 
 export type MasterData = Partial<Record<TableName, readonly Record<string, unknown>[]>>;
 
 export interface ServerData {
   dataDir: string;
   hq: Db;
-  /** store id → its channel database. */
+  /** store id (= channel database name) → its channel database. */
   channels: ReadonlyMap<string, Db>;
+  /** Distribution (CDX): runs, sessions, channel applies. */
+  cdx: CdxService;
+  packagesDir: string;
   close(): void;
 }
 
@@ -23,13 +26,18 @@ export interface OpenServerDataOptions {
   clock: Clock;
   /** Called only when HQ is new: the sample company (or a benchmark's catalog). */
   fixtures: () => Promise<MasterData> | MasterData;
+  /** Where package files go; default `<dataDir>/packages` (= `<home>/server/packages`). */
+  packagesDir?: string;
+  /** See CdxOptions.applyChannelAtOnce (default true). */
+  applyChannelAtOnce?: boolean;
 }
 
 export interface OpenServerDataResult {
   data: ServerData;
   /** Rows loaded into a new HQ (0 when HQ already existed). */
   loadedRows: number;
-  seeded: SeedResult[];
+  /** The start-up distribution: new databases, and the full packages new channel databases got (applied). */
+  distribution: CdxStartup;
 }
 
 export function dataFiles(dataDir: string) {
@@ -56,14 +64,21 @@ export async function openServerData(options: OpenServerDataOptions): Promise<Op
     if (readServerState(hq, "fixtures_loaded_at") === undefined) {
       loadedRows = loadMasterData(hq, await options.fixtures(), options.clock);
     }
-    const seeded: SeedResult[] = [];
     for (const { id } of hq.prepare("SELECT id FROM stores ORDER BY id").all() as { id: string }[]) {
       if (!STORE_ID.test(id)) throw new Error(`store id "${id}" cannot name a channel database file`);
-      const channel = openChannelDatabase(files.channelDb(id));
-      channels.set(id, channel);
-      seeded.push(seedChannelDatabase(hq, channel, id, options.clock));
+      channels.set(id, openChannelDatabase(files.channelDb(id)));
     }
-    return { data: { dataDir: options.dataDir, hq, channels, close }, loadedRows, seeded };
+    const packagesDir = options.packagesDir ?? join(options.dataDir, "packages");
+    const cdx = createCdxService({
+      hq,
+      channels,
+      clock: options.clock,
+      packagesDir,
+      ...(options.applyChannelAtOnce === undefined ? {} : { applyChannelAtOnce: options.applyChannelAtOnce }),
+    });
+    // Channel databases get master data only through packages, the first ones included (no seeding from HQ).
+    const distribution = await cdx.startup();
+    return { data: { dataDir: options.dataDir, hq, channels, cdx, packagesDir, close }, loadedRows, distribution };
   } catch (error) {
     close();
     throw error;

@@ -5,8 +5,8 @@ import { join } from "node:path";
 import type { Clock } from "../lib/clock.js";
 import { OperationError } from "../lib/errors.js";
 import { buildApp } from "./app.js";
+import type { CdxStartup } from "./cdx/service.js";
 import { dataFiles, type MasterData, openServerData } from "./data.js";
-import type { SeedResult } from "./seed-channel.js";
 import { ensureAdminToken } from "./tokens.js";
 
 export interface StartServerOptions {
@@ -22,6 +22,11 @@ export interface StartServerOptions {
   /** Bytes; see AppDeps. */
   bodyLimit?: number;
   uploadBodyLimit?: number;
+  /**
+   * Seconds between the server's applies of its channel databases' sessions; 0 or absent: at once, inside each
+   * distribution run.
+   */
+  channelDownloadIntervalSec?: number;
   /** How long close() lets in-flight requests finish before cutting connections. */
   shutdownGraceMs?: number;
   onInternalError?: (error: unknown) => void;
@@ -42,7 +47,7 @@ export interface RunningServer extends ServerInfo {
   adminToken: string;
   adminTokenCreated: boolean;
   loadedRows: number;
-  seeded: SeedResult[];
+  distribution: CdxStartup;
   close(): Promise<void>;
 }
 
@@ -55,7 +60,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   mkdirSync(options.serverDir, { recursive: true });
   const files = dataFiles(options.dataDir);
   const admin = ensureAdminToken(files.adminTokenFile);
-  const opened = await openServerData({ dataDir: options.dataDir, clock: options.clock, fixtures: options.fixtures });
+  const intervalSec = options.channelDownloadIntervalSec ?? 0;
+  const opened = await openServerData({
+    dataDir: options.dataDir,
+    clock: options.clock,
+    fixtures: options.fixtures,
+    applyChannelAtOnce: intervalSec <= 0,
+  });
   const app = buildApp({
     data: opened.data,
     clock: options.clock,
@@ -90,10 +101,17 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     startedAt: new Date(options.clock.now()).toISOString(),
   };
   writeServerFile(info);
+  const channelTimer =
+    intervalSec > 0
+      ? setInterval(() => {
+          opened.data.cdx.applyChannels().catch((error: unknown) => options.onInternalError?.(error));
+        }, intervalSec * 1000)
+      : undefined;
 
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
+      clearInterval(channelTimer);
       // fastify.close stops accepting, answers 503 on kept-alive sockets, waits for in-flight requests, then
       // runs onClose (databases). A client that never finishes its request must not hold shutdown forever.
       const grace = setTimeout(() => app.server.closeAllConnections(), options.shutdownGraceMs ?? 10_000);
@@ -115,7 +133,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     adminToken: admin.token,
     adminTokenCreated: admin.created,
     loadedRows: opened.loadedRows,
-    seeded: opened.seeded,
+    distribution: opened.distribution,
     close,
   };
 }

@@ -14,10 +14,12 @@ import {
 import { parseInput } from "../api-error.js";
 import type { AppDeps } from "../app-deps.js";
 import { adminOnly } from "../auth.js";
+import { reconcileRegisterDatabase } from "../cdx/databases.js";
 import { currentChangeVersion } from "../change-tracking.js";
 import { addCustomer, addStaff, setProfile, setRegister } from "../hq-admin.js";
 import { addProduct, deleteProduct, productDetail, setPrice, setProduct } from "../hq-products.js";
 import { unblockStaff } from "../staff-signin.js";
+import { isoTime } from "../statements.js";
 
 const idParams = z.object({ id: z.string().min(1).max(64) });
 const priceParams = z.object({ store: z.string().min(1).max(64), product: z.string().min(1).max(64) });
@@ -63,6 +65,9 @@ export function registerAdminHqRoutes(app: FastifyInstance, deps: AppDeps): void
   });
   app.patch(ROUTES.admin.register, admin, async (request) => {
     const registerId = id(request.params);
-    return setRegister(hq, registerId, parseInput(registerSetBodySchema, request.body, "body"));
+    const answer = setRegister(hq, registerId, parseInput(registerSetBodySchema, request.body, "body"));
+    // Supports offline creates (or removes) the register's offline database in its store's channel data group.
+    hq.transaction(() => reconcileRegisterDatabase(hq, registerId, isoTime(deps.clock.now()))).immediate();
+    return answer;
   });
 }

@@ -8,10 +8,8 @@ import {
   upsertTracked,
   withChange,
 } from "../../../src/server/change-tracking.js";
-import { openChannelDatabase } from "../../../src/server/channel-db.js";
 import { loadMasterData } from "../../../src/server/data.js";
 import { HQ_MIGRATIONS, openHqDatabase } from "../../../src/server/hq-db.js";
-import { seedChannelDatabase } from "../../../src/server/seed-channel.js";
 
 const open: Db[] = [];
 const hqDb = () => {
@@ -81,7 +79,7 @@ describe("HQ change tracking", () => {
     expect(findTracked(db, "products", { id: "1" })).toBeUndefined();
   });
 
-  it("loads master data as one change and seeds a store's channel database with its rows only", () => {
+  it("loads master data as one change (channel databases get it through packages: cdx.test.ts)", () => {
     const db = hqDb();
     const rows = loadMasterData(
       db,
@@ -116,14 +114,5 @@ describe("HQ change tracking", () => {
     );
     expect(rows).toBe(5);
     expect(db.prepare("SELECT DISTINCT change_version FROM prices").pluck().all()).toEqual([1]);
-    const channel = openChannelDatabase(":memory:");
-    open.push(channel);
-    expect(seedChannelDatabase(db, channel, "A", clock)).toMatchObject({ seeded: true, rows: 3 });
-    expect(channel.prepare("SELECT store_id, amount FROM prices").all()).toEqual([{ store_id: "A", amount: 100 }]);
-    expect(channel.prepare("SELECT offline_customer_creation FROM stores").pluck().all()).toEqual([1]);
-    // Seeding happens once: a later HQ edit does not reach the channel database this way.
-    withChange(db, (v) => upsertTracked(db, "prices", { store_id: "A", product_id: "1", amount: 999 }, v));
-    expect(seedChannelDatabase(db, channel, "A", clock).seeded).toBe(false);
-    expect(channel.prepare("SELECT amount FROM prices").pluck().get()).toBe(100);
   });
 });

@@ -1,0 +1,100 @@
+// The server's CDX service: runs (download and P-0001) and channel applies, one at a time, and the start-up run.
+import type { RunAnswer, RunBody } from "../../lib/api-sync.js";
+import type { Clock } from "../../lib/clock.js";
+import type { Db } from "../../lib/db.js";
+import { validationFailed } from "../api-error.js";
+import { isoTime } from "../statements.js";
+import { applyChannelSessions, type ChannelApplyResult } from "./channel-apply.js";
+import { reconcileDatabases, requireDatabase } from "./databases.js";
+import { ALL_JOBS, dropUnfinishedRuns, runDownload } from "./schedule.js";
+import { findSession, toDownloadSession } from "./sessions.js";
+import { runUpload } from "./upload.js";
+
+export const UPLOAD_JOB = "P-0001";
+
+export interface CdxOptions {
+  hq: Db;
+  /** Channel database name (= store id) → its connection. */
+  channels: ReadonlyMap<string, Db>;
+  clock: Clock;
+  /** Where package files are written (`<server dir>/packages`). */
+  packagesDir: string;
+  /**
+   * True (default): the server applies its channel databases' new sessions at once, inside the run. False:
+   * only when `applyChannels` is called (`pos server start --channel-download-interval <s>` calls it on a timer).
+   */
+  applyChannelAtOnce?: boolean;
+}
+
+export interface CdxStartup {
+  /** Databases created now (new stores, registers that support offline). */
+  created: string[];
+  removed: string[];
+  /** Sessions of the start-up run (new channel databases: one full package per job) as they ended. */
+  sessions: ReturnType<typeof toDownloadSession>[];
+  applied: ChannelApplyResult[];
+}
+
+export interface CdxService {
+  run(body: RunBody): Promise<RunAnswer>;
+  /** Applies every channel database's unfinished sessions (the channel download interval). */
+  applyChannels(): Promise<ChannelApplyResult[]>;
+  /**
+   * First start (and every start): databases for every store and offline register, then one full package per
+   * job for channel databases that never had one, applied at once — so channel databases only ever change
+   * through packages.
+   */
+  startup(): Promise<CdxStartup>;
+}
+
+export function createCdxService(options: CdxOptions): CdxService {
+  const { hq, channels, clock, packagesDir } = options;
+  const atOnce = options.applyChannelAtOnce ?? true;
+  // Runs and applies share the chains (distribution_versions) and each database's session order: one at a time.
+  let tail: Promise<unknown> = Promise.resolve();
+  const serial = <T>(task: () => Promise<T>): Promise<T> => {
+    const next = tail.then(task, task);
+    tail = next.catch(() => undefined);
+    return next;
+  };
+  const schedule = { hq, clock, packagesDir };
+  const applyCtx = { hq, clock, channels };
+  const latest = <T extends { id: number }>(session: T) => {
+    const row = findSession(hq, session.id);
+    return row ? toDownloadSession(row) : session;
+  };
+
+  const download = async (body: RunBody): Promise<RunAnswer> => {
+    const result = await runDownload(schedule, { job: body.job, full: body.full, database: body.database });
+    const channelTargets = [...new Set(result.sessions.map((s) => s.database))].filter((d) => channels.has(d));
+    if (atOnce && channelTargets.length > 0) await applyChannelSessions(applyCtx, channelTargets);
+    return { job: body.job, sessions: result.sessions.map(latest), skipped: result.skipped, uploads: [] };
+  };
+
+  const upload = async (body: RunBody): Promise<RunAnswer> => {
+    if (body.full) throw validationFailed(`full: ${UPLOAD_JOB} always sends what HQ does not have yet`);
+    let targets: ReadonlyMap<string, Db> = channels;
+    if (body.database !== undefined) {
+      const database = requireDatabase(hq, body.database);
+      const channel = channels.get(database.name);
+      if (database.kind !== "channel" || !channel) {
+        throw validationFailed(`database: ${UPLOAD_JOB} uploads from channel databases; ${body.database} is not one`);
+      }
+      targets = new Map([[database.name, channel]]);
+    }
+    return { job: UPLOAD_JOB, sessions: [], skipped: [], uploads: runUpload({ hq, clock, channels: targets }) };
+  };
+
+  return {
+    run: (body) => serial(() => (body.job === UPLOAD_JOB ? upload(body) : download(body))),
+    applyChannels: () => serial(() => applyChannelSessions(applyCtx)),
+    startup: () =>
+      serial(async () => {
+        dropUnfinishedRuns(hq, packagesDir);
+        const reconciled = reconcileDatabases(hq, isoTime(clock.now()));
+        const run = await runDownload(schedule, { job: ALL_JOBS, kind: "channel", onlyNew: true });
+        const applied = await applyChannelSessions(applyCtx);
+        return { ...reconciled, sessions: run.sessions.map(latest), applied };
+      }),
+  };
+}

@@ -1,0 +1,86 @@
+// Admin routes behind `pos cdx`: jobs, runs, sessions (rerun, cancel), databases (pause), uploads, register status.
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { type JobsAnswer, runBodySchema, SYNC_ROUTES, sessionsQuerySchema } from "../../lib/api-sync.js";
+import { DOWNLOAD_JOB_IDS, DOWNLOAD_JOBS } from "../../sync/package/tables.js";
+import { parseInput } from "../api-error.js";
+import type { AppDeps } from "../app-deps.js";
+import { adminOnly } from "../auth.js";
+import { listDatabases, requireDatabase, setPaused } from "../cdx/databases.js";
+import { listRegisterStatus } from "../cdx/register-status.js";
+import { ALL_JOBS, jobsOf } from "../cdx/schedule.js";
+import { UPLOAD_JOB } from "../cdx/service.js";
+import { cancelSession, listSessions, rerunSession, toDownloadSession } from "../cdx/sessions.js";
+import { listUploadSessions } from "../cdx/upload.js";
+import { isoTime } from "../statements.js";
+
+const idParams = z.object({ id: z.coerce.number().int().positive() });
+const nameParams = z.object({ name: z.string().min(1).max(200) });
+
+const JOBS: JobsAnswer = {
+  jobs: [
+    ...DOWNLOAD_JOB_IDS.map((id) => ({
+      id,
+      name: DOWNLOAD_JOBS[id].name,
+      kind: "download" as const,
+      tables: [...DOWNLOAD_JOBS[id].tables],
+    })),
+    {
+      id: ALL_JOBS,
+      name: "All download jobs",
+      kind: "download",
+      tables: DOWNLOAD_JOB_IDS.flatMap((id) => [...DOWNLOAD_JOBS[id].tables]),
+    },
+    { id: UPLOAD_JOB, name: "Upload transactions to HQ", kind: "upload", tables: ["transactions"] },
+  ],
+};
+
+export function registerAdminCdxRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const { hq, channels, cdx } = deps.data;
+  const admin = { onRequest: adminOnly(deps) };
+  const id = (params: unknown) => parseInput(idParams, params, "params").id;
+
+  app.get(SYNC_ROUTES.admin.jobs, admin, async () => JOBS);
+
+  app.post(SYNC_ROUTES.admin.run, admin, async (request) => cdx.run(parseInput(runBodySchema, request.body, "body")));
+
+  app.get(SYNC_ROUTES.admin.sessions, admin, async (request) => {
+    const query = parseInput(sessionsQuerySchema, request.query, "query");
+    if (query.database !== undefined) requireDatabase(hq, query.database);
+    if (query.job !== undefined && query.job !== ALL_JOBS) jobsOf(query.job);
+    const statuses = query.status?.split(",").map((s) => s.trim());
+    return {
+      sessions: listSessions(hq, {
+        database: query.database,
+        job: query.job === ALL_JOBS ? undefined : query.job,
+        statuses,
+        limit: query.limit ?? 200,
+      }),
+    };
+  });
+
+  app.post(SYNC_ROUTES.admin.rerun, admin, async (request) => ({
+    session: toDownloadSession(rerunSession(hq, id(request.params))),
+  }));
+
+  app.post(SYNC_ROUTES.admin.cancel, admin, async (request) =>
+    cancelSession(hq, id(request.params), isoTime(deps.clock.now())),
+  );
+
+  app.get(SYNC_ROUTES.admin.databases, admin, async () => ({ databases: listDatabases(hq) }));
+
+  for (const [route, paused] of [
+    [SYNC_ROUTES.admin.pause, true],
+    [SYNC_ROUTES.admin.resume, false],
+  ] as const) {
+    app.post(route, admin, async (request) => {
+      const { name } = parseInput(nameParams, request.params, "params");
+      requireDatabase(hq, name);
+      return { database: setPaused(hq, name, paused) };
+    });
+  }
+
+  app.get(SYNC_ROUTES.admin.uploadSessions, admin, async () => listUploadSessions(hq, channels));
+
+  app.get(SYNC_ROUTES.admin.registers, admin, async () => ({ registers: listRegisterStatus(hq) }));
+}
