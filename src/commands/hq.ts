@@ -1,8 +1,8 @@
 // `pos hq …`: edit HQ master data through the admin API, so incremental packages have something to carry.
 import type { Command } from "commander";
+import type { AdminClient } from "../lib/admin-client.js";
 import type { Deps } from "../lib/deps.js";
 import { UsageError } from "../lib/errors.js";
-import type { AdminClient } from "../lib/admin-client.js";
 import { action } from "./action.js";
 
 interface ConnectionOptions {
