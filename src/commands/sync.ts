@@ -97,4 +97,25 @@ export function register(program: Command): void {
         }
       }),
     );
+
+  group
+    .command("status")
+    .description("the Connection status window: mode, last download and upload, pending uploads, applied sessions")
+    .option("--register <id>", "which register (default: the only one provisioned; env POS_REGISTER)")
+    .addHelpText(
+      "after",
+      "\nExample:\n  pos sync status --json\n\nReads the register's own records only; it never needs the server.",
+    )
+    .action(
+      action(async (deps, flags: RegisterFlag) => {
+        const [{ resolveRegisterId }, { registerStatus }, { renderConnectionStatus }] = await Promise.all([
+          import("../register/config.js"),
+          import("../register/status.js"),
+          import("../ui/connection-status.js"),
+        ]);
+        const registerId = resolveRegisterId(deps.paths, flags.register, deps.env);
+        const result = await registerStatus({ paths: deps.paths, clock: deps.clock, registerId, probe: false });
+        deps.output.result(result, () => renderConnectionStatus(result, deps.output.color));
+      }),
+    );
 }

@@ -124,5 +124,6 @@ export async function reportOfflineStatus(
   registerId: string,
   body: OfflineStatusBody,
 ): Promise<void> {
-  await http.post(apiPath.offlineStatus(registerId), body);
+  // A short timeout: the report must never hold up the round it follows.
+  await http.post(apiPath.offlineStatus(registerId), body, { timeoutMs: 2000 });
 }

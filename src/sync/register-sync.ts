@@ -1,12 +1,17 @@
 // Sync for one provisioned register: opens its config, database and a device-token client around pull / push.
 import { join } from "node:path";
 import type { Clock } from "../lib/clock.js";
+import type { Db } from "../lib/db.js";
 import { UsageError } from "../lib/errors.js";
+import type { HttpClient } from "../lib/http.js";
 import { createHttpClient } from "../lib/http.js";
 import type { Paths } from "../lib/paths.js";
 import { createOfflineStore } from "../offline/offline-store.js";
 import { openOfflineDatabase } from "../offline/schema.js";
 import { readRegisterConfig } from "../register/config.js";
+import { createFileStateStore } from "../register/connection-state.js";
+import { connectionStateFile } from "../register/runtime.js";
+import { offlineStatusReport, reportOfflineStatus } from "./loop.js";
 import { type PullProgress, type PullResult, pull } from "./pull.js";
 import { type PushResult, push } from "./push.js";
 
@@ -44,8 +49,24 @@ export async function pullRegister(
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
   } finally {
+    await reportStatus(options, http, db);
     http.close();
     db.close();
+  }
+}
+
+/** Each sync round tells HQ the register's offline status (`pos cdx registers`); a failed report changes nothing. */
+async function reportStatus(options: RegisterSyncOptions, http: HttpClient, db: Db): Promise<void> {
+  const { paths, clock, registerId } = options;
+  try {
+    const state = createFileStateStore(connectionStateFile(paths, registerId), () => clock.now()).read();
+    await reportOfflineStatus(
+      http,
+      registerId,
+      offlineStatusReport(state, createOfflineStore(db), db, paths.offlineDb(registerId)),
+    );
+  } catch {
+    // Informational only: the pull or push result stands on its own.
   }
 }
 
@@ -69,6 +90,7 @@ export async function pushRegister(
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
   } finally {
+    await reportStatus(options, http, db);
     http.close();
     db.close();
   }
