@@ -7,7 +7,8 @@ import type { Db } from "../lib/db.js";
 import { notFound } from "./api-error.js";
 import { prepared, preparedPluck } from "./statements.js";
 
-interface TransactionRow {
+/** A row of the channel database's transactions table (the body column left out). */
+export interface TransactionRow {
   replication_counter: number;
   id: string;
   store_id: string;

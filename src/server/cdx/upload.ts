@@ -2,6 +2,7 @@
 import type { UploadSession, UploadSessionsAnswer } from "../../lib/api-sync.js";
 import type { Clock } from "../../lib/clock.js";
 import type { Db } from "../../lib/db.js";
+import type { TransactionRow } from "../channel-views.js";
 import { listConflicts } from "../channel-views.js";
 import { isoTime, prepared, preparedPluck } from "../statements.js";
 
@@ -41,20 +42,8 @@ function toUploadSession(row: UploadRow): UploadSession {
   };
 }
 
-interface ChannelTransaction {
-  replication_counter: number;
-  id: string;
-  store_id: string;
-  register_id: string;
-  staff_id: string;
-  customer_id: string | null;
-  currency: string;
-  total_minor: number;
-  created_at: string;
-  mode: string;
-  content_hash: string;
-  body: string;
-}
+/** A channel transaction as P-0001 reads it: the header row plus its wire JSON. */
+type ChannelTransaction = Omit<TransactionRow, "received_at"> & { body: string };
 
 /**
  * One upload session per channel database: the transactions whose replication counter is past what HQ has
