@@ -166,8 +166,16 @@ export class SaleSession {
       accountAllowed: this.cart.customer?.accountAllowed ?? false,
     });
     if (!result.ok) throw new OperationError(result.message, result.code);
+    const before = this.payment;
     this.payment = result.state;
-    return isPaid(this.payment) ? this.complete() : null;
+    if (!isPaid(this.payment)) return null;
+    try {
+      return await this.complete();
+    } catch (error) {
+      // Not committed anywhere: take the last tender back so the cashier can pay again (a new number is used).
+      this.payment = before;
+      throw error;
+    }
   }
 
   /** Drops the cart (and any payment not yet committed). */

@@ -1,0 +1,144 @@
+import { describe, expect, it } from "vitest";
+import type { Transaction } from "../../../src/domain/transaction.js";
+import { VirtualClock } from "../../../src/lib/clock.js";
+import { OperationError } from "../../../src/lib/errors.js";
+import { ConnectionManager } from "../../../src/register/connection-manager.js";
+import { createMemoryStateStore, initialConnectionState } from "../../../src/register/connection-state.js";
+import { type DataSource, RequestFailure } from "../../../src/register/data-source.js";
+import { createNumberAllocator } from "../../../src/register/numbers.js";
+import { SaleSession } from "../../../src/register/sale-session.js";
+
+const PRICES: Record<string, number> = { "1001": 999, "1002": 898, "1003": 1499 };
+
+function source(kind: "online" | "offline", price = (id: string) => PRICES[id] ?? 0) {
+  const state = { down: false, commitError: null as Error | null, committed: [] as Transaction[] };
+  const ds: DataSource = {
+    kind,
+    async findProduct(code) {
+      if (state.down) throw new RequestFailure({ kind: "network", code: "ECONNREFUSED" }, "refused");
+      if (!(code in PRICES)) return null;
+      return { id: code, name: `item ${code}`, taxGroup: "standard", taxRatePpm: 103_500, unitPrice: price(code) };
+    },
+    searchCustomers: async () => [],
+    createCustomer: async () => {
+      throw new Error("unused");
+    },
+    signIn: async (id) => ({ id, name: "Alex", role: "cashier" }),
+    async commitTransaction(tx) {
+      if (state.down) throw new RequestFailure({ kind: "timeout", afterMs: 5000 }, "timeout");
+      if (state.commitError) throw state.commitError;
+      state.committed.push(tx);
+      return { id: tx.id, status: kind === "online" ? "stored" : "pending" };
+    },
+  };
+  return { ds, state };
+}
+
+function setup() {
+  const clock = new VirtualClock(0);
+  const online = source("online");
+  // Offline prices differ, so a test can tell where a line was priced.
+  const offline = source("offline", (id) => (PRICES[id] ?? 0) + 1);
+  const manager = new ConnectionManager({
+    clock,
+    store: createMemoryStateStore(initialConnectionState(0)),
+    rules: {
+      timeoutMs: 5000,
+      reconnectMs: 60_000,
+      advancedOfflineSwitching: false,
+      healthCheckMs: 60_000,
+      supportsOffline: true,
+    },
+    online: online.ds,
+    offline: offline.ds,
+    offlineReadiness: () => ({ ok: true }),
+    probe: async () => ({ kind: "response", status: 200 }),
+  });
+  let reserved = 0;
+  const numbers = createNumberAllocator(
+    {
+      reserveNumbers: (_id, block) => {
+        const first = reserved + 1;
+        reserved += block;
+        return { first, last: reserved };
+      },
+    },
+    "SEA01-R1",
+  );
+  const session = new SaleSession({
+    clock,
+    manager,
+    numbers,
+    context: {
+      registerId: "SEA01-R1",
+      store: "SEA01",
+      currency: "USD",
+      decimals: 2,
+      tenders: [
+        { id: "cash", name: "Cash", kind: "cash", allowedOffline: true },
+        { id: "card", name: "Card", kind: "card", allowedOffline: true },
+        { id: "giftcard", name: "Gift card", kind: "giftcard", allowedOffline: false },
+      ],
+    },
+  });
+  return { session, online, offline, manager };
+}
+
+describe("SaleSession", () => {
+  it("a failover mid-sale keeps the lines already priced and stores the sale offline under the same id", async () => {
+    const t = setup();
+    await t.session.signIn("000160", "1234");
+    await t.session.addItem("1001");
+    t.online.state.down = true;
+    await t.session.addItem("1002");
+    await t.session.addItem("2 x 1003");
+    expect(t.session.cart.lines.map((l) => l.unitPrice)).toEqual([999, 899, 1500]);
+    const receipt = await t.session.pay("card");
+    expect(receipt).toMatchObject({ status: "pending", transaction: { id: "SEA01-R1-000001" } });
+    expect(t.offline.state.committed.map((x) => x.id)).toEqual(["SEA01-R1-000001"]);
+    expect(t.manager.mode).toBe("offline-auto");
+  });
+
+  it("an online checkout that times out is stored offline with the same content", async () => {
+    const t = setup();
+    await t.session.signIn("000160", "1234");
+    await t.session.addItem("1001");
+    t.online.state.down = true;
+    const receipt = await t.session.pay("cash", "20");
+    expect(receipt?.status).toBe("pending");
+    expect(receipt?.change).toBe(2000 - receipt?.transaction.total);
+  });
+
+  it("gift card offline is refused and leaves the cart and payments intact", async () => {
+    const t = setup();
+    await t.session.signIn("000160", "1234");
+    t.manager.disconnect();
+    await t.session.addItem("1001");
+    await expect(t.session.pay("giftcard")).rejects.toThrow(/not available offline/);
+    expect(t.session.cart.lines).toHaveLength(1);
+    expect(t.session.payment?.tenders ?? []).toHaveLength(0);
+    expect((await t.session.pay("card"))?.status).toBe("pending");
+  });
+
+  it("a checkout the server refuses (business error) is not completed and can be paid again", async () => {
+    const t = setup();
+    await t.session.signIn("000160", "1234");
+    await t.session.addItem("1001");
+    t.online.state.commitError = new OperationError("conflict", "TransactionConflict");
+    await expect(t.session.pay("card")).rejects.toThrow("conflict");
+    expect(t.session.cart.lines).toHaveLength(1);
+    expect(t.session.remaining()).toBeGreaterThan(0);
+    t.online.state.commitError = null;
+    const receipt = await t.session.pay("card");
+    // The refused attempt used up number 1: a gap, never a reuse.
+    expect(receipt?.transaction.id).toBe("SEA01-R1-000002");
+  });
+
+  it("bad amounts and unknown tenders are usage errors", async () => {
+    const t = setup();
+    await t.session.signIn("000160", "1234");
+    await t.session.addItem("1001");
+    await expect(t.session.pay("cash", "1.234")).rejects.toMatchObject({ exitCode: 2 });
+    await expect(t.session.pay("bitcoin")).rejects.toMatchObject({ code: "UnknownTender" });
+  });
+});
