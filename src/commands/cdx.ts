@@ -61,9 +61,7 @@ function sessionId(text: string): number {
 const FAILED = new Set(["Apply failed", "Download failed", "Suspended"]);
 
 export function register(program: Command): void {
-  const cdx = program
-    .command("cdx")
-    .description("distribution schedules (CDX): jobs, runs, download/upload sessions, channel databases");
+  const cdx = program.command("cdx");
 
   leaf(cdx.command("jobs"), "list the distribution jobs and the tables each carries", "pos cdx jobs").action(
     cdxAction(

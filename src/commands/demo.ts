@@ -5,7 +5,6 @@ import { action } from "./action.js";
 export function register(program: Command): void {
   program
     .command("demo")
-    .description("the whole story on the embedded sample company, narrated (temporary home, nothing to set up)")
     .addHelpText(
       "after",
       "\nExample:\n  pos demo\n  pos --json demo   # the steps, receipts, Connection status and the server's view as JSON",

@@ -74,9 +74,7 @@ const versioned = (what: (d: never) => string) => (d: { changeVersion: number })
   `${(what as (x: unknown) => string)(d)} (change version ${d.changeVersion})`;
 
 export function register(program: Command): void {
-  const hq = program
-    .command("hq")
-    .description("edit HQ master data (prices, products, customers, staff, profiles, registers)");
+  const hq = program.command("hq");
 
   const price = hq.command("price").description("per-store prices");
   leaf(price.command("set <product> <store> <amount>"), "pos hq price set 1001 SEA01 12.49")

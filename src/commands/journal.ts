@@ -9,7 +9,7 @@ interface ExportFlags {
 }
 
 export function register(program: Command): void {
-  const journal = program.command("journal").description("the register's journal of completed sales");
+  const journal = program.command("journal");
   journal
     .command("export")
     .description("write the journal as NDJSON, one sale a line (the `sale:` object of a replay scenario)")

@@ -23,7 +23,6 @@ interface StatusOptions {
 export function register(program: Command): void {
   const proxy = program
     .command("proxy")
-    .description("fault proxy between a register and the server: refuse, blackhole, stall, latency, http, reset…")
     .addHelpText(
       "after",
       "\nExample:\n  pos proxy start --target http://127.0.0.1:7100 &\n  pos proxy set latency 300",

@@ -10,7 +10,7 @@ interface ProvisionFlags {
 }
 
 export function register(program: Command): void {
-  const group = program.command("register").description("provision registers and look at local ones");
+  const group = program.command("register");
   group
     .command("provision <registerId>")
     .description("set up a register: Supports offline at HQ, device activation, offline database, first sync")

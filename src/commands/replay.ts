@@ -27,7 +27,6 @@ Exit codes: 0 every expectation held, 1 one or more failed, 2 malformed file (fi
 export function register(program: Command): void {
   program
     .command("replay <file>")
-    .description("run a failover scenario (YAML/JSON) or a sales journal (NDJSON) through the fault proxy")
     .option("--server <url>", "replay against this server (default: an embedded one in a temporary home)")
     .option("--admin-token <token>", "admin token for --server (env POS_ADMIN_TOKEN, or the token file under --home)")
     .addOption(new Option("--report <format>", "also write a report").choices(["json", "junit"]))

@@ -24,7 +24,6 @@ offline fallback, 130 on Ctrl-C (completed sales are stored before their receipt
 export function register(program: Command): void {
   program
     .command("sale")
-    .description("sell at a register: item entry, tenders, receipt; fails over to offline and continues")
     .option("--register <id>", "register id (env POS_REGISTER; default: the only provisioned register)")
     .option("--staff <id>", "staff id to sign in with (env POS_STAFF; asked for on a terminal)")
     .option("--password <password>", "staff password (env POS_PASSWORD; asked for on a terminal)")

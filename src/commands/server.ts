@@ -12,7 +12,7 @@ interface StartOptions {
 }
 
 export function register(program: Command): void {
-  const server = program.command("server").description("run the store back end (HQ + retail server)");
+  const server = program.command("server");
   server
     .command("start")
     .description("run HQ and the retail server in the foreground; prints the URL and where the admin token is")

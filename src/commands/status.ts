@@ -13,19 +13,16 @@ const REGISTER_HELP = "register id (env POS_REGISTER; default: the only provisio
 export function register(program: Command): void {
   program
     .command("status")
-    .description("connection, sync and offline database health of a register at a glance (one quick server check)")
     .option("--register <id>", REGISTER_HELP)
     .addHelpText("after", "\nExamples:\n  pos status\n  pos status --register SEA01-R1 --json")
     .action(action(status));
   program
     .command("disconnect")
-    .description("operation 917 while online: switch the register to offline (manual) until pos connect")
     .option("--register <id>", REGISTER_HELP)
     .addHelpText("after", "\nExample:\n  pos disconnect --register SEA01-R1")
     .action(action(disconnect));
   program
     .command("connect")
-    .description("operation 917 while offline: try the server now and go online (exit 3 if it does not answer)")
     .option("--register <id>", REGISTER_HELP)
     .addHelpText("after", "\nExample:\n  pos connect --register SEA01-R1")
     .action(action(connect));

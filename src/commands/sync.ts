@@ -7,7 +7,7 @@ interface RegisterFlag {
 }
 
 export function register(program: Command): void {
-  const group = program.command("sync").description("download packages into a register and upload its transactions");
+  const group = program.command("sync");
   group
     .command("pull")
     .description("download and apply the register's sessions in order; a failed session stops the round")
