@@ -8,7 +8,7 @@ import { createHttpClient } from "../lib/http.js";
 import type { Paths } from "../lib/paths.js";
 import { createOfflineStore } from "../offline/offline-store.js";
 import { openOfflineDatabase } from "../offline/schema.js";
-import { readRegisterConfig } from "../register/config.js";
+import { type RegisterConfig, readRegisterConfig } from "../register/config.js";
 import { createFileStateStore } from "../register/connection-state.js";
 import { connectionStateFile } from "../register/runtime.js";
 import { offlineStatusReport, reportOfflineStatus } from "./loop.js";
@@ -22,17 +22,12 @@ export interface RegisterSyncOptions {
   timeoutMs?: number;
 }
 
-export async function pullRegister(
-  options: RegisterSyncOptions & { onProgress?: (event: PullProgress) => void },
-): Promise<PullResult> {
+/** Opens the register's config, database and a device-token client around one sync round, then reports to HQ. */
+async function withRegister<T>(
+  options: RegisterSyncOptions,
+  round: (parts: { config: RegisterConfig; db: Db; http: HttpClient }) => Promise<T>,
+): Promise<T> {
   const config = readRegisterConfig(options.paths, options.registerId);
-  if (!config.database) {
-    throw new UsageError(
-      `register ${options.registerId} is online only: it has no offline database to pull into`,
-      "RealtimeServiceNotSupported",
-      `provision it with offline support: pos register provision ${options.registerId} --sync`,
-    );
-  }
   const db = openOfflineDatabase(options.paths.offlineDb(options.registerId));
   const http = createHttpClient({
     baseUrl: config.serverUrl,
@@ -40,19 +35,36 @@ export async function pullRegister(
     timeoutMs: options.timeoutMs ?? 30_000,
   });
   try {
-    return await pull({
-      http,
-      db,
-      clock: options.clock,
-      database: config.database,
-      workDir: join(options.paths.registerDir(options.registerId), "downloads"),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
+    return await round({ config, db, http });
   } finally {
     await reportStatus(options, http, db);
     http.close();
     db.close();
   }
+}
+
+export async function pullRegister(
+  options: RegisterSyncOptions & { onProgress?: (event: PullProgress) => void },
+): Promise<PullResult> {
+  const config = readRegisterConfig(options.paths, options.registerId);
+  const database = config.database;
+  if (!database) {
+    throw new UsageError(
+      `register ${options.registerId} is online only: it has no offline database to pull into`,
+      "RealtimeServiceNotSupported",
+      `provision it with offline support: pos register provision ${options.registerId} --sync`,
+    );
+  }
+  return withRegister(options, ({ db, http }) =>
+    pull({
+      http,
+      db,
+      clock: options.clock,
+      database,
+      workDir: join(options.paths.registerDir(options.registerId), "downloads"),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    }),
+  );
 }
 
 /** Each sync round tells HQ the register's offline status (`pos cdx registers`); a failed report changes nothing. */
@@ -73,25 +85,14 @@ async function reportStatus(options: RegisterSyncOptions, http: HttpClient, db: 
 export async function pushRegister(
   options: RegisterSyncOptions & { batchSize?: number; onProgress?: (done: number, total: number) => void },
 ): Promise<PushResult> {
-  const config = readRegisterConfig(options.paths, options.registerId);
-  const db = openOfflineDatabase(options.paths.offlineDb(options.registerId));
-  const http = createHttpClient({
-    baseUrl: config.serverUrl,
-    token: config.deviceToken,
-    timeoutMs: options.timeoutMs ?? 30_000,
-  });
-  try {
-    return await push({
+  return withRegister(options, ({ config, db, http }) =>
+    push({
       http,
       local: createOfflineStore(db),
       clock: options.clock,
       store: config.store,
       ...(options.batchSize ? { batchSize: options.batchSize } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
-  } finally {
-    await reportStatus(options, http, db);
-    http.close();
-    db.close();
-  }
+    }),
+  );
 }
