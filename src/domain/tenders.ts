@@ -4,7 +4,6 @@ import { type ConnectionMode, OPERATION, offlineRefusal } from "./operations.js"
 import type { TransactionTender } from "./transaction.js";
 
 export type TenderKind = TransactionTender["kind"];
-export const TENDER_KINDS: readonly TenderKind[] = ["cash", "card", "giftcard", "account"];
 
 /** A payment method as the store's configuration (job 1070, table `tenders`) defines it. */
 export interface TenderMethod {

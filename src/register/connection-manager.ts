@@ -13,6 +13,9 @@ import {
   reconnectDue,
 } from "./failover.js";
 
+const NOT_OFFLINE_FIX =
+  "wait for the server; to sell offline, set Supports offline at HQ and provision the register with an offline database";
+
 export interface ConnectionRules extends ReconnectRules {
   timeoutMs: number;
   healthCheckMs: number;
@@ -83,6 +86,13 @@ export class ConnectionManager {
   disconnect(): SwitchEvent | null {
     const state = this.o.store.read();
     if (state.mode === "offline-manual") return null;
+    if (!this.offline) {
+      throw new OperationError(
+        "this register does not support offline, so operation 917 cannot disconnect it",
+        "RealtimeServiceNotSupported",
+        NOT_OFFLINE_FIX,
+      );
+    }
     this.offlineSource("manual disconnect");
     return this.switchTo("offline-manual", "operation 917 (Disconnect)");
   }
@@ -141,26 +151,25 @@ export class ConnectionManager {
     }
   }
 
+  /** The offline database, if this register may use one. */
+  private get offline(): DataSource | null {
+    return this.o.rules.supportsOffline ? this.o.offline : null;
+  }
+
   /** The offline source, or the reason the register cannot go offline (the sale stops; nothing completed is lost). */
   private offlineSource(reason: string): DataSource {
-    if (!this.o.rules.supportsOffline || !this.o.offline) {
-      if (!this.o.rules.supportsOffline && this.o.offline) {
-        throw new UnreachableError(
-          `${reason}, and this register does not support offline`,
-          "RealtimeServiceNotSupported",
-          "set Supports offline on the register at HQ and provision it with an offline database",
-        );
-      }
+    const offline = this.offline;
+    if (!offline) {
       throw new UnreachableError(
-        `${reason}, and this register has no offline database`,
-        "ServerUnreachable",
-        "wait for the server, or provision the register with offline support",
+        `${reason}, and this register does not work offline`,
+        "RealtimeServiceNotSupported",
+        NOT_OFFLINE_FIX,
       );
     }
     const ready = this.o.offlineReadiness();
     if (!ready.ok)
       throw new OperationError(`${reason}; cannot switch offline: ${ready.message}`, ready.code, ready.fix);
-    return this.o.offline;
+    return offline;
   }
 
   private switchTo(mode: ConnectionMode, reason: string): SwitchEvent {

@@ -1,4 +1,5 @@
 // The retail server as a DataSource: every request either answers, throws a business error, or a RequestFailure.
+import { fromMajor } from "../domain/money.js";
 import { percentToPpm } from "../domain/tax.js";
 import { type Transaction, toWire } from "../domain/transaction.js";
 import {
@@ -53,7 +54,7 @@ export function createOnlineSource(http: HttpClient, store: string, timeoutMs: n
         name: p.name,
         taxGroup: p.taxGroup,
         taxRatePpm: percentToPpm(p.taxRate),
-        unitPrice: Math.round(p.price * 10 ** p.decimals),
+        unitPrice: priceMinor(p),
       };
     },
 
@@ -77,6 +78,18 @@ export function createOnlineSource(http: HttpClient, store: string, timeoutMs: n
       return { id: r.body.id, status: r.body.status };
     },
   };
+}
+
+/** The answer's major-unit price in minor units; a price with more decimals than the currency is a broken answer. */
+function priceMinor(p: ProductAnswer): number {
+  const minor = fromMajor(p.price, p.decimals);
+  if (minor === undefined) {
+    throw new RequestFailure(
+      { kind: "invalid-body", message: `price ${p.price}` },
+      `product ${p.id}: price ${p.price} is not a ${p.currency} amount`,
+    );
+  }
+  return minor;
 }
 
 /** A quick health request, reduced to what the failover rules look at. */

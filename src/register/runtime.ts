@@ -1,11 +1,10 @@
 // Opens one provisioned register: its config, local database, HTTP client, ConnectionManager and sale sessions.
-import { existsSync } from "node:fs";
 import type { TenderMethod } from "../domain/tenders.js";
 import { apiPath, type RegisterConfigAnswer } from "../lib/api.js";
 import type { Clock } from "../lib/clock.js";
 import type { Db } from "../lib/db.js";
-import { OperationError } from "../lib/errors.js";
-import { createHttpClient, type HttpClient } from "../lib/http.js";
+import { OperationError, UnreachableError } from "../lib/errors.js";
+import { createHttpClient, type HttpClient, NetworkError } from "../lib/http.js";
 import type { Paths } from "../lib/paths.js";
 import { createOfflineStore, type OfflineStore } from "../offline/offline-store.js";
 import { openOfflineDatabase } from "../offline/schema.js";
@@ -242,11 +241,20 @@ async function registerContext(
   let answer: RegisterConfigAnswer;
   try {
     const r = await http.get<RegisterConfigAnswer>(apiPath.registerConfig(config.registerId));
-    if (r.status !== 200) throw new Error(`server answered ${r.status}`);
+    if (r.status !== 200) throw new OperationError(`server answered ${r.status}`, "ChannelConfigurationNotFound");
     answer = r.body;
   } catch (error) {
+    const why = (error as Error).message;
+    // Without the server and without channel data there is nothing to sell against (SPEC §4.2).
+    if (error instanceof NetworkError && !config.supportsOffline) {
+      throw new UnreachableError(
+        `server unreachable (${why}) and register ${config.registerId} does not work offline`,
+        "RealtimeServiceNotSupported",
+        "wait for the server; to sell offline, set Supports offline at HQ and provision the register again",
+      );
+    }
     throw new OperationError(
-      `register ${config.registerId} has no channel configuration offline and the server did not give it (${(error as Error).message})`,
+      `register ${config.registerId} has no channel configuration offline and the server did not give it (${why})`,
       "ChannelConfigurationNotFound",
       "run job 1070 (pos cdx run 1070) and pos sync pull, or start the server",
     );
@@ -258,8 +266,4 @@ async function registerContext(
     decimals: answer.store.decimals,
     tenders: answer.tenders.map((t) => ({ id: t.id, name: t.name, kind: t.kind, allowedOffline: t.allowedOffline })),
   };
-}
-
-export function hasOfflineDatabase(paths: Paths, registerId: string): boolean {
-  return existsSync(paths.offlineDb(registerId));
 }

@@ -226,3 +226,61 @@ describe("a register provisioned without its first sync", () => {
     expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
   });
 });
+
+describe("an online-only register (SEA01-R2) that loses the server", () => {
+  const t = tempHome("pos-onlineonly-");
+  let server: TestServer;
+  let proxy: FaultProxy;
+  const r2 = ["--json", "sale", "--register", "SEA01-R2", "--staff", "000160", "--password", "1234"];
+
+  beforeAll(async () => {
+    server = await startServer(t.home);
+    proxy = await createFaultProxy({ target: server.url });
+    const p = await runPos(["register", "provision", "SEA01-R2", "--no-offline", "--server", proxy.url], {
+      home: t.home,
+    });
+    expect(p.code, p.stderr).toBe(0);
+  });
+  afterAll(async () => {
+    await proxy?.close();
+    await server?.stop();
+    t.remove();
+  });
+
+  it("sells online; mid-sale loss stops with exit 3 and the completed sale stays at the server", async () => {
+    const p = startSale(t.home, r2);
+    p.send("1001\npay card\n1002");
+    await p.waitFor(/\+ line 1: 1 × 1002/);
+    await proxy.setFault("refuse");
+    const r = await p.end("1003\npay card\n");
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/RealtimeServiceNotSupported/);
+    const stored = (
+      await call(server.url, "GET", "/v1/admin/transactions?store=SEA01&limit=100", { token: server.adminToken })
+    ).body as { transactions: Array<{ id: string; register: string }> };
+    expect(stored.transactions.filter((x) => x.id.startsWith("SEA01-R2-"))).toHaveLength(1);
+  });
+
+  it("starting a sale with the server down: exit 3, one line, no stack", async () => {
+    await proxy.setFault("refuse");
+    const r = await runPos(r2, { home: t.home, input: "1001\npay card\n" });
+    expect(r.code).toBe(3);
+    expect(
+      r.stderr
+        .trim()
+        .split("\n")
+        .filter((l) => l.startsWith("pos:")),
+    ).toHaveLength(1);
+    expect(r.stderr).toMatch(/RealtimeServiceNotSupported/);
+    expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
+  });
+
+  it("operation 917 cannot disconnect it: exit 1 with the D365 name and the fix", async () => {
+    await proxy.setFault("none");
+    const r = await runPos(["disconnect", "--register", "SEA01-R2"], { home: t.home });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/RealtimeServiceNotSupported: this register does not support offline/);
+    const status = JSON.parse((await runPos(["--json", "status", "--register", "SEA01-R2"], { home: t.home })).stdout);
+    expect(status.mode).toBe("online");
+  });
+});
