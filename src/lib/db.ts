@@ -1,7 +1,7 @@
 // Opens a SQLite database the one way this project does: WAL, foreign keys, busy timeout, migrations by user_version.
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import Database from "better-sqlite3";
+import Database, { type Statement } from "better-sqlite3";
 
 export type Db = Database.Database;
 
@@ -46,4 +46,26 @@ export function migrate(db: Db, migrations: readonly Migration[]): number {
     }).immediate();
   }
   return migrations.length;
+}
+
+// Prepared statements cached per database handle, so hot paths never re-prepare SQL.
+const statements = new WeakMap<Db, Map<string, Statement>>();
+
+export function prepared(db: Db, sql: string): Statement {
+  let cache = statements.get(db);
+  if (!cache) {
+    cache = new Map();
+    statements.set(db, cache);
+  }
+  let statement = cache.get(sql);
+  if (!statement) {
+    statement = db.prepare(sql);
+    cache.set(sql, statement);
+  }
+  return statement;
+}
+
+/** Like `prepared`, for statements that return the first column's value (pluck mode is per statement). */
+export function preparedPluck(db: Db, sql: string): Statement {
+  return prepared(db, `-- pluck\n${sql}`).pluck();
 }

@@ -1,8 +1,7 @@
 // Queries on the register's local database: master data for offline selling, the pending-upload queue, numbering.
 
-import type Database from "better-sqlite3";
 import type { WireTransaction } from "../domain/transaction.js";
-import type { Db } from "../lib/db.js";
+import { type Db, prepared } from "../lib/db.js";
 
 export interface LocalProduct {
   id: string;
@@ -73,8 +72,6 @@ export function createOfflineStore(db: Db) {
   );
   const storeById = db.prepare<[string], StoreRow>("SELECT * FROM stores WHERE id = ?");
   const registerById = db.prepare<[string], RegisterRow>("SELECT * FROM registers WHERE id = ?");
-  // count() names its table in SQL; statements are cached per query so a sale's hot path prepares nothing.
-  const counts = new Map<string, Database.Statement>();
 
   return {
     db,
@@ -87,13 +84,8 @@ export function createOfflineStore(db: Db) {
     },
 
     count(table: string, where = "1", ...params: unknown[]): number {
-      const sql = `SELECT count(*) AS n FROM ${table} WHERE ${where}`;
-      let statement = counts.get(sql);
-      if (!statement) {
-        statement = db.prepare(sql);
-        counts.set(sql, statement);
-      }
-      return (statement.get(...params) as { n: number }).n;
+      // Cached per query: the offline-readiness check runs on every offline request.
+      return (prepared(db, `SELECT count(*) AS n FROM ${table} WHERE ${where}`).get(...params) as { n: number }).n;
     },
 
     store(id: string): StoreRow | undefined {
@@ -105,15 +97,16 @@ export function createOfflineStore(db: Db) {
     },
 
     profile(id: string) {
-      return db.prepare("SELECT * FROM offline_profiles WHERE id = ?").get(id) as
+      return prepared(db, "SELECT * FROM offline_profiles WHERE id = ?").get(id) as
         | Record<string, number | string>
         | undefined;
     },
 
     tenders(store: string) {
-      return db
-        .prepare("SELECT tender_id, name, kind, allowed_offline FROM tenders WHERE store_id = ? ORDER BY tender_id")
-        .all(store) as Array<{
+      return prepared(
+        db,
+        "SELECT tender_id, name, kind, allowed_offline FROM tenders WHERE store_id = ? ORDER BY tender_id",
+      ).all(store) as Array<{
         tender_id: string;
         name: string;
         kind: string;
@@ -122,7 +115,7 @@ export function createOfflineStore(db: Db) {
     },
 
     staff(id: string): LocalStaff | null {
-      const row = db.prepare("SELECT id, name, role, password_hash, stores FROM staff WHERE id = ?").get(id) as
+      const row = prepared(db, "SELECT id, name, role, password_hash, stores FROM staff WHERE id = ?").get(id) as
         | { id: string; name: string; role: string; password_hash: string; stores: string }
         | undefined;
       if (!row) return null;
@@ -136,7 +129,7 @@ export function createOfflineStore(db: Db) {
     },
 
     logonFailures(staffId: string): { failures: number; blockedAt: string | null } {
-      const row = db.prepare("SELECT failures, blocked_at FROM logon_failures WHERE staff_id = ?").get(staffId) as
+      const row = prepared(db, "SELECT failures, blocked_at FROM logon_failures WHERE staff_id = ?").get(staffId) as
         | { failures: number; blocked_at: string | null }
         | undefined;
       return { failures: row?.failures ?? 0, blockedAt: row?.blocked_at ?? null };
@@ -147,7 +140,8 @@ export function createOfflineStore(db: Db) {
         .transaction(() => {
           const failures = this.logonFailures(staffId).failures + 1;
           const blocked = failures >= blockAfter;
-          db.prepare(
+          prepared(
+            db,
             `INSERT INTO logon_failures (staff_id, failures, blocked_at) VALUES (?, ?, ?)
            ON CONFLICT (staff_id) DO UPDATE SET failures = excluded.failures, blocked_at = COALESCE(blocked_at, excluded.blocked_at)`,
           ).run(staffId, failures, blocked ? now : null);
@@ -157,30 +151,28 @@ export function createOfflineStore(db: Db) {
     },
 
     clearLogonFailures(staffId: string): void {
-      db.prepare("DELETE FROM logon_failures WHERE staff_id = ? AND blocked_at IS NULL").run(staffId);
+      prepared(db, "DELETE FROM logon_failures WHERE staff_id = ? AND blocked_at IS NULL").run(staffId);
     },
 
     searchCustomers(query: string) {
       const like = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      const known = db
-        .prepare(
-          `SELECT id, name, email, phone, account_allowed FROM customers
+      const known = prepared(
+        db,
+        `SELECT id, name, email, phone, account_allowed FROM customers
             WHERE id = ? OR name LIKE ? ESCAPE '\\' OR email LIKE ? ESCAPE '\\' OR phone LIKE ? ESCAPE '\\'
             ORDER BY id LIMIT 20`,
-        )
-        .all(query, like, like, like) as Array<{
+      ).all(query, like, like, like) as Array<{
         id: string;
         name: string;
         email: string | null;
         phone: string | null;
         account_allowed: number;
       }>;
-      const pending = db
-        .prepare(
-          `SELECT temp_id AS id, name, email, phone, 0 AS account_allowed FROM offline_customers
+      const pending = prepared(
+        db,
+        `SELECT temp_id AS id, name, email, phone, 0 AS account_allowed FROM offline_customers
             WHERE status = 'pending' AND (temp_id = ? OR name LIKE ? ESCAPE '\\') ORDER BY temp_id LIMIT 20`,
-        )
-        .all(query, like) as typeof known;
+      ).all(query, like) as typeof known;
       return [
         ...known.map((c) => ({ ...c, pendingSync: false })),
         ...pending.map((c) => ({ ...c, pendingSync: true })),
@@ -192,7 +184,8 @@ export function createOfflineStore(db: Db) {
         .transaction(() => {
           const n = this.count("offline_customers") + 1;
           const tempId = `TMP-${registerId}-${String(n).padStart(4, "0")}`;
-          db.prepare(
+          prepared(
+            db,
             "INSERT INTO offline_customers (temp_id, name, email, phone, created_at, status) VALUES (?, ?, ?, ?, ?, 'pending')",
           ).run(tempId, input.name, input.email ?? null, input.phone ?? null, now);
           return tempId;
@@ -207,12 +200,13 @@ export function createOfflineStore(db: Db) {
     reserveNumbers(registerId: string, block: number): { first: number; last: number } {
       return db
         .transaction(() => {
-          const row = db.prepare("SELECT reserved_to FROM number_sequence WHERE register_id = ?").get(registerId) as
+          const row = prepared(db, "SELECT reserved_to FROM number_sequence WHERE register_id = ?").get(registerId) as
             | { reserved_to: number }
             | undefined;
           const first = (row?.reserved_to ?? 0) + 1;
           const last = first + block - 1;
-          db.prepare(
+          prepared(
+            db,
             `INSERT INTO number_sequence (register_id, reserved_to) VALUES (?, ?)
            ON CONFLICT (register_id) DO UPDATE SET reserved_to = excluded.reserved_to`,
           ).run(registerId, last);
@@ -250,28 +244,27 @@ export function createOfflineStore(db: Db) {
     },
 
     pending(limit: number): LocalTransactionRow[] {
-      return db
-        .prepare(
-          "SELECT id, seq, status, created_at, status_at, message, total, body FROM transactions WHERE status = 'pending' ORDER BY seq LIMIT ?",
-        )
-        .all(limit) as LocalTransactionRow[];
+      return prepared(
+        db,
+        "SELECT id, seq, status, created_at, status_at, message, total, body FROM transactions WHERE status = 'pending' ORDER BY seq LIMIT ?",
+      ).all(limit) as LocalTransactionRow[];
     },
 
     pendingSummary(): { count: number; oldest: string | null } {
-      return db
-        .prepare("SELECT count(*) AS count, min(created_at) AS oldest FROM transactions WHERE status = 'pending'")
-        .get() as {
+      return prepared(
+        db,
+        "SELECT count(*) AS count, min(created_at) AS oldest FROM transactions WHERE status = 'pending'",
+      ).get() as {
         count: number;
         oldest: string | null;
       };
     },
 
     conflicts(): LocalTransactionRow[] {
-      return db
-        .prepare(
-          "SELECT id, seq, status, created_at, status_at, message, total, body FROM transactions WHERE status = 'conflict' ORDER BY seq",
-        )
-        .all() as LocalTransactionRow[];
+      return prepared(
+        db,
+        "SELECT id, seq, status, created_at, status_at, message, total, body FROM transactions WHERE status = 'conflict' ORDER BY seq",
+      ).all() as LocalTransactionRow[];
     },
 
     /** Marks what the server confirmed; only called after its answer arrived. */
@@ -279,7 +272,8 @@ export function createOfflineStore(db: Db) {
       results: ReadonlyArray<{ id: string; status: "uploaded" | "conflict"; message?: string }>,
       now: string,
     ): void {
-      const stmt = db.prepare(
+      const stmt = prepared(
+        db,
         "UPDATE transactions SET status = ?, status_at = ?, message = ? WHERE id = ? AND status = 'pending'",
       );
       db.transaction(() => {
@@ -289,9 +283,9 @@ export function createOfflineStore(db: Db) {
 
     /** Deletes confirmed transactions older than the store's "days transactions exist". */
     purgeUploaded(olderThan: string): number {
-      return db
-        .prepare("DELETE FROM transactions WHERE status IN ('uploaded', 'online') AND created_at < ?")
-        .run(olderThan).changes;
+      return prepared(db, "DELETE FROM transactions WHERE status IN ('uploaded', 'online') AND created_at < ?").run(
+        olderThan,
+      ).changes;
     },
   };
 }

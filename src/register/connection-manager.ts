@@ -1,7 +1,7 @@
 // Decides online vs offline for every request (DESIGN idea 5): classifies failures, switches, reconnects, persists.
 import type { Clock } from "../lib/clock.js";
 import { OperationError, UnreachableError } from "../lib/errors.js";
-import type { ConnectionStateStore } from "./connection-state.js";
+import type { ConnectionState, ConnectionStateStore } from "./connection-state.js";
 import type { DataSource, OfflineReadiness } from "./data-source.js";
 import { RequestFailure } from "./data-source.js";
 import {
@@ -68,8 +68,7 @@ export class ConnectionManager {
 
   /** Runs one data request on the source the current mode says, failing over when the server does not answer. */
   async run<T>(request: (source: DataSource) => Promise<T>): Promise<T> {
-    await this.maybeReconnect("operation");
-    const state = this.o.store.read();
+    const state = await this.maybeReconnect("operation");
     if (state.mode !== "online") return request(this.offlineSource(state.reason ?? "offline"));
     try {
       return await request(this.o.online);
@@ -139,16 +138,15 @@ export class ConnectionManager {
     return true;
   }
 
-  private async maybeReconnect(at: "transaction-start" | "operation"): Promise<void> {
+  /** Tries the server when the reconnect rules say so; returns the state to act on (read once on the usual path). */
+  private async maybeReconnect(at: "transaction-start" | "operation"): Promise<ConnectionState> {
     const state = this.o.store.read();
     const now = this.o.clock.now();
-    if (!reconnectDue(state, this.o.rules, now, at)) return;
+    if (!reconnectDue(state, this.o.rules, now, at)) return state;
     const outcome = await this.o.probe();
-    if (classifyOutcome(outcome) === "ok") {
-      this.switchTo("online", "server answered again");
-    } else {
-      this.o.store.write({ ...this.o.store.read(), lastReconnectAttempt: now, healthyAt: null });
-    }
+    if (classifyOutcome(outcome) === "ok") this.switchTo("online", "server answered again");
+    else this.o.store.write({ ...this.o.store.read(), lastReconnectAttempt: now, healthyAt: null });
+    return this.o.store.read();
   }
 
   /** The offline database, if this register may use one. */

@@ -10,9 +10,8 @@ import {
   type ProductAnswer,
   type RegisterConfigAnswer,
 } from "../lib/api.js";
-import type { Db } from "../lib/db.js";
+import { type Db, prepared, preparedPluck } from "../lib/db.js";
 import { ApiError, notFound } from "./api-error.js";
-import { prepared, preparedPluck } from "./statements.js";
 
 type Flag = 0 | 1;
 

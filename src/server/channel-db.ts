@@ -45,12 +45,3 @@ CREATE TABLE transaction_conflicts (
 export function openChannelDatabase(file: string): Db {
   return openDatabase(file, { migrations: CHANNEL_MIGRATIONS, synchronous: "NORMAL" });
 }
-
-export function readChannelState(db: Db, key: string): string | undefined {
-  const row = db.prepare("SELECT value FROM channel_state WHERE key = ?").get(key) as { value: string } | undefined;
-  return row?.value;
-}
-
-export function writeChannelState(db: Db, key: string, value: string): void {
-  db.prepare("INSERT OR REPLACE INTO channel_state (key, value) VALUES (?, ?)").run(key, value);
-}

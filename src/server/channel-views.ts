@@ -3,9 +3,8 @@
 import { toMajor } from "../domain/money.js";
 import type { WireTransaction } from "../domain/transaction.js";
 import type { AdminTransactionsAnswer, ConflictsAnswer } from "../lib/api.js";
-import type { Db } from "../lib/db.js";
+import { type Db, prepared, preparedPluck } from "../lib/db.js";
 import { notFound } from "./api-error.js";
-import { prepared, preparedPluck } from "./statements.js";
 
 /** A row of the channel database's transactions table (the body column left out). */
 export interface TransactionRow {

@@ -6,7 +6,8 @@ import { type Row, TABLE_NAMES, TABLES, type TableName, toRowValue } from "../sy
 import { type CdxService, type CdxStartup, createCdxService } from "./cdx/service.js";
 import { upsertTracked, withChange } from "./change-tracking.js";
 import { openChannelDatabase } from "./channel-db.js";
-import { openHqDatabase, readServerState, writeServerState } from "./hq-db.js";
+import { openHqDatabase } from "./hq-db.js";
+import { readState, writeState } from "./statements.js";
 
 export type MasterData = Partial<Record<TableName, readonly Record<string, unknown>[]>>;
 
@@ -61,7 +62,7 @@ export async function openServerData(options: OpenServerDataOptions): Promise<Op
   };
   try {
     let loadedRows = 0;
-    if (readServerState(hq, "fixtures_loaded_at") === undefined) {
+    if (readState(hq, "server_state", "fixtures_loaded_at") === undefined) {
       loadedRows = loadMasterData(hq, await options.fixtures(), options.clock);
     }
     for (const { id } of hq.prepare("SELECT id FROM stores ORDER BY id").all() as { id: string }[]) {
@@ -98,7 +99,7 @@ export function loadMasterData(hq: Db, data: MasterData, clock: Clock): number {
         count++;
       }
     }
-    writeServerState(hq, "fixtures_loaded_at", new Date(clock.now()).toISOString());
+    writeState(hq, "server_state", "fixtures_loaded_at", new Date(clock.now()).toISOString());
     return count;
   });
 }

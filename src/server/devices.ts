@@ -7,9 +7,9 @@ import {
   type offlineStatusRowSchema,
 } from "../lib/api.js";
 import type { Clock } from "../lib/clock.js";
-import type { Db } from "../lib/db.js";
+import { type Db, prepared } from "../lib/db.js";
 import { ApiError } from "./api-error.js";
-import { isoTime, prepared } from "./statements.js";
+import { isoTime } from "./statements.js";
 import { hashToken, newToken } from "./tokens.js";
 
 /** Who a device token speaks for. */

@@ -11,14 +11,13 @@ import {
   type StaffAnswer,
   type staffAddBodySchema,
 } from "../lib/api.js";
-import type { Db } from "../lib/db.js";
+import { type Db, preparedPluck } from "../lib/db.js";
 import { hashPassword } from "../lib/password.js";
 import type { Row, TableName } from "../sync/package/tables.js";
 import { ApiError, notFound, validationFailed } from "./api-error.js";
 import { customerFromRow, type OfflineProfileRow, profileFromRow } from "./catalog.js";
 import { findTracked, upsertTracked, withChange } from "./change-tracking.js";
 import { staffFromRow } from "./staff-signin.js";
-import { preparedPluck } from "./statements.js";
 
 const alreadyExists = (what: string) => new ApiError(409, ERROR_CODES.alreadyExists, `${what} already exists`);
 

@@ -135,12 +135,3 @@ CREATE TABLE hq_transactions (
 export function openHqDatabase(file: string): Db {
   return openDatabase(file, { migrations: HQ_MIGRATIONS, synchronous: "NORMAL" });
 }
-
-export function readServerState(db: Db, key: string): string | undefined {
-  const row = db.prepare("SELECT value FROM server_state WHERE key = ?").get(key) as { value: string } | undefined;
-  return row?.value;
-}
-
-export function writeServerState(db: Db, key: string, value: string): void {
-  db.prepare("INSERT OR REPLACE INTO server_state (key, value) VALUES (?, ?)").run(key, value);
-}

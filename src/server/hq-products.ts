@@ -10,11 +10,10 @@ import {
   type productAddBodySchema,
   type productSetBodySchema,
 } from "../lib/api.js";
-import type { Db } from "../lib/db.js";
+import { type Db, prepared, preparedPluck } from "../lib/db.js";
 import type { Row } from "../sync/package/tables.js";
 import { ApiError, notFound, validationFailed } from "./api-error.js";
 import { deleteTracked, findTracked, upsertTracked, withChange } from "./change-tracking.js";
-import { prepared, preparedPluck } from "./statements.js";
 
 export interface StoreCurrencyRow {
   currency: string;

@@ -1,11 +1,11 @@
 // Online staff sign-in against the channel database's staff (job 1060), with the five-failures block.
 import { ERROR_CODES, type Staff, type StaffSignInAnswer, type StaffUnblockAnswer } from "../lib/api.js";
 import type { Clock } from "../lib/clock.js";
-import type { Db } from "../lib/db.js";
+import { type Db, prepared } from "../lib/db.js";
 import { verifyPassword } from "../lib/password.js";
 import { ApiError, notFound } from "./api-error.js";
 import type { Device } from "./devices.js";
-import { isoTime, prepared } from "./statements.js";
+import { isoTime } from "./statements.js";
 
 /** D365 blocks a staff id after this many consecutive failed sign-ins, until a manager unblocks it. */
 export const MAX_FAILED_SIGN_INS = 5;

@@ -1,28 +1,16 @@
-// Prepared statements cached per database handle, so hot routes never re-prepare SQL.
-import type { Statement } from "better-sqlite3";
-import type { Db } from "../lib/db.js";
-
-const statements = new WeakMap<Db, Map<string, Statement>>();
-
-export function prepared(db: Db, sql: string): Statement {
-  let cache = statements.get(db);
-  if (!cache) {
-    cache = new Map();
-    statements.set(db, cache);
-  }
-  let statement = cache.get(sql);
-  if (!statement) {
-    statement = db.prepare(sql);
-    cache.set(sql, statement);
-  }
-  return statement;
-}
+// Small helpers for the server's databases: ISO times and the key/value state tables.
+import { type Db, prepared } from "../lib/db.js";
 
 export function isoTime(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-/** Like `prepared`, for statements that return the first column's value (pluck mode is per statement). */
-export function preparedPluck(db: Db, sql: string): Statement {
-  return prepared(db, `-- pluck\n${sql}`).pluck();
+/** One value of a `(key, value)` state table (server_state in hq.db, channel_state in a channel database). */
+export function readState(db: Db, table: "server_state" | "channel_state", key: string): string | undefined {
+  const row = prepared(db, `SELECT value FROM ${table} WHERE key = ?`).get(key) as { value: string } | undefined;
+  return row?.value;
+}
+
+export function writeState(db: Db, table: "server_state" | "channel_state", key: string, value: string): void {
+  prepared(db, `INSERT OR REPLACE INTO ${table} (key, value) VALUES (?, ?)`).run(key, value);
 }

@@ -4,10 +4,10 @@ import { parseTransactionId } from "../domain/ids.js";
 import { checkTotals, fromWire, type WireTransaction, wireTransactionSchema } from "../domain/transaction.js";
 import { ERROR_CODES, type UploadResult } from "../lib/api.js";
 import type { Clock } from "../lib/clock.js";
-import type { Db } from "../lib/db.js";
+import { type Db, prepared, preparedPluck } from "../lib/db.js";
 import { describeIssue } from "./api-error.js";
 import type { Device } from "./devices.js";
-import { isoTime, prepared, preparedPluck } from "./statements.js";
+import { isoTime } from "./statements.js";
 
 /** A transaction that passed every check and can be stored. */
 export interface CheckedTransaction {

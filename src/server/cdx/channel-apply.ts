@@ -1,9 +1,9 @@
 // The retail server as a target: applies its channel databases' sessions with the registers' applyPackage code.
 import type { DownloadSession } from "../../lib/api-sync.js";
 import type { Clock } from "../../lib/clock.js";
-import type { Db } from "../../lib/db.js";
+import { type Db, prepared } from "../../lib/db.js";
 import { applyPackage } from "../../sync/package/apply.js";
-import { isoTime, prepared } from "../statements.js";
+import { isoTime } from "../statements.js";
 import { reportStatus, type SessionRow, toDownloadSession, UNFINISHED } from "./sessions.js";
 
 export interface ChannelApplyContext {

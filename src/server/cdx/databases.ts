@@ -1,8 +1,7 @@
 // Channel databases as HQ sees them: each store's channel database and one `<register>-OFFLINE` per offline register.
 import type { ChannelDatabase } from "../../lib/api-sync.js";
-import type { Db } from "../../lib/db.js";
+import { type Db, prepared, preparedPluck } from "../../lib/db.js";
 import { notFound, validationFailed } from "../api-error.js";
-import { prepared, preparedPluck } from "../statements.js";
 import { cancelUnfinished, clearPackagedVersions, UNFINISHED } from "./sessions.js";
 
 export type DatabaseKind = ChannelDatabase["kind"];

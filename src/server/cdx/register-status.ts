@@ -2,8 +2,7 @@
 import type { z } from "zod";
 import type { offlineStatusBodySchema } from "../../lib/api.js";
 import type { RegisterStatus } from "../../lib/api-sync.js";
-import type { Db } from "../../lib/db.js";
-import { prepared } from "../statements.js";
+import { type Db, prepared } from "../../lib/db.js";
 import { offlineDatabaseName } from "./databases.js";
 
 interface Row {

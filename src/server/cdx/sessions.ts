@@ -6,9 +6,8 @@ import {
   type DownloadStatus,
   type SessionStatusBody,
 } from "../../lib/api-sync.js";
-import type { Db } from "../../lib/db.js";
+import { type Db, prepared } from "../../lib/db.js";
 import { ApiError, notFound } from "../api-error.js";
-import { prepared } from "../statements.js";
 
 /** D365's tryCount: after this many failed attempts a session is Suspended. */
 export const TRY_COUNT = 3;

@@ -1,10 +1,10 @@
 // P-0001: channel database transactions not yet at HQ → an upload session per store, applied at HQ exactly once.
 import type { UploadSession, UploadSessionsAnswer } from "../../lib/api-sync.js";
 import type { Clock } from "../../lib/clock.js";
-import type { Db } from "../../lib/db.js";
+import { type Db, prepared, preparedPluck } from "../../lib/db.js";
 import type { TransactionRow } from "../channel-views.js";
 import { listConflicts } from "../channel-views.js";
-import { isoTime, prepared, preparedPluck } from "../statements.js";
+import { isoTime } from "../statements.js";
 
 export interface UploadContext {
   hq: Db;

@@ -1,12 +1,12 @@
 // Transaction routes: one sale (POST /v1/transactions) and batch upload, both exactly once by transaction id.
 import type { FastifyInstance } from "fastify";
 import { ERROR_CODES, ROUTES, type TransactionAnswer, type UploadAnswer, uploadBodySchema } from "../../lib/api.js";
-import type { Db } from "../../lib/db.js";
+import { type Db, prepared } from "../../lib/db.js";
 import { ApiError, notFound, parseInput } from "../api-error.js";
 import { type AppDeps, DEFAULT_UPLOAD_BODY_LIMIT } from "../app-deps.js";
 import { deviceOf, deviceOnly } from "../auth.js";
 import type { Device } from "../devices.js";
-import { isoTime, prepared } from "../statements.js";
+import { isoTime } from "../statements.js";
 import { checkTransaction, type StoreCurrency, storeTransactions, uploadTransactions } from "../transactions.js";
 
 export function registerTransactionRoutes(app: FastifyInstance, deps: AppDeps): void {
