@@ -24,11 +24,13 @@ export function register(program: Command): void {
     )
     .action(
       action(async (deps, flags: ProvisionFlags, registerId: string) => {
-        const [{ resolveAdminToken, resolveServerUrl }, { provisionRegister }, { OperationError }] = await Promise.all([
-          import("../lib/admin-client.js"),
-          import("../register/provision.js"),
-          import("../lib/errors.js"),
-        ]);
+        const [{ resolveAdminToken, resolveServerUrl }, { checkRegisterId, provisionRegister }, { OperationError }] =
+          await Promise.all([
+            import("../lib/admin-client.js"),
+            import("../register/provision.js"),
+            import("../lib/errors.js"),
+          ]);
+        checkRegisterId(registerId);
         const serverUrl = resolveServerUrl(deps.paths, deps.env, flags.server);
         const adminToken = resolveAdminToken(deps.paths, deps.env, flags.adminToken);
         const { output } = deps;

@@ -43,11 +43,16 @@ export interface ProvisionResult {
   pull: PullResult | null;
 }
 
+/** Bad input is reported before anything talks to the server. */
+export function checkRegisterId(registerId: string): void {
+  if (!splitRegisterId(registerId)) {
+    throw new UsageError(`register id "${registerId}": expected <store>-<register>, e.g. SEA01-R1`, "BadRegisterId");
+  }
+}
+
 export async function provisionRegister(options: ProvisionOptions): Promise<ProvisionResult> {
   const { paths, clock, registerId } = options;
-  const parts = splitRegisterId(registerId);
-  if (!parts)
-    throw new UsageError(`register id "${registerId}": expected <store>-<register>, e.g. SEA01-R1`, "BadRegisterId");
+  checkRegisterId(registerId);
   const previous = existsSync(paths.registerConfig(registerId)) ? readRegisterConfig(paths, registerId) : null;
   const steps: ProvisionStep[] = [];
   const record = (step: ProvisionStep) => {

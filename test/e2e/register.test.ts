@@ -92,6 +92,10 @@ describe("pos register provision (without first sync)", () => {
     const down = "http://127.0.0.1:9"; // discard port: nothing listens there on loopback
     const p = await runPos(["register", "provision", "SEA01-R1", "--server", down], { home: t.home });
     expect(p.code).toBe(3);
+    // A malformed id is bad input, said before anything talks to the (missing) server.
+    const bad = await runPos(["register", "provision", "SEA01_R1", "--server", down], { home: t.home });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/BadRegisterId/);
     expect(p.stderr.trim().split("\n")).toHaveLength(1);
     const other = tempHome();
     try {
