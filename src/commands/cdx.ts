@@ -19,7 +19,7 @@ function leaf(command: Command, description: string, example: string): Command {
     .addHelpText("after", `\nExample:\n  ${example}`);
 }
 
-type Renderers = typeof import("./cdx-render.js");
+type Renderers = typeof import("../ui/cdx.js");
 
 /**
  * Runs `run` with a CDX client (loaded lazily) and prints its answer: a table for people, JSON with --json.
@@ -34,7 +34,7 @@ function cdxAction<O extends ConnectionOptions, A extends unknown[], T>(
     const [{ resolveAdminConnection }, { createCdxClient }, render, { OperationError }] = await Promise.all([
       import("../lib/admin-client.js"),
       import("../lib/cdx-client.js"),
-      import("./cdx-render.js"),
+      import("../ui/cdx.js"),
       import("../lib/errors.js"),
     ]);
     const client = createCdxClient(resolveAdminConnection(deps.paths, deps.env, options));

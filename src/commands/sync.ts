@@ -22,7 +22,7 @@ export function register(program: Command): void {
           import("../register/config.js"),
           import("../sync/register-sync.js"),
           import("../lib/errors.js"),
-          import("../lib/format.js"),
+          import("../ui/format.js"),
         ]);
         const registerId = resolveRegisterId(deps.paths, flags.register, deps.env);
         const spinner = await deps.output.spinner(`listing sessions for ${registerId}`);

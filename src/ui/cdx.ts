@@ -9,8 +9,8 @@ import type {
   UploadSession,
   UploadSessionsAnswer,
 } from "../lib/api-sync.js";
-import { formatBytes } from "../lib/format.js";
-import { renderTable } from "../ui/table.js";
+import { formatBytes } from "./format.js";
+import { renderTable } from "./table.js";
 
 const right = (header: string) => ({ header, align: "right" as const });
 
