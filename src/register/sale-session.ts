@@ -206,7 +206,14 @@ export class SaleSession {
     });
     const wire = toWire(transaction);
     const result = await this.o.manager.run((source) => source.commitTransaction(transaction));
-    if (result.status !== "pending") this.o.recordOnline?.(wire, seq, transaction.total);
+    if (result.status !== "pending") {
+      try {
+        this.o.recordOnline?.(wire, seq, transaction.total);
+      } catch {
+        // The server has the sale: failing it now would have the cashier charge again under a new number.
+        // The local copy is a convenience (register list, purge); the server's record is the one that counts.
+      }
+    }
     const receipt: Receipt = { transaction, wire, status: result.status, change: change(payment) };
     this.cancel();
     this.o.journal?.(receipt);

@@ -34,7 +34,7 @@ function source(kind: "online" | "offline", price = (id: string) => PRICES[id] ?
   return { ds, state };
 }
 
-function setup() {
+function setup(options: { recordOnline?: () => void } = {}) {
   const clock = new VirtualClock(0);
   const online = source("online");
   // Offline prices differ, so a test can tell where a line was priced.
@@ -69,6 +69,7 @@ function setup() {
     clock,
     manager,
     numbers,
+    ...options,
     context: {
       registerId: "SEA01-R1",
       store: "SEA01",
@@ -140,5 +141,21 @@ describe("SaleSession", () => {
     await t.session.addItem("1001");
     await expect(t.session.pay("cash", "1.234")).rejects.toMatchObject({ exitCode: 2 });
     await expect(t.session.pay("bitcoin")).rejects.toMatchObject({ code: "UnknownTender" });
+  });
+});
+
+describe("SaleSession after the server stored the sale", () => {
+  it("a failing local record does not fail the sale (the cashier must not charge twice)", async () => {
+    const t = setup({
+      recordOnline: () => {
+        throw new Error("disk full");
+      },
+    });
+    const { session } = t;
+    await session.signIn("000160", "1234");
+    await session.addItem("1001");
+    const receipt = await session.pay("card");
+    expect(receipt?.status).toBe("stored");
+    expect(t.online.state.committed).toHaveLength(1);
   });
 });
