@@ -70,9 +70,15 @@ export async function push(options: PushOptions): Promise<PushResult> {
       local.markUploaded(marks, iso());
       done += batch.length;
       options.onProgress?.(done, pendingBefore);
-      // Every row of the batch got an answer; a server that answered fewer would otherwise loop forever.
-      if (marks.length < batch.length)
-        throw new OperationError("the server answered fewer results than it was sent", "SyncFailed");
+      // Every row of the batch must have an answer: one left pending would be sent again forever.
+      const answered = new Set(marks.map((m) => m.id));
+      const unanswered = batch.filter((row) => !answered.has(row.id));
+      if (unanswered.length > 0) {
+        throw new OperationError(
+          `the server gave no result for ${unanswered.length} transaction(s) (first ${unanswered[0]?.id}); they stay pending`,
+          "SyncFailed",
+        );
+      }
     }
     const days = local.store(options.store)?.days_transactions_exist ?? 30;
     result.purged = local.purgeUploaded(new Date(clock.now() - days * DAY_MS).toISOString());
