@@ -128,10 +128,11 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
     if (declared) declared.description(entry.summary);
     else program.command(entry.name).description(entry.summary);
   }
-  for (const sub of program.commands) {
-    sub.exitOverride().configureOutput({ writeErr: () => {}, outputError: () => {} });
-    for (const leaf of sub.commands) leaf.exitOverride().configureOutput({ writeErr: () => {}, outputError: () => {} });
-  }
+  const quiet = (command: Command): void => {
+    command.exitOverride().configureOutput({ writeErr: () => {}, outputError: () => {} });
+    for (const sub of command.commands) quiet(sub);
+  };
+  for (const sub of program.commands) quiet(sub);
   return program;
 }
 

@@ -114,6 +114,15 @@ export function serverClock(f: RegisterFacts): Check {
   return ok(id, text);
 }
 
+export function connectionMode(f: RegisterFacts): Check {
+  const id = "register.mode";
+  const since = `since ${new Date(f.mode.since).toISOString()}`;
+  if (f.mode.mode === "online") return ok(id, `online ${since}`);
+  const what = `${f.mode.mode === "offline-manual" ? "offline (manual, operation 917)" : "offline (auto)"} ${since}${f.mode.reason ? `: ${f.mode.reason}` : ""}`;
+  if (f.server.reachable) return warning(id, `${what}, while the server answers`, `pos connect ${reg(f)}`);
+  return warning(id, what);
+}
+
 const READINESS_JOB: Record<string, string> = {
   ChannelConfigurationNotFound: "1070",
   TerminalNotFound: "1090",
@@ -304,6 +313,7 @@ export const CHECKS: ReadonlyArray<(f: RegisterFacts) => Check | Check[]> = [
   serverUrl,
   serverToken,
   serverClock,
+  connectionMode,
   offlineReadiness,
   downloads,
   uploadsPending,

@@ -9,7 +9,9 @@ import { createHttpClient, type HttpClient, NetworkError } from "../lib/http.js"
 import type { Paths } from "../lib/paths.js";
 import { offlineMigrations } from "../offline/schema.js";
 import { readRegisterConfig } from "../register/config.js";
+import { createFileStateStore } from "../register/connection-state.js";
 import { describeOutcome } from "../register/failover.js";
+import { connectionStateFile } from "../register/runtime.js";
 import { quickCheck, readLocalFacts } from "./offline-facts.js";
 import type { DatabaseFacts, HomeServerFacts, LocalFacts, RegisterFacts, ServerFacts } from "./types.js";
 
@@ -44,6 +46,7 @@ export async function gatherFacts(paths: Paths, clock: Clock, registerId: string
       database: config.database,
       supportsOffline: config.supportsOffline,
       now: clock.now(),
+      mode: connectionMode(paths, registerId, config.provisionedAt, clock),
       server,
       home: homeServer(paths),
       sessions,
@@ -129,6 +132,14 @@ function databaseFacts(
     db.openError = (error as Error).message;
   }
   return { db, local };
+}
+
+function connectionMode(paths: Paths, registerId: string, provisionedAt: string, clock: Clock): RegisterFacts["mode"] {
+  const never = Date.parse(provisionedAt);
+  const state = createFileStateStore(connectionStateFile(paths, registerId), () =>
+    Number.isNaN(never) ? clock.now() : never,
+  ).read();
+  return { mode: state.mode, since: state.since, reason: state.reason };
 }
 
 /** server.json of the home, and whether the process that wrote it still runs. */

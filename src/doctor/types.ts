@@ -91,6 +91,8 @@ export interface RegisterFacts {
   database: string | null;
   supportsOffline: boolean;
   now: number;
+  /** The register's connection state (state.json). */
+  mode: { mode: "online" | "offline-auto" | "offline-manual"; since: number; reason: string | null };
   server: ServerFacts;
   home: HomeServerFacts | null;
   /** Unfinished download sessions of the register's offline database at the server; null when not known. */
