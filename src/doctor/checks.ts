@@ -25,6 +25,7 @@ const warning = (id: string, message: string, fix: string | null = null): Check 
 });
 const problem = (id: string, message: string, fix: string | null): Check => ({ id, status: "problem", message, fix });
 
+const octal = (mode: number) => (mode & 0o777).toString(8).padStart(3, "0");
 const reg = (f: RegisterFacts) => `--register ${f.register}`;
 const provisionFix = (f: RegisterFacts, url = f.server.url) =>
   `pos register provision ${f.register} --server ${url}${f.supportsOffline ? "" : " --no-offline"}`;
@@ -242,6 +243,9 @@ export function databaseIntegrity(f: RegisterFacts): Check {
   const id = "database.integrity";
   const { db } = f;
   const rebuild = `mv ${db.file} ${db.file}.damaged && ${provisionFix(f)}${f.supportsOffline ? " --sync" : ""}`;
+  if (db.mode !== null && (db.mode & 0o600) !== 0o600) {
+    return warning(id, `${db.file} not checked while its mode is ${octal(db.mode)} (see database.modes)`);
+  }
   if (!db.exists)
     return problem(id, `${db.file} is missing`, `${provisionFix(f)}${f.supportsOffline ? " --sync" : ""}`);
   if (db.openError) {
@@ -272,8 +276,6 @@ export function databaseSpace(f: RegisterFacts): Check {
   if (db.freeBytes < DISK_WARNING_BYTES) return warning(id, text, fix);
   return ok(id, text);
 }
-
-const octal = (mode: number) => (mode & 0o777).toString(8).padStart(3, "0");
 
 export function fileModes(f: RegisterFacts): Check {
   const id = "database.modes";
