@@ -7,6 +7,7 @@ import { OperationError } from "../lib/errors.js";
 import { buildApp } from "./app.js";
 import type { CdxStartup } from "./cdx/service.js";
 import { dataFiles, type MasterData, openServerData } from "./data.js";
+import { type HomeLock, lockHome } from "./home-lock.js";
 import { ensureAdminToken } from "./tokens.js";
 
 export interface StartServerOptions {
@@ -58,6 +59,17 @@ export function serverFile(serverDir: string): string {
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   mkdirSync(options.dataDir, { recursive: true });
   mkdirSync(options.serverDir, { recursive: true });
+  // Before any database is opened: a second server in the same home must not touch them.
+  const lock = lockHome(options.serverDir, new Date(options.clock.now()).toISOString());
+  try {
+    return await startLocked(options, lock);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+async function startLocked(options: StartServerOptions, lock: HomeLock): Promise<RunningServer> {
   const files = dataFiles(options.dataDir);
   const admin = ensureAdminToken(files.adminTokenFile);
   const intervalSec = options.channelDownloadIntervalSec ?? 0;
@@ -100,6 +112,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     pid: process.pid,
     startedAt: new Date(options.clock.now()).toISOString(),
   };
+  lock.update(info.url);
   writeServerFile(info);
   const channelTimer =
     intervalSec > 0
@@ -124,6 +137,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         clearTimeout(grace);
         clearInterval(idle);
         removeServerFile(info);
+        lock.release();
       }
     })();
     return closing;
