@@ -144,24 +144,32 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     await program.parseAsync(argv);
     return 0;
   } catch (error) {
-    return report(error, verbose);
+    return report(error, verbose, commandNamed(argv.slice(2)));
   }
 }
 
-function report(error: unknown, verbose: boolean): number {
+/** Every error line ends with what to do; errors raised without one get the fix their exit code implies. */
+function fallbackFix(exitCode: number, command: string | undefined): string {
+  const help = `see pos ${command ? `${command} ` : ""}--help`;
+  if (exitCode === 2) return help;
+  if (exitCode === 3) return "start the server or check its URL (pos doctor shows which and how)";
+  return `pos doctor shows what is wrong and the fix; ${help}`;
+}
+
+function report(error: unknown, verbose: boolean, command?: string): number {
   if (error instanceof CommanderError) {
     // --help and --version arrive as "errors" with exit code 0.
     if (error.exitCode === 0 || error.code === "commander.helpDisplayed" || error.code === "commander.version") {
       return 0;
     }
     const line = error.message.replace(/^error: /, "").replace(/\s*\n\s*/g, " ");
-    process.stderr.write(`pos: ${line}\n`);
+    process.stderr.write(`pos: ${line} — ${fallbackFix(2, command)}\n`);
     return 2;
   }
   const err = error as { exitCode?: unknown; code?: unknown; fix?: unknown; message?: unknown; stack?: unknown };
   if (typeof err?.exitCode === "number" && err.code !== "InternalError") {
     const name = typeof err.code === "string" && /^[A-Z]/.test(err.code) ? `${err.code}: ` : "";
-    const fix = typeof err.fix === "string" ? ` — ${err.fix}` : "";
+    const fix = ` — ${typeof err.fix === "string" ? err.fix : fallbackFix(err.exitCode, command)}`;
     process.stderr.write(`pos: ${name}${String(err.message)}${fix}\n`);
     if (verbose && typeof err.stack === "string") process.stderr.write(`${err.stack}\n`);
     return err.exitCode;

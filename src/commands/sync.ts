@@ -155,7 +155,9 @@ export function register(program: Command): void {
             `pos sync conflicts resolve ${id} --resend`,
           );
         }
-        const registerId = resolveRegisterId(deps.paths, flags.register, deps.env);
+        // `--register` after the id is parsed by the parent command (commander): take it from there too.
+        const named = flags.register ?? (conflicts.opts() as RegisterFlag).register;
+        const registerId = resolveRegisterId(deps.paths, named, deps.env);
         const result = resolveConflict({
           paths: deps.paths,
           clock: deps.clock,

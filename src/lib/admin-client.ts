@@ -96,15 +96,27 @@ export async function adminCall<T>(http: HttpClient, method: Method, path: strin
     response = await http.request(method, path, body);
   } catch (error) {
     if (error instanceof NetworkError) {
-      throw new UnreachableError(`server ${http.baseUrl} is unreachable (${error.message.replace(/^\S+ \S+: /, "")})`);
+      throw new UnreachableError(
+        `server ${http.baseUrl} is unreachable (${error.message.replace(/^\S+ \S+: /, "")})`,
+        "ServerUnreachable",
+        "start it with pos server start (same --home), or pass --server <url>",
+      );
     }
     throw error;
   }
   if (response.status >= 200 && response.status < 300) return response.body as T;
   const parsed = errorBodySchema.safeParse(response.body);
   const code = parsed.success ? parsed.data.error.code : `HTTP${response.status}`;
-  const message = parsed.success ? parsed.data.error.message : `the server answered ${response.status}`;
-  if ([400, 413, 415, 422].includes(response.status)) throw new UsageError(message, code);
+  const message = `${parsed.success ? parsed.data.error.message : `the server answered ${response.status}`} (${http.baseUrl})`;
+  // Bad input, and an id the user typed that the server does not know, are exit 2.
+  if ([400, 404, 413, 415, 422].includes(response.status)) throw new UsageError(message, code);
+  if (response.status === 401) {
+    throw new OperationError(
+      message,
+      code,
+      "use this server's admin token: --admin-token, POS_ADMIN_TOKEN, or the --home the server runs in",
+    );
+  }
   throw new OperationError(message, code);
 }
 

@@ -172,6 +172,8 @@ export const cancelAnswerSchema = z.object({
   alsoCanceled: z.array(z.number().int()),
   /** Where the job's chain now restarts for the database (null: the next run makes a full package). */
   packagedVersion: z.number().int().nullable(),
+  /** False when the session was already Canceled: nothing changed (packagedVersion is then null). */
+  changed: z.boolean().optional(),
 });
 export type CancelAnswer = z.infer<typeof cancelAnswerSchema>;
 

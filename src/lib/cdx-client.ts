@@ -25,7 +25,7 @@ export interface CdxClient {
   jobs(): Promise<JobsAnswer>;
   run(body: RunBody): Promise<RunAnswer>;
   sessions(filter: SessionsFilter): Promise<{ sessions: DownloadSession[] }>;
-  rerun(id: number): Promise<{ session: DownloadSession }>;
+  rerun(id: number): Promise<{ session: DownloadSession; changed?: boolean }>;
   cancel(id: number): Promise<CancelAnswer>;
   databases(): Promise<{ databases: ChannelDatabase[] }>;
   pause(name: string): Promise<{ database: ChannelDatabase }>;

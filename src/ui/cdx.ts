@@ -91,12 +91,14 @@ export function renderRun(answer: RunAnswer): string {
   return parts.join("\n");
 }
 
-export function renderSession(answer: { session: DownloadSession }): string {
+export function renderSession(answer: { session: DownloadSession; changed?: boolean | undefined }): string {
   const s = answer.session;
-  return `session ${s.id} (job ${s.job}, ${s.database}) is ${s.status}${s.message ? `: ${s.message}` : ""}`;
+  const line = `session ${s.id} (job ${s.job}, ${s.database}) is ${s.status}${s.message ? `: ${s.message}` : ""}`;
+  return answer.changed === false ? `${line} — already so, nothing to do` : line;
 }
 
 export function renderCancel(answer: CancelAnswer): string {
+  if (answer.changed === false) return renderSession(answer);
   const also = answer.alsoCanceled.length ? `; also canceled ${answer.alsoCanceled.join(", ")} (same job)` : "";
   const next =
     answer.packagedVersion === null
