@@ -20,6 +20,11 @@ beforeAll(async () => {
   // SEA01-R2 points at a server that is not there.
   const set = await runPos(["register", "set", "SEA01-R2", "--server", DEAD], { home: home.home });
   if (set.code !== 0) throw new Error(`register set failed: ${set.stderr}`);
+  // …and was switched offline by hand (operation 917), so pos connect has to try it.
+  writeFileSync(
+    join(home.home, "registers", "SEA01-R2", "state.json"),
+    JSON.stringify({ mode: "offline-manual", since: 0, lastReconnectAttempt: null, healthyAt: null, reason: "917" }),
+  );
   writeFileSync(join(home.home, "bad.yaml"), "register: SEA01-R1\nsteps:\n  - sale: { lines: 3 }\n");
 });
 
@@ -66,6 +71,7 @@ const CASES: ReadonlyArray<[string, string[], number, (() => RegExp) | RegExp | 
   ["wrong admin token", ["hq", "product", "show", "1001", "--admin-token", "wrong-token-0123456789"], 1, HOST],
   ["no server for this home", ["cdx", "jobs"], 3, FILE, "empty"],
   ["server down: pull", ["sync", "pull", "--register", "SEA01-R2"], 3, DEAD_HOST],
+  ["server down: connect", ["connect", "--register", "SEA01-R2"], 3, DEAD_HOST],
   ["server down: admin call", ["hq", "product", "show", "1001", "--server", DEAD], 3, DEAD_HOST],
 ];
 
