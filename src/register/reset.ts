@@ -73,7 +73,10 @@ export function resetRegisterDatabase(paths: Paths, clock: Clock, registerId: st
       : "nothing: no sale was waiting to be uploaded",
     numbersAbove: floor,
     next: config.database
-      ? [`pos sync pull --register ${registerId} (brings master data back for offline selling)`]
+      ? [
+          `pos cdx run 9999 --full --db ${config.database} (full packages for the new database)`,
+          `pos sync pull --register ${registerId} (applies them: the register can sell offline again)`,
+        ]
       : [],
   };
 }
