@@ -138,5 +138,5 @@ describe(`chaos on the money path (seed ${SEED}; replay with POS_CHAOS_SEED=${SE
       channel.close();
     }
     expect(receipts.size, context).toBeGreaterThan(ROUNDS / 4);
-  });
+  }, 150_000);
 });
