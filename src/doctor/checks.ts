@@ -242,26 +242,15 @@ export function uploadsConflicts(f: RegisterFacts): Check {
 export function databaseIntegrity(f: RegisterFacts): Check {
   const id = "database.integrity";
   const { db } = f;
-  const rebuild = `mv ${db.file} ${db.file}.damaged && ${provisionFix(f)}${f.supportsOffline ? " --sync" : ""}`;
+  // pos register reset sets the damaged file aside (never deletes it) and keeps numbering above the high-water mark.
+  const reset = `pos register reset ${f.register} --yes${f.database ? ` && pos cdx run 9999 --full --db ${f.database} && pos sync pull ${reg(f)}` : ""}`;
+  const lost = "sales it held that were not yet uploaded cannot be read: restore it from a backup if there is one";
   if (db.mode !== null && (db.mode & 0o600) !== 0o600) {
     return warning(id, `${db.file} not checked while its mode is ${octal(db.mode)} (see database.modes)`);
   }
-  if (!db.exists)
-    return problem(id, `${db.file} is missing`, `${provisionFix(f)}${f.supportsOffline ? " --sync" : ""}`);
-  if (db.openError) {
-    return problem(
-      id,
-      `${db.file} cannot be read: ${db.openError} (sales not yet uploaded stay in that file)`,
-      rebuild,
-    );
-  }
-  if (db.quickCheck !== "ok") {
-    return problem(
-      id,
-      `${db.file}: quick_check found: ${db.quickCheck} (sales not yet uploaded stay in that file)`,
-      rebuild,
-    );
-  }
+  if (!db.exists) return problem(id, `${db.file} is missing`, reset);
+  if (db.openError) return problem(id, `${db.openError.replace(/ — .*$/, "")}; ${lost}`, reset);
+  if (db.quickCheck !== "ok") return problem(id, `${db.file}: quick_check found: ${db.quickCheck}; ${lost}`, reset);
   return ok(id, `${db.file}: quick_check ok`);
 }
 
@@ -295,18 +284,45 @@ export function fileModes(f: RegisterFacts): Check {
   return ok(id, `offline.db ${modes[0]}, register.json ${modes[1]}`);
 }
 
+/** In doubt for longer than this, a sale is not merely in flight: nothing is settling it. */
+export const IN_DOUBT_MAX_AGE_MS = 60_000;
+
+export function uploadsInDoubt(f: RegisterFacts): Check {
+  const id = "uploads.in-doubt";
+  if (!f.local) return warning(id, "not checked: the offline database cannot be read");
+  const rows = f.local.inDoubt;
+  if (rows.length === 0) return ok(id, "no sale in doubt");
+  const oldest = Math.max(...rows.map((r) => f.now - Date.parse(r.statusAt)));
+  const text = `${rows.length} sale(s) sent to the server without an answer (in doubt): ${rows.map((r) => r.id).join(", ")}, the oldest ${formatAge(Math.max(0, oldest))} ago; re-sending settles them (the server keeps each id once)`;
+  const fix = `pos sync push ${reg(f)}`;
+  return oldest > IN_DOUBT_MAX_AGE_MS ? problem(id, text, fix) : warning(id, text, fix);
+}
+
 export function numberSequence(f: RegisterFacts): Check {
   const id = "database.numbers";
   if (!f.local) return warning(id, "not checked: the offline database cannot be read");
-  const { reservedTo, maxSeq } = f.local;
-  if (maxSeq > reservedTo) {
+  const { reservedTo, maxSeq, gaps, highWater, highWaterError } = f.local;
+  if (highWaterError) {
     return problem(
       id,
-      `transaction number ${maxSeq} is above the reserved high-water mark ${reservedTo}: a later sale could reuse a number`,
+      `${highWaterError.replace(/ — .*$/, "")}: the high-water mark protects numbers from being used twice`,
       null,
     );
   }
-  return ok(id, `high-water mark ${reservedTo}, highest number stored ${maxSeq}`);
+  const mark = Math.max(reservedTo, highWater ?? 0);
+  if (maxSeq > mark) {
+    return problem(
+      id,
+      `transaction number ${maxSeq} is above the high-water mark ${mark}: a later sale could reuse a number`,
+      `pos register reset ${f.register} --yes`,
+    );
+  }
+  const last = gaps[gaps.length - 1];
+  const gapText =
+    gaps.length === 0
+      ? "no gaps"
+      : `${gaps.length} recorded gap(s), the last ${last?.first}–${last?.last} (${last?.reason})`;
+  return ok(id, `high-water mark ${mark}, highest number stored ${maxSeq}; ${gapText}`);
 }
 
 /** Every check, in the order they are printed. More are added by appending a function. */
@@ -320,6 +336,7 @@ export const CHECKS: ReadonlyArray<(f: RegisterFacts) => Check | Check[]> = [
   downloads,
   uploadsPending,
   uploadsConflicts,
+  uploadsInDoubt,
   databaseIntegrity,
   databaseSpace,
   fileModes,

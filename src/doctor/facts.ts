@@ -4,14 +4,13 @@ import { dirname, join } from "node:path";
 import { apiPath, ROUTES } from "../lib/api.js";
 import { sessionsAnswerSchema, syncPath } from "../lib/api-sync.js";
 import type { Clock } from "../lib/clock.js";
-import { openDatabase } from "../lib/db.js";
 import { createHttpClient, type HttpClient, NetworkError } from "../lib/http.js";
 import type { Paths } from "../lib/paths.js";
-import { offlineMigrations } from "../offline/schema.js";
 import { readRegisterConfig } from "../register/config.js";
 import { createFileStateStore } from "../register/connection-state.js";
 import { describeOutcome } from "../register/failover.js";
-import { connectionStateFile } from "../register/runtime.js";
+import { fileHighWaterMark } from "../register/high-water.js";
+import { connectionStateFile, openRegisterDatabase } from "../register/open.js";
 import { quickCheck, readLocalFacts } from "./offline-facts.js";
 import type { DatabaseFacts, HomeServerFacts, LocalFacts, RegisterFacts, ServerFacts } from "./types.js";
 
@@ -119,12 +118,18 @@ function databaseFacts(
   };
   if (!db.exists) return { db, local: null };
   let local: LocalFacts | null = null;
+  const highWater = { value: null as number | null, error: null as string | null };
   try {
-    // The same open as every register command (migrations included), so what fails here fails there.
-    const handle = openDatabase(file, { migrations: offlineMigrations(), synchronous: "FULL" });
+    highWater.value = fileHighWaterMark(paths, registerId).read();
+  } catch (error) {
+    highWater.error = (error as Error).message;
+  }
+  try {
+    // The same open as every register command, so what is refused there is diagnosed here.
+    const handle = openRegisterDatabase(paths, registerId, "open");
     try {
       db.quickCheck = quickCheck(handle);
-      if (db.quickCheck === "ok") local = readLocalFacts(handle, registerId, store);
+      if (db.quickCheck === "ok") local = readLocalFacts(handle, registerId, store, highWater);
     } finally {
       handle.close();
     }

@@ -5,7 +5,12 @@ import { createOfflineStore } from "../offline/offline-store.js";
 import { offlineReadiness } from "../register/offline-source.js";
 import type { LocalFacts } from "./types.js";
 
-export function readLocalFacts(db: Db, registerId: string, store: string): LocalFacts {
+export function readLocalFacts(
+  db: Db,
+  registerId: string,
+  store: string,
+  highWater: { value: number | null; error: string | null },
+): LocalFacts {
   const local = createOfflineStore(db);
   const one = (sql: string, ...params: unknown[]) =>
     (prepared(db, sql).get(...params) as { n: number | null } | undefined)?.n ?? 0;
@@ -21,8 +26,12 @@ export function readLocalFacts(db: Db, registerId: string, store: string): Local
     applied,
     pending: local.pendingSummary(),
     conflicts: local.conflicts().map((c) => ({ id: c.id, total: c.total, message: c.message })),
-    reservedTo: one("SELECT reserved_to AS n FROM number_sequence WHERE register_id = ?", registerId),
+    inDoubt: local.inDoubt().map((row) => ({ id: row.id, total: row.total, statusAt: row.status_at })),
+    reservedTo: local.numberState(registerId).reservedTo,
     maxSeq: one("SELECT max(seq) AS n FROM transactions"),
+    gaps: local.numberGaps(),
+    highWater: highWater.value,
+    highWaterError: highWater.error,
   };
 }
 

@@ -79,10 +79,17 @@ export interface LocalFacts {
   applied: AppliedJobFacts[];
   pending: PendingFacts;
   conflicts: ConflictFacts[];
+  /** Sales sent to the server whose outcome the register does not know yet (settled by re-sending them). */
+  inDoubt: Array<{ id: string; total: number; statusAt: string }>;
   /** Highest number reserved in number_sequence (every number up to it is used or lost, never reused). */
   reservedTo: number;
   /** Highest transaction number the database holds. */
   maxSeq: number;
+  /** Numbers recorded as never used (a crash, a refused checkout): gaps, never reused. */
+  gaps: Array<{ first: number; last: number; recordedAt: string; reason: string }>;
+  /** The high-water mark kept beside offline.db (numbers.json); null when it cannot be read. */
+  highWater: number | null;
+  highWaterError: string | null;
 }
 
 export interface RegisterFacts {

@@ -29,14 +29,25 @@ export function createConflictStore(db: Db) {
      * One SQLite transaction: the audit record, then the row removed (void) or moved to a freshly reserved number
      * as a pending upload (resend). Answers null when the id is not a conflict.
      */
-    resolve(id: string, action: "void" | "resend", registerId: string, now: string): ConflictResolution | null {
+    resolve(
+      id: string,
+      action: "void" | "resend",
+      registerId: string,
+      now: string,
+      highWater?: { read(): number; write(value: number): void },
+    ): ConflictResolution | null {
       return db
         .transaction(() => {
           const row = local.transaction(id);
           if (row?.status !== "conflict") return null;
           let newId: string | null = null;
           if (action === "resend") {
-            const { first } = local.reserveNumbers(registerId, 1);
+            // The register's high-water mark (outside this file) is raised first, as for every sale's number.
+            const floor = highWater?.read() ?? 0;
+            const { first } = local.reserveNumbers(registerId, 1, {
+              floor,
+              ...(highWater ? { beforeCommit: (last: number) => highWater.write(Math.max(last, floor)) } : {}),
+            });
             newId = transactionId(registerId, first);
             const wire = { ...(JSON.parse(row.body) as WireTransaction), id: newId };
             local.saveTransaction(wire, first, row.total, "pending", now);

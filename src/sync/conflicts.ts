@@ -4,8 +4,9 @@ import type { Clock } from "../lib/clock.js";
 import { UsageError } from "../lib/errors.js";
 import type { Paths } from "../lib/paths.js";
 import { type ConflictResolution, createConflictStore } from "../offline/conflict-store.js";
-import { openOfflineDatabase } from "../offline/schema.js";
 import { readRegisterConfig } from "../register/config.js";
+import { fileHighWaterMark } from "../register/high-water.js";
+import { openRegisterDatabase } from "../register/open.js";
 
 export interface ConflictInfo {
   id: string;
@@ -31,7 +32,7 @@ interface Options {
 
 export function listConflicts(options: Options): { register: string; conflicts: ConflictInfo[] } {
   readRegisterConfig(options.paths, options.registerId);
-  const db = openOfflineDatabase(options.paths.offlineDb(options.registerId));
+  const db = openRegisterDatabase(options.paths, options.registerId, "open");
   try {
     const conflicts = createConflictStore(db)
       .conflicts()
@@ -58,10 +59,16 @@ export function resolveConflict(
 ): ResolveResult {
   const { paths, registerId, id, action } = options;
   readRegisterConfig(paths, registerId);
-  const db = openOfflineDatabase(paths.offlineDb(registerId));
+  const db = openRegisterDatabase(paths, registerId, "open");
   try {
     const store = createConflictStore(db);
-    const done = store.resolve(id, action, registerId, new Date(options.clock.now()).toISOString());
+    const done = store.resolve(
+      id,
+      action,
+      registerId,
+      new Date(options.clock.now()).toISOString(),
+      fileHighWaterMark(paths, registerId),
+    );
     if (done) return { register: registerId, changed: true, ...done };
     const earlier = store.resolution(id);
     if (earlier?.action === action) return { register: registerId, changed: false, ...earlier };

@@ -124,6 +124,7 @@ describe("pos doctor walks the broken states and their fixes", () => {
         "downloads.1040",
         "uploads.pending",
         "uploads.conflicts",
+        "uploads.in-doubt",
         "database.integrity",
         "database.space",
         "database.modes",
@@ -234,6 +235,24 @@ describe("pos doctor walks the broken states and their fixes", () => {
     chmodSync(OFFLINE_DB, 0o000);
     const fixes = await expectProblemThenFix("database.modes", /offline\.db has mode 000/);
     expect(fixes).toEqual([`chmod 600 ${OFFLINE_DB}`]);
+  });
+
+  it("the offline database overwritten with garbage: the fix resets it (set aside, numbering kept) and refills it", async () => {
+    const before = new Database(OFFLINE_DB, { readonly: true });
+    const reservedTo = (before.prepare("SELECT reserved_to FROM number_sequence").get() as { reserved_to: number })
+      .reserved_to;
+    before.close();
+    writeFileSync(OFFLINE_DB, Buffer.alloc(8192, 0x5a));
+    const fixes = await expectProblemThenFix(
+      "database.integrity",
+      /offline\.db: the offline database of register SEA01-R1 is damaged/,
+    );
+    expect(fixes).toEqual([
+      `pos register reset ${R} --yes && pos cdx run 9999 --full --db ${R}-OFFLINE && pos sync pull --register ${R}`,
+    ]);
+    // The next sale continues above every number handed out before.
+    const [next = ""] = await offlineSales(1);
+    expect(Number(next.split("-")[2])).toBeGreaterThan(reservedTo);
   });
 
   it("bad usage is exit 2: an unknown register, an unknown option", async () => {

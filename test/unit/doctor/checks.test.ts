@@ -11,6 +11,7 @@ import {
   serverClock,
   serverToken,
   serverUrl,
+  uploadsInDoubt,
   uploadsPending,
 } from "../../../src/doctor/checks.js";
 import type { RegisterFacts } from "../../../src/doctor/types.js";
@@ -58,8 +59,12 @@ function healthy(): RegisterFacts {
       applied: ["1010", "1040", "1060", "1070", "1090"].map((job, i) => ({ job, session: 10 + i, toVersion: 5 })),
       pending: { count: 0, oldest: null },
       conflicts: [],
+      inDoubt: [],
       reservedTo: 50,
       maxSeq: 12,
+      gaps: [],
+      highWater: 50,
+      highWaterError: null,
     },
   };
 }
@@ -191,15 +196,44 @@ describe("doctor checks", () => {
       }),
       databaseIntegrity,
       "problem",
-      `mv /h/registers/SEA01-R1/offline.db /h/registers/SEA01-R1/offline.db.damaged && pos register provision SEA01-R1 --server ${URL_A} --sync`,
+      "pos register reset SEA01-R1 --yes && pos cdx run 9999 --full --db SEA01-R1-OFFLINE && pos sync pull --register SEA01-R1",
     ],
     [
-      "a stored number above the reservation",
+      "a stored number above the high-water mark",
       with_((f) => {
         if (f.local) f.local.maxSeq = 51;
       }),
       numberSequence,
       "problem",
+      "pos register reset SEA01-R1 --yes",
+    ],
+    [
+      "a sale in doubt for 5 minutes: push settles it",
+      with_((f) => {
+        if (f.local)
+          f.local.inDoubt = [{ id: "SEA01-R1-000013", total: 100, statusAt: new Date(NOW - 300_000).toISOString() }];
+      }),
+      uploadsInDoubt,
+      "problem",
+      "pos sync push --register SEA01-R1",
+    ],
+    [
+      "a sale in doubt for a second is in flight: a warning",
+      with_((f) => {
+        if (f.local)
+          f.local.inDoubt = [{ id: "SEA01-R1-000013", total: 100, statusAt: new Date(NOW - 1000).toISOString() }];
+      }),
+      uploadsInDoubt,
+      "warning",
+      "pos sync push --register SEA01-R1",
+    ],
+    [
+      "recorded gaps are reported, not a problem",
+      with_((f) => {
+        if (f.local) f.local.gaps = [{ first: 13, last: 50, recordedAt: "x", reason: "crash" }];
+      }),
+      numberSequence,
+      "ok",
       null,
     ],
   ])("%s", (_name, facts, check, status, fix) => {
