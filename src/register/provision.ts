@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { splitRegisterId } from "../domain/ids.js";
 import { adminCall } from "../lib/admin-client.js";
-import { type ActivateAnswer, apiPath, ROUTES } from "../lib/api.js";
+import { type ActivateAnswer, apiPath, type RegisterConfigAnswer, ROUTES } from "../lib/api.js";
 import { type RunAnswer, SYNC_ROUTES } from "../lib/api-sync.js";
 import type { Clock } from "../lib/clock.js";
 import type { Db } from "../lib/db.js";
@@ -82,7 +82,7 @@ export async function provisionRegister(options: ProvisionOptions): Promise<Prov
 
     // 2. Device activation: reuse a token the server still accepts, else activate (which revokes any older token).
     let token = previous?.deviceToken ?? null;
-    if (token && !(await tokenWorks(options.serverUrl, token, registerId))) token = null;
+    if (token && (await serverConfig(options.serverUrl, token, registerId)) === null) token = null;
     if (token) {
       record({ step: 2, name: "Device activation", outcome: "existed", detail: "device token still valid" });
     } else {
@@ -112,6 +112,10 @@ export async function provisionRegister(options: ProvisionOptions): Promise<Prov
     const existed = existsSync(dbFile);
     const db = existed ? openRegisterDatabase(paths, registerId, "open") : createOfflineDatabase(paths, registerId);
     try {
+      // Numbers the server already holds from this register are never handed out again (a lost home included).
+      const known = await serverConfig(options.serverUrl, token, registerId);
+      const highWater = fileHighWaterMark(paths, registerId);
+      if (known && known.lastTransactionSeq > highWater.read()) highWater.write(known.lastTransactionSeq);
       record({ step: 3, name: "Offline database", outcome: existed ? "existed" : "done", detail: dbFile });
 
       // 4. First sync: the distribution schedule for the new database, then pull it.
@@ -171,11 +175,12 @@ function createOfflineDatabase(paths: Paths, registerId: string): Db {
   return openOfflineDatabase(paths.offlineDb(registerId));
 }
 
-async function tokenWorks(serverUrl: string, token: string, registerId: string): Promise<boolean> {
+/** The register's configuration as its device token sees it; null when the token is not accepted. */
+async function serverConfig(serverUrl: string, token: string, registerId: string): Promise<RegisterConfigAnswer | null> {
   const http = createHttpClient({ baseUrl: serverUrl, token, timeoutMs: 10_000 });
   try {
-    const r = await http.get(apiPath.registerConfig(registerId));
-    return r.status === 200;
+    const r = await http.get<RegisterConfigAnswer>(apiPath.registerConfig(registerId));
+    return r.status === 200 ? r.body : null;
   } finally {
     http.close();
   }
