@@ -20,7 +20,7 @@ export function register(program: Command): void {
       action(async (deps, flags: RegisterFlag) => {
         const [{ resolveRegisterId }, { pullRegister }, { OperationError }, { formatBytes }] = await Promise.all([
           import("../register/config.js"),
-          import("../sync/register-sync.js"),
+          import("../register/sync.js"),
           import("../lib/errors.js"),
           import("../ui/format.js"),
         ]);
@@ -65,7 +65,7 @@ export function register(program: Command): void {
       action(async (deps, flags: RegisterFlag) => {
         const [{ resolveRegisterId }, { pushRegister }, { OperationError }] = await Promise.all([
           import("../register/config.js"),
-          import("../sync/register-sync.js"),
+          import("../register/sync.js"),
           import("../lib/errors.js"),
         ]);
         const registerId = resolveRegisterId(deps.paths, flags.register, deps.env);

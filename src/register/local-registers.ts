@@ -3,7 +3,7 @@ import { existsSync, statSync } from "node:fs";
 import type { Clock } from "../lib/clock.js";
 import type { Paths } from "../lib/paths.js";
 import { createOfflineStore } from "../offline/offline-store.js";
-import { openOfflineDatabase } from "../offline/schema.js";
+import { openOfflineDatabase } from "../schema/offline.js";
 import { listRegisterIds, readRegisterConfig } from "./config.js";
 import { createFileStateStore } from "./connection-state.js";
 

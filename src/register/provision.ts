@@ -9,7 +9,7 @@ import type { Clock } from "../lib/clock.js";
 import { UsageError } from "../lib/errors.js";
 import { createHttpClient } from "../lib/http.js";
 import type { Paths } from "../lib/paths.js";
-import { openOfflineDatabase } from "../offline/schema.js";
+import { openOfflineDatabase } from "../schema/offline.js";
 import { type PullProgress, type PullResult, pull } from "../sync/pull.js";
 import { type RegisterConfig, readRegisterConfig, writeRegisterConfig } from "./config.js";
 

@@ -7,14 +7,8 @@ import { OperationError, UnreachableError } from "../lib/errors.js";
 import { createHttpClient, type HttpClient, NetworkError } from "../lib/http.js";
 import type { Paths } from "../lib/paths.js";
 import { createOfflineStore, type OfflineStore } from "../offline/offline-store.js";
-import { openOfflineDatabase } from "../offline/schema.js";
-import {
-  createSyncLoop,
-  offlineStatusReport,
-  reportOfflineStatus,
-  type SyncLoop,
-  type SyncRound,
-} from "../sync/loop.js";
+import { openOfflineDatabase } from "../schema/offline.js";
+import { createSyncLoop, type SyncLoop, type SyncRound } from "../sync/loop.js";
 import { pull } from "../sync/pull.js";
 import { push } from "../sync/push.js";
 import { type RegisterConfig, readRegisterConfig } from "./config.js";
@@ -22,6 +16,7 @@ import { ConnectionManager, type ConnectionRules, type SwitchEvent } from "./con
 import { type ConnectionStateStore, createFileStateStore } from "./connection-state.js";
 import { createNumberAllocator } from "./numbers.js";
 import { createOfflineSource, offlineReadiness } from "./offline-source.js";
+import { offlineStatusReport, reportOfflineStatus } from "./offline-status.js";
 import { createOnlineSource, probeServer } from "./online-source.js";
 import { type Receipt, type RegisterContext, SaleSession } from "./sale-session.js";
 

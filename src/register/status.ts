@@ -6,7 +6,7 @@ import type { Db } from "../lib/db.js";
 import { createHttpClient } from "../lib/http.js";
 import type { Paths } from "../lib/paths.js";
 import { createOfflineStore, type OfflineStore } from "../offline/offline-store.js";
-import { openOfflineDatabase } from "../offline/schema.js";
+import { openOfflineDatabase } from "../schema/offline.js";
 import { lastSyncLog, type SyncLogEntry } from "../sync/sync-log.js";
 import { readRegisterConfig } from "./config.js";
 import type { ConnectionManager, SwitchEvent } from "./connection-manager.js";

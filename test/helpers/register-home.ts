@@ -2,8 +2,8 @@
 // the sample company's master data (what `--sync` will do once the distribution schedule can be run).
 import { defaultFixturesDir, loadFixtures } from "../../src/lib/fixtures.js";
 import { createPaths } from "../../src/lib/paths.js";
-import { openOfflineDatabase } from "../../src/offline/schema.js";
-import { TABLE_NAMES, TABLES } from "../../src/sync/package/tables.js";
+import { openOfflineDatabase } from "../../src/schema/offline.js";
+import { TABLE_NAMES, TABLES } from "../../src/schema/tables.js";
 import { runPos } from "./cli.js";
 
 export interface ProvisionOptions {

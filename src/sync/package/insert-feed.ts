@@ -1,10 +1,10 @@
 // Inserts the changes of a package feed with one cached prepared statement per (table, op).
 import type Database from "better-sqlite3";
 import type { Db } from "../../lib/db.js";
+import { type RowValue, TABLE_NAMES, TABLES } from "../../schema/tables.js";
 import type { PackageFeed } from "./feed.js";
 import type { FeedBatch, FeedLines } from "./feed-protocol.js";
 import { COLUMN_NAMES, PackageError, parseChangeLine, statementOf, type TableCounts } from "./format.js";
-import { type RowValue, TABLE_NAMES, TABLES } from "./tables.js";
 
 /** Runs a statement with the values of a flat array that start at `at` (as many as the statement has "?"). */
 type Runner = (values: readonly RowValue[], at: number) => void;

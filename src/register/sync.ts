@@ -7,13 +7,13 @@ import type { HttpClient } from "../lib/http.js";
 import { createHttpClient } from "../lib/http.js";
 import type { Paths } from "../lib/paths.js";
 import { createOfflineStore } from "../offline/offline-store.js";
-import { openOfflineDatabase } from "../offline/schema.js";
-import { type RegisterConfig, readRegisterConfig } from "../register/config.js";
-import { createFileStateStore } from "../register/connection-state.js";
-import { connectionStateFile } from "../register/runtime.js";
-import { offlineStatusReport, reportOfflineStatus } from "./loop.js";
-import { type PullProgress, type PullResult, pull } from "./pull.js";
-import { type PushResult, push } from "./push.js";
+import { openOfflineDatabase } from "../schema/offline.js";
+import { type PullProgress, type PullResult, pull } from "../sync/pull.js";
+import { type PushResult, push } from "../sync/push.js";
+import { type RegisterConfig, readRegisterConfig } from "./config.js";
+import { createFileStateStore } from "./connection-state.js";
+import { offlineStatusReport, reportOfflineStatus } from "./offline-status.js";
+import { connectionStateFile } from "./runtime.js";
 
 export interface RegisterSyncOptions {
   paths: Paths;
