@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { activateAnswerSchema, productAnswerSchema, uploadAnswerSchema } from "../src/lib/api.js";
 import { systemClock } from "../src/lib/clock.js";
 import { defaultFixturesDir, loadFixtures } from "../src/lib/fixtures.js";
 import { createHttpClient } from "../src/lib/http.js";
@@ -51,17 +52,16 @@ export default async function serverBench(): Promise<void> {
   const http = createHttpClient({ baseUrl: url, timeoutMs: 10_000 });
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   try {
-    const activation = await http.post<{ token: string }>(
-      "/v1/devices/activate",
-      { register: "SEA01-R1" },
-      { token: "bench-admin" },
-    );
+    const activation = await http.post("/v1/devices/activate", { register: "SEA01-R1" }, activateAnswerSchema, {
+      token: "bench-admin",
+    });
+    if (!activation.ok) throw new Error(`activation answered ${activation.status}`);
     const token = activation.body.token;
     const path = "/v1/products/4006381333931";
 
     const viaClient = async (n: number) => {
       for (let i = 0; i < n; i++) {
-        const r = await http.get(path, { token });
+        const r = await http.get(path, productAnswerSchema, { token });
         if (r.status !== 200) throw new Error(`lookup answered ${r.status}`);
       }
     };
@@ -94,12 +94,13 @@ export default async function serverBench(): Promise<void> {
     );
     const uploadMs = await timeMsAsync(async () => {
       for (let i = 0; i < UPLOAD_TOTAL; i += BATCH) {
-        const r = await http.post<{ counts: { stored: number } }>(
+        const r = await http.post(
           "/v1/transactions/upload",
           { transactions: sales.slice(i, i + BATCH) },
+          uploadAnswerSchema,
           { token },
         );
-        if (r.status !== 200 || r.body.counts.stored !== BATCH) throw new Error(`upload answered ${r.status}`);
+        if (!r.ok || r.body.counts.stored !== BATCH) throw new Error(`upload answered ${r.status}`);
       }
     });
     const uploadRate = (UPLOAD_TOTAL / uploadMs) * 1000;

@@ -1,6 +1,6 @@
 // What a register tells HQ about its offline state after each sync round (`pos cdx registers` shows it).
 import { existsSync, statSync } from "node:fs";
-import { apiPath, type OfflineStatusBody } from "../lib/api.js";
+import { apiPath, type OfflineStatusBody, offlineStatusAnswerSchema } from "../lib/api.js";
 import type { Db } from "../lib/db.js";
 import type { HttpClient } from "../lib/http.js";
 import type { OfflineStore } from "../offline/offline-store.js";
@@ -40,5 +40,5 @@ export async function reportOfflineStatus(
   body: OfflineStatusBody,
 ): Promise<void> {
   // A short timeout: the report must never hold up the round it follows.
-  await http.post(apiPath.offlineStatus(registerId), body, { timeoutMs: 2000 });
+  await http.post(apiPath.offlineStatus(registerId), body, offlineStatusAnswerSchema, { timeoutMs: 2000 });
 }

@@ -1,6 +1,6 @@
 // Opens one provisioned register: its config, local database, HTTP client, ConnectionManager and sale sessions.
 import type { TenderMethod } from "../domain/tenders.js";
-import { apiPath, type RegisterConfigAnswer } from "../lib/api.js";
+import { apiPath, type RegisterConfigAnswer, registerConfigAnswerSchema } from "../lib/api.js";
 import type { Clock } from "../lib/clock.js";
 import type { Db } from "../lib/db.js";
 import { OperationError, UnreachableError } from "../lib/errors.js";
@@ -235,8 +235,8 @@ async function registerContext(
   }
   let answer: RegisterConfigAnswer;
   try {
-    const r = await http.get<RegisterConfigAnswer>(apiPath.registerConfig(config.registerId));
-    if (r.status !== 200) throw new OperationError(`server answered ${r.status}`, "ChannelConfigurationNotFound");
+    const r = await http.get(apiPath.registerConfig(config.registerId), registerConfigAnswerSchema);
+    if (!r.ok) throw new OperationError(`server answered ${r.status}`, "ChannelConfigurationNotFound");
     answer = r.body;
   } catch (error) {
     const why = (error as Error).message;
