@@ -37,6 +37,11 @@ export function register(program: Command): void {
                 spinner.update(`session ${e.session.id} (job ${e.session.job}) ${e.index + 1}/${e.count}: downloading`);
               if (e.kind === "downloaded")
                 spinner.update(`session ${e.session.id} (job ${e.session.job}): applying ${formatBytes(e.bytes)}`);
+              // With --verbose: a long apply says how far it got (its one transaction is still open).
+              if (e.kind === "applying")
+                deps.output.debug(
+                  `session ${e.session.id} (job ${e.session.job}): ${e.rows} rows applied so far, not committed`,
+                );
               if (e.kind === "applied") {
                 spinner.succeed(
                   `session ${e.session.id} job ${e.session.job}${e.session.full ? " (full)" : ""}: ${e.rows} rows${e.alreadyApplied ? " (already applied)" : ""}`,

@@ -30,6 +30,8 @@ export interface PullOptions {
 export type PullProgress =
   | { kind: "session"; session: DownloadSession; index: number; count: number }
   | { kind: "downloaded"; session: DownloadSession; bytes: number }
+  /** Mid-apply: rows inserted so far in the session's one transaction (nothing is committed yet). */
+  | { kind: "applying"; session: DownloadSession; rows: number }
   | { kind: "applied"; session: DownloadSession; rows: number; alreadyApplied: boolean };
 
 export interface PulledSession {
@@ -139,7 +141,12 @@ async function pullOne(options: PullOptions, session: DownloadSession, iso: () =
           size: session.size,
           sha256: session.sha256,
         },
-        { now: iso() },
+        {
+          now: iso(),
+          ...(options.onProgress
+            ? { onRows: (rows: number) => options.onProgress?.({ kind: "applying", session, rows }) }
+            : {}),
+        },
       );
       const rows = Object.values(applied.rows).reduce((sum, n) => sum + (n ?? 0), 0);
       options.onProgress?.({ kind: "applied", session, rows, alreadyApplied: applied.alreadyApplied });

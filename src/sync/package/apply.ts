@@ -24,6 +24,8 @@ export interface ExpectedSession {
 export interface ApplyOptions {
   /** ISO time recorded as applied_at (injected: replay runs on a virtual clock). */
   now: string;
+  /** Changes inserted so far, inside the still-open transaction (see PROGRESS_ROWS). */
+  onRows?: (rows: number) => void;
 }
 
 export interface ApplyResult {
@@ -124,7 +126,7 @@ function applyFeed(db: Db, feed: PackageFeed, expected: ExpectedSession, options
       );
     }
   }
-  const inserted = insertFeed(db, feed);
+  const inserted = insertFeed(db, feed, options.onRows);
   checkCounts(header, inserted.rows, inserted.lines);
   db.prepare(
     `INSERT INTO applied_sessions (session, job, database, full, from_version, to_version, rows, sha256, applied_at)

@@ -23,11 +23,18 @@ export interface InsertedFeed {
   lines: number;
 }
 
-/** Applies every change of the feed; must run inside the caller's transaction. Errors name the line. */
-export function insertFeed(db: Db, feed: PackageFeed): InsertedFeed {
+/** How often a long apply says how far it got (`onRows`). */
+export const PROGRESS_ROWS = 50_000;
+
+/**
+ * Applies every change of the feed; must run inside the caller's transaction. Errors name the line.
+ * `onRows` hears the running count of changes each time it passes a multiple of PROGRESS_ROWS.
+ */
+export function insertFeed(db: Db, feed: PackageFeed, onRows?: (rows: number) => void): InsertedFeed {
   const statements = statementsFor(db);
   const counts = new Float64Array(TABLE_NAMES.length * 2);
   let line = 1;
+  let reported = 0;
   for (;;) {
     const message = feed.next();
     if (message.kind === "end") return summary(counts, message.lines);
@@ -35,6 +42,11 @@ export function insertFeed(db: Db, feed: PackageFeed): InsertedFeed {
       message.kind === "batch"
         ? insertBatch(message, statements, counts, line)
         : insertLines(message, feed, statements, counts);
+    const rows = line - 1;
+    if (onRows && rows - reported >= PROGRESS_ROWS) {
+      reported = rows - (rows % PROGRESS_ROWS);
+      onRows(rows);
+    }
   }
 }
 
