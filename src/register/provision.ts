@@ -3,14 +3,21 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { splitRegisterId } from "../domain/ids.js";
 import { adminCall } from "../lib/admin-client.js";
-import { type ActivateAnswer, apiPath, type RegisterConfigAnswer, ROUTES } from "../lib/api.js";
-import { type RunAnswer, SYNC_ROUTES } from "../lib/api-sync.js";
+import {
+  activateAnswerSchema,
+  apiPath,
+  type RegisterConfigAnswer,
+  ROUTES,
+  registerAnswerSchema,
+  registerConfigAnswerSchema,
+} from "../lib/api.js";
+import { runAnswerSchema, SYNC_ROUTES } from "../lib/api-sync.js";
 import type { Clock } from "../lib/clock.js";
 import type { Db } from "../lib/db.js";
 import { UsageError } from "../lib/errors.js";
 import { createHttpClient } from "../lib/http.js";
 import type { Paths } from "../lib/paths.js";
-import { openOfflineDatabase } from "../offline/schema.js";
+import { openOfflineDatabase } from "../schema/offline.js";
 import { type PullProgress, type PullResult, pull } from "../sync/pull.js";
 import { type RegisterConfig, readRegisterConfig, writeRegisterConfig } from "./config.js";
 import { fileHighWaterMark } from "./high-water.js";
@@ -66,12 +73,9 @@ export async function provisionRegister(options: ProvisionOptions): Promise<Prov
   try {
     // 1. Supports offline at HQ: creates the <id>-OFFLINE channel database in the store's data group.
     const database = options.offline ? `${registerId}-OFFLINE` : null;
-    const set = await adminCall<{ register: { supportsOffline: boolean; store: string }; changed?: boolean }>(
-      admin,
-      "PATCH",
-      apiPath.adminRegister(registerId),
-      { supportsOffline: options.offline },
-    );
+    const set = await adminCall(admin, "PATCH", apiPath.adminRegister(registerId), registerAnswerSchema, {
+      supportsOffline: options.offline,
+    });
     const sameAsBefore = previous?.supportsOffline === options.offline;
     record({
       step: 1,
@@ -86,7 +90,7 @@ export async function provisionRegister(options: ProvisionOptions): Promise<Prov
     if (token) {
       record({ step: 2, name: "Device activation", outcome: "existed", detail: "device token still valid" });
     } else {
-      const activated = await adminCall<ActivateAnswer>(admin, "POST", ROUTES.activate, { register: registerId });
+      const activated = await adminCall(admin, "POST", ROUTES.activate, activateAnswerSchema, { register: registerId });
       token = activated.token;
       record({
         step: 2,
@@ -128,7 +132,7 @@ export async function provisionRegister(options: ProvisionOptions): Promise<Prov
           detail: database ? "starts at the first staff sign-in (or run pos sync pull)" : "online-only register",
         });
       } else {
-        const run = await adminCall<RunAnswer>(admin, "POST", SYNC_ROUTES.admin.run, { job: "9999", database });
+        const run = await adminCall(admin, "POST", SYNC_ROUTES.admin.run, runAnswerSchema, { job: "9999", database });
         const device = createHttpClient({ baseUrl: options.serverUrl, token, timeoutMs: 30_000 });
         try {
           pulled = await pull({
@@ -176,11 +180,15 @@ function createOfflineDatabase(paths: Paths, registerId: string): Db {
 }
 
 /** The register's configuration as its device token sees it; null when the token is not accepted. */
-async function serverConfig(serverUrl: string, token: string, registerId: string): Promise<RegisterConfigAnswer | null> {
+async function serverConfig(
+  serverUrl: string,
+  token: string,
+  registerId: string,
+): Promise<RegisterConfigAnswer | null> {
   const http = createHttpClient({ baseUrl: serverUrl, token, timeoutMs: 10_000 });
   try {
-    const r = await http.get<RegisterConfigAnswer>(apiPath.registerConfig(registerId));
-    return r.status === 200 ? r.body : null;
+    const r = await http.get(apiPath.registerConfig(registerId), registerConfigAnswerSchema);
+    return r.ok ? r.body : null;
   } finally {
     http.close();
   }
