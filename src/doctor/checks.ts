@@ -1,7 +1,7 @@
 // The checks of `pos doctor`: pure functions of a register's facts, each answering {id, status, message, fix}.
 import type { DownloadSession } from "../lib/api-sync.js";
 import { formatAge } from "../lib/clock.js";
-import { DOWNLOAD_JOB_IDS } from "../sync/package/tables.js";
+import { DOWNLOAD_JOB_IDS } from "../schema/tables.js";
 import { formatBytes } from "../ui/format.js";
 import type { Check, CheckStatus, RegisterFacts } from "./types.js";
 

@@ -1,7 +1,7 @@
 // Gathers what `pos doctor` checks about one register: its files, its offline database and what the server says.
 import { existsSync, readFileSync, statfsSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { apiPath, ROUTES } from "../lib/api.js";
+import { apiPath, errorBodySchema, healthAnswerSchema, ROUTES, registerConfigAnswerSchema } from "../lib/api.js";
 import { sessionsAnswerSchema, syncPath } from "../lib/api-sync.js";
 import type { Clock } from "../lib/clock.js";
 import { createHttpClient, type HttpClient, NetworkError } from "../lib/http.js";
@@ -28,9 +28,8 @@ export async function gatherFacts(paths: Paths, clock: Clock, registerId: string
     let sessionsError: string | null = null;
     if (config.database && server.reachable && server.tokenStatus === 200) {
       try {
-        const r = await http.get(syncPath.sessions(config.database, UNFINISHED));
-        const parsed = sessionsAnswerSchema.safeParse(r.body);
-        if (r.status === 200 && parsed.success) sessions = parsed.data.sessions;
+        const r = await http.get(syncPath.sessions(config.database, UNFINISHED), sessionsAnswerSchema);
+        if (r.ok) sessions = r.body.sessions;
         else sessionsError = `${config.serverUrl} answered ${r.status} to the session list`;
       } catch (error) {
         sessionsError = (error as Error).message;
@@ -71,7 +70,7 @@ async function serverFacts(http: HttpClient, clock: Clock, registerId: string): 
   };
   const started = clock.now();
   try {
-    const r = await http.get(ROUTES.health, { token: null });
+    const r = await http.get(ROUTES.health, healthAnswerSchema, { token: null });
     const ended = clock.now();
     facts.ms = Math.max(0, ended - started);
     facts.localDate = Math.round((started + ended) / 2);
@@ -84,14 +83,17 @@ async function serverFacts(http: HttpClient, clock: Clock, registerId: string): 
     facts.outcome =
       error.kind === "timeout"
         ? describeOutcome({ kind: "timeout", afterMs: DOCTOR_TIMEOUT_MS })
-        : describeOutcome({ kind: "network", code: error.code, message: error.message });
+        : error.kind === "invalid-body"
+          ? describeOutcome({ kind: "invalid-body", message: error.message })
+          : describeOutcome({ kind: "network", code: error.code, message: error.message });
     return facts;
   }
   if (!facts.reachable) return facts;
   try {
-    const r = await http.get<{ error?: { message?: string } }>(apiPath.registerConfig(registerId));
+    const r = await http.get(apiPath.registerConfig(registerId), registerConfigAnswerSchema);
     facts.tokenStatus = r.status;
-    facts.tokenMessage = r.status === 200 ? null : (r.body?.error?.message ?? null);
+    const said = r.ok ? null : errorBodySchema.safeParse(r.body);
+    facts.tokenMessage = said?.success ? said.data.error.message : null;
   } catch (error) {
     if (!(error instanceof NetworkError)) throw error;
   }

@@ -5,7 +5,7 @@ import type { Clock } from "../lib/clock.js";
 import { OperationError, PosError } from "../lib/errors.js";
 import type { Paths } from "../lib/paths.js";
 import { createOfflineStore } from "../offline/offline-store.js";
-import { openOfflineDatabase } from "../offline/schema.js";
+import { openOfflineDatabase } from "../schema/offline.js";
 import { readRegisterConfig } from "./config.js";
 import { fileHighWaterMark } from "./high-water.js";
 import { openRegisterDatabase } from "./open.js";

@@ -84,6 +84,7 @@ describe("pos hq", () => {
     const deleted = await json(["product", "delete", "9001"]);
     expect(deleted.tombstones).toEqual({ products: 1, barcodes: 1, prices: 2 });
     const show = await hq(["product", "show", "9001"]);
+    // An id the server does not know is bad input (404 → exit 2), as in every command.
     expect(show.code).toBe(2);
     const db = new Database(join(home.home, "server", "hq.db"), { readonly: true });
     try {

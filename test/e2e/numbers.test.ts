@@ -1,4 +1,6 @@
 // Receipt numbers (SPEC §4.3): contiguous across clean runs; a crash leaves a recorded gap, never a reuse.
+import { rmSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPos, tempHome } from "../helpers/cli.js";
 import { provisionTestRegister } from "../helpers/register-home.js";
@@ -56,5 +58,14 @@ describe("transaction numbers", () => {
     ]);
     expect(seq(id)).toBe(54);
     expect(numbers).toMatchObject({ reservedTo: 54, usedTo: 54 });
+  });
+
+  it("a register whose whole folder was lost, provisioned again, continues above what the server holds", async () => {
+    rmSync(join(t.home, "registers", "SEA01-R1"), { recursive: true });
+    await provisionTestRegister(t.home, server.url, "SEA01-R1");
+    const r = await runPos(sale, { home: t.home, input: "1001\npay card\nquit\n" });
+    expect(r.code, r.stderr).toBe(0);
+    const id = (JSON.parse(r.stdout) as { receipts: Array<{ id: string }> }).receipts[0]?.id as string;
+    expect(seq(id)).toBe(55);
   });
 });

@@ -8,7 +8,7 @@ import {
   SYNC_ROUTES,
   sessionsQuerySchema,
 } from "../../lib/api-sync.js";
-import { DOWNLOAD_JOB_IDS, DOWNLOAD_JOBS } from "../../sync/package/tables.js";
+import { DOWNLOAD_JOB_IDS, DOWNLOAD_JOBS } from "../../schema/tables.js";
 import { parseInput, validationFailed } from "../api-error.js";
 import type { AppDeps } from "../app-deps.js";
 import { adminOnly } from "../auth.js";
