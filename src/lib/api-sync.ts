@@ -81,6 +81,8 @@ export const sessionStatusBodySchema = z.object({
 export type SessionStatusBody = z.infer<typeof sessionStatusBodySchema>;
 /** One session: the answer to a status report, a rerun. */
 export const sessionAnswerSchema = z.object({ session: downloadSessionSchema });
+/** A rerun: the session, and false in `changed` when it already was Available (nothing done). */
+export const rerunAnswerSchema = z.object({ session: downloadSessionSchema, changed: z.boolean().optional() });
 
 /** Error codes of the CDX routes (besides the shared ones in api.ts). */
 export const CDX_ERROR_CODES = {
