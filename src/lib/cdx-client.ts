@@ -17,7 +17,6 @@ import {
   rerunAnswerSchema,
   runAnswerSchema,
   SYNC_ROUTES,
-  sessionAnswerSchema,
   sessionsAnswerSchema,
   syncPath,
   type UploadSessionsAnswer,
