@@ -220,6 +220,12 @@ describe("pos doctor walks the broken states and their fixes", () => {
     expect((await call(server.url, "POST", "/v1/transactions", { token: device, body: other })).status).toBe(201);
     expect((await pos(["sync", "push"])).code).toBe(1);
 
+    const listed = await pos(["--json", "sync", "conflicts"]);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(JSON.parse(listed.stdout)).toMatchObject({
+      register: R,
+      conflicts: [{ id, currency: "USD", total: expect.any(Number), lines: 1, reason: expect.stringMatching(/./) }],
+    });
     const fixes = await expectProblemThenFix("uploads.conflicts", new RegExp(id));
     expect(fixes).toEqual([`pos sync conflicts resolve ${id} --resend --register ${R}`]);
     const db = new Database(OFFLINE_DB, { readonly: true });

@@ -82,6 +82,16 @@ describe("one server per home", () => {
     expect(serverJson).toMatchObject({ url: next.url, pid: next.child.pid });
     const lock = JSON.parse(readFileSync(join(home.home, "server", "server.lock"), "utf8")) as { pid: number };
     expect(lock.pid).toBe(next.child.pid);
+
+    // Provisioning again against the new URL says what it changed; register set with the same URL changes nothing.
+    const again = await pos(["register", "provision", "SEA01-R1", "--server", next.url]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain(`changed: server URL ${first.url} → ${next.url}`);
+    expect(again.stdout).not.toContain("nothing changed");
+    const same = await pos(["--json", "register", "set", "SEA01-R1", "--server", next.url]);
+    expect(JSON.parse(same.stdout)).toEqual({ register: "SEA01-R1", changes: [] });
+    const moved = await pos(["register", "set", "SEA01-R2", "--server", next.url]);
+    expect(moved.stdout.trim()).toBe(`register SEA01-R2: serverUrl ${first.url} → ${next.url}`);
   });
 
   it("removes its lock on a clean stop, so the next start needs no takeover", async () => {
