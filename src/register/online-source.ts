@@ -16,7 +16,22 @@ import { type HttpClient, type HttpResponse, NetworkError } from "../lib/http.js
 import { type DataSource, RequestFailure } from "./data-source.js";
 import { classifyOutcome, type RequestOutcome } from "./failover.js";
 
-export function createOnlineSource(http: HttpClient, store: string, timeoutMs: number): DataSource {
+/** What the online source tells the register's own database around a checkout (durable before it is sent). */
+export interface CheckoutRecorder {
+  /** Before sending: the sale is recorded as in doubt; if this throws, nothing is sent. */
+  sending(tx: Transaction): void;
+  /** The server stored it (or already had it). */
+  stored(tx: Transaction): void;
+  /** The server refused it with a 4xx answer: it is stored nowhere. */
+  refused(tx: Transaction, reason: string): void;
+}
+
+export function createOnlineSource(
+  http: HttpClient,
+  store: string,
+  timeoutMs: number,
+  checkouts?: CheckoutRecorder,
+): DataSource {
   /** Sends one request; a failover-class outcome becomes a RequestFailure, any other error answer an OperationError. */
   const call = async <T>(
     method: "GET" | "POST",
@@ -36,9 +51,10 @@ export function createOnlineSource(http: HttpClient, store: string, timeoutMs: n
     if (classifyOutcome(outcome) === "failover")
       throw new RequestFailure(outcome, `server answered ${response.status}`);
     const error = (response.body as Partial<ErrorBody> | null)?.error;
-    throw new OperationError(
+    throw new ServerRefusal(
       error?.message ?? `server answered ${response.status}`,
       error?.code ?? `Http${response.status}`,
+      response.status,
     );
   };
 
@@ -74,7 +90,23 @@ export function createOnlineSource(http: HttpClient, store: string, timeoutMs: n
     },
 
     async commitTransaction(tx: Transaction) {
-      const r = await call<TransactionAnswer>("POST", ROUTES.transactions, toWire(tx));
+      checkouts?.sending(tx);
+      let r: HttpResponse<TransactionAnswer>;
+      try {
+        r = await call<TransactionAnswer>("POST", ROUTES.transactions, toWire(tx));
+      } catch (error) {
+        // Only a 4xx answer says the server did not store it; no answer, or a 5xx, leaves the sale in doubt.
+        if (error instanceof ServerRefusal && error.httpStatus < 500) {
+          checkouts?.refused(tx, `${error.code}: ${error.message}`);
+        }
+        throw error;
+      }
+      try {
+        checkouts?.stored(tx);
+      } catch {
+        // The server has the sale: failing now would have the cashier charge again under a new number. The row
+        // stays in doubt and is settled (as a duplicate) at the next sale or push.
+      }
       return { id: r.body.id, status: r.body.status };
     },
   };
@@ -100,6 +132,15 @@ export async function probeServer(http: HttpClient, timeoutMs: number): Promise<
   } catch (error) {
     if (error instanceof NetworkError) return networkOutcome(error, timeoutMs);
     throw error;
+  }
+}
+
+/** A business answer from the server (4xx, or a 5xx that is not a failover): shown to the cashier. */
+export class ServerRefusal extends OperationError {
+  readonly httpStatus: number;
+  constructor(message: string, code: string, httpStatus: number) {
+    super(message, code);
+    this.httpStatus = httpStatus;
   }
 }
 

@@ -6,12 +6,15 @@ import { adminCall } from "../lib/admin-client.js";
 import { type ActivateAnswer, apiPath, ROUTES } from "../lib/api.js";
 import { type RunAnswer, SYNC_ROUTES } from "../lib/api-sync.js";
 import type { Clock } from "../lib/clock.js";
+import type { Db } from "../lib/db.js";
 import { UsageError } from "../lib/errors.js";
 import { createHttpClient } from "../lib/http.js";
 import type { Paths } from "../lib/paths.js";
 import { openOfflineDatabase } from "../offline/schema.js";
 import { type PullProgress, type PullResult, pull } from "../sync/pull.js";
 import { type RegisterConfig, readRegisterConfig, writeRegisterConfig } from "./config.js";
+import { fileHighWaterMark } from "./high-water.js";
+import { damagedDatabaseError, openRegisterDatabase } from "./open.js";
 
 export interface ProvisionOptions {
   paths: Paths;
@@ -107,7 +110,7 @@ export async function provisionRegister(options: ProvisionOptions): Promise<Prov
     // 3. The offline database (every register keeps one for numbering and its queue; master data only if offline).
     const dbFile = paths.offlineDb(registerId);
     const existed = existsSync(dbFile);
-    const db = openOfflineDatabase(dbFile);
+    const db = existed ? openRegisterDatabase(paths, registerId, "open") : createOfflineDatabase(paths, registerId);
     try {
       record({ step: 3, name: "Offline database", outcome: existed ? "existed" : "done", detail: dbFile });
 
@@ -158,6 +161,14 @@ export async function provisionRegister(options: ProvisionOptions): Promise<Prov
   } finally {
     admin.close();
   }
+}
+
+/** A new offline database; refused when the register has sold before (its database vanished: pos register reset). */
+function createOfflineDatabase(paths: Paths, registerId: string): Db {
+  if (fileHighWaterMark(paths, registerId).read() > 0) {
+    throw damagedDatabaseError(paths, registerId, "the file is missing");
+  }
+  return openOfflineDatabase(paths.offlineDb(registerId));
 }
 
 async function tokenWorks(serverUrl: string, token: string, registerId: string): Promise<boolean> {
