@@ -16,28 +16,46 @@ export interface SaleReferences {
   tenderKind(tender: string): TenderKind | undefined;
 }
 
+/**
+ * Lookups in the store's channel database, each remembered for the life of the object: make one per request, so a
+ * batch of a thousand sales of the same items, staff and tenders asks the database once per distinct value.
+ */
 export function channelReferences(channel: Db, store: string): SaleReferences {
   return {
-    staffStores: (staff) => {
+    staffStores: memo((staff) => {
       const row = prepared(channel, "SELECT id, name, role, stores, permissions FROM staff WHERE id = ?").get(staff) as
         | Parameters<typeof staffFromRow>[0]
         | undefined;
       return row ? staffFromRow(row).stores : undefined;
-    },
-    hasProduct: (item) => preparedPluck(channel, "SELECT 1 FROM products WHERE id = ?").get(item) !== undefined,
-    hasTaxGroup: (taxGroup) =>
-      preparedPluck(channel, "SELECT 1 FROM tax_groups WHERE store_id = ? AND tax_group = ?").get(store, taxGroup) !==
-      undefined,
-    customer: (id) => {
+    }),
+    hasProduct: memo((item) => preparedPluck(channel, "SELECT 1 FROM products WHERE id = ?").get(item) !== undefined),
+    hasTaxGroup: memo(
+      (taxGroup) =>
+        preparedPluck(channel, "SELECT 1 FROM tax_groups WHERE store_id = ? AND tax_group = ?").get(store, taxGroup) !==
+        undefined,
+    ),
+    customer: memo((id) => {
       const allowed = preparedPluck(channel, "SELECT account_allowed FROM customers WHERE id = ?").get(id) as
         | number
         | undefined;
       return allowed === undefined ? undefined : { accountAllowed: allowed === 1 };
-    },
-    tenderKind: (tender) =>
-      preparedPluck(channel, "SELECT kind FROM tenders WHERE store_id = ? AND tender_id = ?").get(store, tender) as
-        | TenderKind
-        | undefined,
+    }),
+    tenderKind: memo(
+      (tender) =>
+        preparedPluck(channel, "SELECT kind FROM tenders WHERE store_id = ? AND tender_id = ?").get(store, tender) as
+          | TenderKind
+          | undefined,
+    ),
+  };
+}
+
+function memo<T>(lookup: (key: string) => T): (key: string) => T {
+  const known = new Map<string, T>();
+  return (key) => {
+    if (known.has(key)) return known.get(key) as T;
+    const value = lookup(key);
+    known.set(key, value);
+    return value;
   };
 }
 
