@@ -158,3 +158,29 @@ describe("transactions the register would never make", () => {
     expect(upload.body.results[1].message).toContain("transaction.lines[0].item: 1002");
   });
 });
+
+describe("a register never makes such a sale", () => {
+  it("a gift card taken online, then 917: the sale cannot complete offline; connected again it completes and is stored", async () => {
+    // Provisioning re-activates SEA01-R1 (the token above stops working): this runs last.
+    const provision = await runPos(["register", "provision", "SEA01-R1", "--server", server.url, "--sync"], {
+      home: home.home,
+    });
+    expect(provision.code, provision.stderr).toBe(0);
+    const sale = ["--json", "sale", "--register", "SEA01-R1", "--staff", "000160", "--password", "1234"];
+    const result = await runPos(sale, {
+      home: home.home,
+      input: "1001\npay giftcard 5\n917\npay cash\n917\npay cash\nquit\n",
+    });
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toContain("the giftcard payment of this sale was taken online and cannot complete offline");
+    const doc = JSON.parse(result.stdout);
+    expect(doc.receipts).toHaveLength(1);
+    const receipt = doc.receipts[0];
+    expect(receipt).toMatchObject({ status: "stored", mode: "online" });
+    const stored = await call(server.url, "GET", `/v1/admin/transactions/${receipt.id}`, { token: server.adminToken });
+    expect(stored.body).toMatchObject({
+      mode: "online",
+      tenders: [{ tender: "giftcard", amount: 5 }, { tender: "cash" }],
+    });
+  });
+});
