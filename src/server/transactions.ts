@@ -58,11 +58,11 @@ export interface SaleTarget extends StoreCurrency {
   storedHash(id: string): string | undefined;
 }
 
-export function saleTarget(channel: Db, store: string, currency: StoreCurrency): SaleTarget {
+export function saleTarget(channel: Db, store: string, currency: StoreCurrency, hq?: Db): SaleTarget {
   const find = preparedPluck(channel, "SELECT content_hash FROM transactions WHERE id = ?");
   return {
     ...currency,
-    refs: channelReferences(channel, store),
+    refs: channelReferences(channel, store, hq),
     storedHash: (id) => find.get(id) as string | undefined,
   };
 }

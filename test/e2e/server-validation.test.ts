@@ -141,6 +141,16 @@ describe("transactions the register would never make", () => {
     for (const tx of cases) expect((await post(tx)).status, JSON.stringify(tx)).toBe(201);
   });
 
+  it("takes a customer created online a moment ago (at HQ, not yet in the store's database)", async () => {
+    const created = await call(server.url, "POST", "/v1/customers", { token: r1, body: { name: "Noor Haddad" } });
+    expect(created.status).toBe(201);
+    const id = created.body.customer.id as string;
+    const tx = edited((w) => {
+      w.customer = id;
+    });
+    expect((await post(tx)).status).toBe(201);
+  });
+
   it("answers a resend of a stored sale as a duplicate after its item was deleted; a new sale of it is refused", async () => {
     const stored = sale([pens]);
     expect((await post(stored)).status).toBe(201);

@@ -25,7 +25,7 @@ export function registerTransactionRoutes(app: FastifyInstance, deps: AppDeps): 
       | StoreCurrency
       | undefined;
     if (!store) throw notFound(`store ${device.store} is not in its channel database`);
-    return { channel, store: saleTarget(channel, device.store, store) };
+    return { channel, store: saleTarget(channel, device.store, store, deps.data.hq) };
   };
 
   app.post(ROUTES.transactions, { onRequest }, async (request, reply) => {
