@@ -1,5 +1,6 @@
 // What the server refuses in a well-formed sale: anything a register would not have made (limits, tenders, references).
 import { isValidDiscount, isValidQty, MAX_LINE_AMOUNT, MAX_QTY } from "../domain/cart.js";
+import { toMajor } from "../domain/money.js";
 import { isOnlineOnly, type TenderKind } from "../domain/tenders.js";
 import type { Transaction } from "../domain/transaction.js";
 import { type Db, prepared, preparedPluck } from "../lib/db.js";
@@ -94,14 +95,15 @@ export function saleProblem(tx: Transaction, refs: SaleReferences): string | und
       return field(at("discountPct"), `${l.discountPct} is not a percent from 0 to 100 with at most two decimals`);
     }
     if (l.qty * l.unitPrice > MAX_LINE_AMOUNT) {
-      return field(at("qty"), `${l.qty} × ${l.unitPrice} (minor units) is more than one line may carry`);
+      return field(at("qty"), `${l.qty} × ${toMajor(l.unitPrice, tx.decimals)} is more than one line may carry`);
     }
     if (!refs.hasProduct(l.item)) return field(at("item"), `${l.item} is not a product of this company`);
     if (!refs.hasTaxGroup(l.taxGroup)) return field(at("taxGroup"), `${l.taxGroup} is not a tax group of ${tx.store}`);
   }
+  if (tx.tenders.length === 0) return field("tenders", "a sale is paid with at least one tender");
   for (const [i, t] of tx.tenders.entries()) {
     const at = (name: string) => `tenders[${i}].${name}`;
-    if (t.amount <= 0) return field(at("amount"), `${t.amount} (minor units) must be more than zero`);
+    if (t.amount <= 0) return field(at("amount"), `${toMajor(t.amount, tx.decimals)} must be more than zero`);
     if (t.kind !== "cash" && t.change !== 0) return field(at("change"), `only cash gives change (${t.kind})`);
     const kind = refs.tenderKind(t.tender);
     if (kind === undefined) return field(at("tender"), `${t.tender} is not a tender of store ${tx.store}`);

@@ -117,6 +117,14 @@ describe("what no register would send (422 naming the field)", () => {
     ["unknown staff", edit((w) => (w.staff = "999999")), "transaction.staff: 999999"],
     ["an unknown item", edit((w) => ((w.lines[0] as Wire["lines"][0]).item = "NOPE")), "transaction.lines[0].item:"],
     ["an unknown customer", edit((w) => (w.customer = "777777")), "transaction.customer: 777777"],
+    [
+      "a sale of nothing paid with nothing (100% off, no tender)",
+      edit((w) => {
+        Object.assign(w.lines[0] as Wire["lines"][0], { discountPct: 100, amount: 0, tax: 0 });
+        Object.assign(w, { subtotal: 0, tax: 0, total: 0, tenders: [] });
+      }),
+      "transaction.tenders: a sale is paid",
+    ],
     ["an unknown tender", edit((w) => ((w.tenders[0] as Wire["tenders"][0]).tender = "bitcoin")), "tenders[0].tender"],
     [
       "a tender kind the store's tender does not have",
