@@ -214,6 +214,19 @@ export function createOfflineStore(db: Db) {
         .immediate();
     },
 
+    /** Customers created offline that HQ has not confirmed yet, oldest first. */
+    pendingCustomers(): Array<{ tempId: string; name: string; email: string | null; phone: string | null }> {
+      return prepared<[], { tempId: string; name: string; email: string | null; phone: string | null }>(
+        db,
+        "SELECT temp_id AS tempId, name, email, phone FROM offline_customers WHERE status = 'pending' ORDER BY temp_id",
+      ).all();
+    },
+
+    /** Records the id HQ gave a customer created offline; it is never sent again. */
+    markCustomerUploaded(tempId: string, hqId: string): void {
+      prepared(db, "UPDATE offline_customers SET status = 'uploaded', hq_id = ? WHERE temp_id = ?").run(hqId, tempId);
+    },
+
     /**
      * Durably moves the register's reservation forward by `block` numbers and returns the first one: a crash
      * loses the rest of the block (a gap, recorded at the next start), never hands a number out twice. `floor` is

@@ -7,7 +7,7 @@ import { UsageError } from "../lib/errors.js";
 import { createHttpClient, type HttpClient } from "../lib/http.js";
 import type { Paths } from "../lib/paths.js";
 import { createOfflineStore, type OfflineStore } from "../offline/offline-store.js";
-import { openOfflineDatabase } from "../offline/schema.js";
+import { openOfflineDatabase } from "../schema/offline.js";
 import { type RegisterConfig, readRegisterConfig } from "./config.js";
 import { type ConnectionStateStore, createFileStateStore } from "./connection-state.js";
 import { fileHighWaterMark } from "./high-water.js";

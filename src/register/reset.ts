@@ -5,7 +5,7 @@ import type { Clock } from "../lib/clock.js";
 import { OperationError, PosError } from "../lib/errors.js";
 import type { Paths } from "../lib/paths.js";
 import { createOfflineStore } from "../offline/offline-store.js";
-import { openOfflineDatabase } from "../offline/schema.js";
+import { openOfflineDatabase } from "../schema/offline.js";
 import { readRegisterConfig } from "./config.js";
 import { fileHighWaterMark } from "./high-water.js";
 import { openRegisterDatabase } from "./open.js";
@@ -73,7 +73,10 @@ export function resetRegisterDatabase(paths: Paths, clock: Clock, registerId: st
       : "nothing: no sale was waiting to be uploaded",
     numbersAbove: floor,
     next: config.database
-      ? [`pos sync pull --register ${registerId} (brings master data back for offline selling)`]
+      ? [
+          `pos cdx run 9999 --full --db ${config.database} (full packages for the new database)`,
+          `pos sync pull --register ${registerId} (applies them: the register can sell offline again)`,
+        ]
       : [],
   };
 }

@@ -1,20 +1,14 @@
 // Opens one provisioned register: its config, local database, HTTP client, ConnectionManager and sale sessions.
 import type { TenderMethod } from "../domain/tenders.js";
 import { toWire } from "../domain/transaction.js";
-import { apiPath, type RegisterConfigAnswer } from "../lib/api.js";
+import { apiPath, type RegisterConfigAnswer, registerConfigAnswerSchema } from "../lib/api.js";
 import type { Clock } from "../lib/clock.js";
 import type { Db } from "../lib/db.js";
 import { OperationError, UnreachableError } from "../lib/errors.js";
 import { type HttpClient, NetworkError } from "../lib/http.js";
 import type { Paths } from "../lib/paths.js";
 import type { OfflineStore } from "../offline/offline-store.js";
-import {
-  createSyncLoop,
-  offlineStatusReport,
-  reportOfflineStatus,
-  type SyncLoop,
-  type SyncRound,
-} from "../sync/loop.js";
+import { createSyncLoop, type SyncLoop, type SyncRound } from "../sync/loop.js";
 import { pull } from "../sync/pull.js";
 import { push } from "../sync/push.js";
 import type { RegisterConfig } from "./config.js";
@@ -23,6 +17,7 @@ import type { ConnectionStateStore } from "./connection-state.js";
 import { fileHighWaterMark } from "./high-water.js";
 import { createNumberAllocator } from "./numbers.js";
 import { createOfflineSource, offlineReadiness, seqOf } from "./offline-source.js";
+import { offlineStatusReport, reportOfflineStatus } from "./offline-status.js";
 import { type CheckoutRecorder, createOnlineSource, probeServer } from "./online-source.js";
 import { openRegisterFiles } from "./open.js";
 import type { ProfileSettings } from "./profile.js";
@@ -229,8 +224,8 @@ async function registerContext(
   }
   let answer: RegisterConfigAnswer;
   try {
-    const r = await http.get<RegisterConfigAnswer>(apiPath.registerConfig(config.registerId));
-    if (r.status !== 200) throw new OperationError(`server answered ${r.status}`, "ChannelConfigurationNotFound");
+    const r = await http.get(apiPath.registerConfig(config.registerId), registerConfigAnswerSchema);
+    if (!r.ok) throw new OperationError(`server answered ${r.status}`, "ChannelConfigurationNotFound");
     answer = r.body;
   } catch (error) {
     const why = (error as Error).message;

@@ -6,11 +6,11 @@ import { UsageError } from "../lib/errors.js";
 import type { HttpClient } from "../lib/http.js";
 import type { Paths } from "../lib/paths.js";
 import { createOfflineStore } from "../offline/offline-store.js";
-import { type RegisterConfig, readRegisterConfig } from "../register/config.js";
-import { type OpenedRegister, openRegisterFiles } from "../register/open.js";
-import { offlineStatusReport, reportOfflineStatus } from "./loop.js";
-import { type PullProgress, type PullResult, pull } from "./pull.js";
-import { type PushResult, push } from "./push.js";
+import { type PullProgress, type PullResult, pull } from "../sync/pull.js";
+import { type PushResult, push } from "../sync/push.js";
+import { type RegisterConfig, readRegisterConfig } from "./config.js";
+import { offlineStatusReport, reportOfflineStatus } from "./offline-status.js";
+import { type OpenedRegister, openRegisterFiles } from "./open.js";
 
 export interface RegisterSyncOptions {
   paths: Paths;

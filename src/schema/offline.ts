@@ -1,6 +1,6 @@
 // The register's local database (offline.db): master data from packages plus the register's own tables.
 import { type Db, openDatabase } from "../lib/db.js";
-import { targetMigrations } from "../sync/package/apply.js";
+import { TARGET_MIGRATIONS } from "./target.js";
 
 /**
  * Register-local tables, after the master-data target migrations. Every register keeps this file (the
@@ -93,7 +93,7 @@ const REGISTER_MIGRATIONS = [
 ];
 
 export function offlineMigrations() {
-  return [...targetMigrations(), ...REGISTER_MIGRATIONS];
+  return [...TARGET_MIGRATIONS, ...REGISTER_MIGRATIONS];
 }
 
 /**
