@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { VirtualClock } from "../../src/lib/clock.js";
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from "../../src/lib/password.js";
 import { createOfflineStore } from "../../src/offline/offline-store.js";
-import { openOfflineDatabase } from "../../src/offline/schema.js";
+import { openOfflineDatabase } from "../../src/schema/offline.js";
 import { createOfflineSource } from "../../src/register/offline-source.js";
 import { openChannelDatabase } from "../../src/server/channel-db.js";
 import { openHqDatabase } from "../../src/server/hq-db.js";
