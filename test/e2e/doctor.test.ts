@@ -210,14 +210,15 @@ describe("pos doctor walks the broken states and their fixes", () => {
       register: R,
       currency: "USD",
       decimals: 2,
-      lines: [{ item: "1002", price: 5, taxGroup: "STD", taxRate: 10.35 }],
+      lines: [{ item: "1002", price: 8.98, taxGroup: "standard", taxRate: 10.35 }],
     });
     const device = (
       JSON.parse(readFileSync(join(home.home, "registers", R, "register.json"), "utf8")) as {
         deviceToken: string;
       }
     ).deviceToken;
-    expect((await call(server.url, "POST", "/v1/transactions", { token: device, body: other })).status).toBe(201);
+    const stored = await call(server.url, "POST", "/v1/transactions", { token: device, body: other });
+    expect(stored.status, JSON.stringify(stored.body)).toBe(201);
     expect((await pos(["sync", "push"])).code).toBe(1);
 
     const listed = await pos(["--json", "sync", "conflicts"]);
