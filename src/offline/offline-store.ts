@@ -1,7 +1,7 @@
 // Queries on the register's local database: master data for offline selling, the pending-upload queue, numbering.
 
 import type { WireTransaction } from "../domain/transaction.js";
-import { type Db, prepared } from "../lib/db.js";
+import { type Db, prepared, preparedPluck } from "../lib/db.js";
 
 export interface LocalProduct {
   id: string;
@@ -83,9 +83,18 @@ export function createOfflineStore(db: Db) {
       return byBarcode ? (productById.get({ code: byBarcode.product_id, store }) ?? null) : null;
     },
 
-    count(table: string, where = "1", ...params: unknown[]): number {
-      // Cached per query: the offline-readiness check runs on every offline request.
-      return (prepared(db, `SELECT count(*) AS n FROM ${table} WHERE ${where}`).get(...params) as { n: number }).n;
+    /** Whether anyone can sign in offline (checked on every offline request: one cached statement). */
+    hasStaff(): boolean {
+      return preparedPluck<[], number>(db, "SELECT EXISTS (SELECT 1 FROM staff)").get() === 1;
+    },
+
+    productCount(): number {
+      return preparedPluck<[], number>(db, "SELECT count(*) FROM products").get() ?? 0;
+    },
+
+    /** Transactions the server holds with other content (409): kept, shown, never resent. */
+    conflictCount(): number {
+      return preparedPluck<[], number>(db, "SELECT count(*) FROM transactions WHERE status = 'conflict'").get() ?? 0;
     },
 
     store(id: string): StoreRow | undefined {
@@ -182,7 +191,7 @@ export function createOfflineStore(db: Db) {
     createOfflineCustomer(registerId: string, input: { name: string; email?: string; phone?: string }, now: string) {
       return db
         .transaction(() => {
-          const n = this.count("offline_customers") + 1;
+          const n = (preparedPluck<[], number>(db, "SELECT count(*) FROM offline_customers").get() ?? 0) + 1;
           const tempId = `TMP-${registerId}-${String(n).padStart(4, "0")}`;
           prepared(
             db,

@@ -102,7 +102,7 @@ export async function registerStatus(options: RegisterStatusOptions): Promise<Re
       lastDownload: db ? lastSyncAttempt(db, now, "download") : null,
       lastUpload: db ? lastSyncAttempt(db, now, "upload") : null,
       pending: { ...pending, oldestAgeMs: pending.oldest ? Math.max(0, now - Date.parse(pending.oldest)) : null },
-      conflicts: local ? local.count("transactions", "status = 'conflict'") : 0,
+      conflicts: local ? local.conflictCount() : 0,
       jobs: db ? appliedJobs(db, now) : [],
       database: {
         file,
