@@ -1,6 +1,7 @@
 // `pos hq …`: edit HQ master data through the admin API, so incremental packages have something to carry.
 import type { Command } from "commander";
 import type { AdminClient } from "../lib/admin-client.js";
+import type { ProductDetail } from "../lib/api.js";
 import type { Deps } from "../lib/deps.js";
 import { UsageError } from "../lib/errors.js";
 import { action } from "./action.js";
@@ -22,9 +23,9 @@ function leaf(command: Command, example: string): Command {
 }
 
 /** Runs `run` with an admin client (loaded lazily), closing it afterwards; prints the result. */
-function hqAction<O extends ConnectionOptions, A extends unknown[]>(
-  run: (client: AdminClient, options: O, ...args: A) => Promise<unknown>,
-  human: (data: never) => string,
+function hqAction<O extends ConnectionOptions, A extends unknown[], T>(
+  run: (client: AdminClient, options: O, ...args: A) => Promise<T>,
+  human: (data: T) => string,
 ) {
   return action(async (deps: Deps, options: O, ...args: A) => {
     const { createAdminClient, resolveAdminConnection } = await import("../lib/admin-client.js");
@@ -53,25 +54,18 @@ function prices(entries: string[] | undefined): Record<string, string> | undefin
   return out;
 }
 
-interface ProductView {
-  id: string;
-  name: string;
-  taxGroup: string;
-  unit: string;
-  active: boolean;
-  changeVersion: number;
-  barcodes: { barcode: string }[];
-  prices: { store: string; amount: number; currency: string; changeVersion: number }[];
-}
-const showProduct = (p: ProductView) =>
+const showProduct = (p: ProductDetail) =>
   [
     `${p.id}  ${p.name}  (tax group ${p.taxGroup}, unit ${p.unit}${p.active ? "" : ", inactive"})`,
     `change version ${p.changeVersion}`,
     `barcodes: ${p.barcodes.map((b) => b.barcode).join(", ") || "none"}`,
     `prices: ${p.prices.map((x) => `${x.store} ${x.amount} ${x.currency} (v${x.changeVersion})`).join(", ") || "none"}`,
   ].join("\n");
-const versioned = (what: (d: never) => string) => (d: { changeVersion: number }) =>
-  `${(what as (x: unknown) => string)(d)} (change version ${d.changeVersion})`;
+/** An answer's own line plus the change version it made (what the next package will carry from). */
+const versioned =
+  <T extends { changeVersion: number }>(what: (d: T) => string) =>
+  (d: T) =>
+    `${what(d)} (change version ${d.changeVersion})`;
 
 export function register(program: Command): void {
   const hq = program.command("hq");
@@ -83,10 +77,7 @@ export function register(program: Command): void {
       hqAction(
         (c, _o, product: string, store: string, amount: string) =>
           c.setPrice(product, store, checkAmount(amount, "amount")),
-        versioned(
-          (d: { product: string; store: string; amount: number; currency: string }) =>
-            `price of ${d.product} at ${d.store} is now ${d.amount} ${d.currency}`,
-        ),
+        versioned((d) => `price of ${d.product} at ${d.store} is now ${d.amount} ${d.currency}`),
       ),
     );
 
@@ -158,8 +149,7 @@ export function register(program: Command): void {
       hqAction(
         (c, _o, id: string) => c.deleteProduct(id),
         versioned(
-          (d: { id: string; tombstones: { barcodes: number; prices: number } }) =>
-            `deleted product ${d.id} with ${d.tombstones.barcodes} barcode(s) and ${d.tombstones.prices} price(s)`,
+          (d) => `deleted product ${d.id} with ${d.tombstones.barcodes} barcode(s) and ${d.tombstones.prices} price(s)`,
         ),
       ),
     );
@@ -185,9 +175,7 @@ export function register(program: Command): void {
             ...(o.phone ? { phone: o.phone } : {}),
             accountAllowed: o.accountAllowed ?? false,
           }),
-        versioned(
-          (d: { customer: { id: string; name: string } }) => `added customer ${d.customer.id} ${d.customer.name}`,
-        ),
+        versioned((d) => `added customer ${d.customer.id} ${d.customer.name}`),
       ),
     );
 
@@ -227,10 +215,7 @@ export function register(program: Command): void {
             ...(o.permission ? { permissions: o.permission } : {}),
           });
         },
-        versioned(
-          (d: { staff: { id: string; name: string; role: string } }) =>
-            `added ${d.staff.role} ${d.staff.id} ${d.staff.name}`,
-        ),
+        versioned((d) => `added ${d.staff.role} ${d.staff.id} ${d.staff.name}`),
       ),
     );
   leaf(staff.command("unblock <id>"), "pos hq staff unblock 000160")
@@ -238,7 +223,7 @@ export function register(program: Command): void {
     .action(
       hqAction(
         (c, _o, id: string) => c.unblockStaff(id),
-        (d: { staff: string; wasBlocked: boolean }) =>
+        (d) =>
           d.wasBlocked ? `staff ${d.staff} unblocked` : `staff ${d.staff} was not blocked; failed attempts cleared`,
       ),
     );
@@ -254,7 +239,7 @@ export function register(program: Command): void {
           const { profileFieldValue } = await import("../lib/admin-client.js");
           return c.setProfile(id, profileFieldValue(field, value));
         },
-        versioned((d: { profile: { id: string } }) => `offline profile ${d.profile.id} updated`),
+        versioned((d) => `offline profile ${d.profile.id} updated`),
       ),
     );
 
@@ -289,7 +274,7 @@ export function register(program: Command): void {
           return c.setRegister(id, body);
         },
         versioned(
-          (d: { register: { id: string; supportsOffline: boolean; offlineProfileId: string } }) =>
+          (d) =>
             `register ${d.register.id}: supports offline ${d.register.supportsOffline ? "yes" : "no"}, profile ${d.register.offlineProfileId}`,
         ),
       ),
