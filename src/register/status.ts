@@ -11,7 +11,7 @@ import { lastSyncLog, type SyncLogEntry } from "../sync/sync-log.js";
 import { readRegisterConfig } from "./config.js";
 import type { ConnectionManager, SwitchEvent } from "./connection-manager.js";
 import { createFileStateStore } from "./connection-state.js";
-import { type ConnectionMode, classifyOutcome, describeOutcome } from "./failover.js";
+import { type ConnectionMode, classifyOutcome, describeOutcome, onlineOrOffline } from "./failover.js";
 import { probeServer } from "./online-source.js";
 import { connectionStateFile, createConnectionManager, DEFAULT_PROFILE, profileFromDatabase } from "./runtime.js";
 
@@ -97,7 +97,7 @@ export async function registerStatus(options: RegisterStatusOptions): Promise<Re
       since: iso(state.since),
       sinceAgeMs: Math.max(0, now - state.since),
       reason: state.reason,
-      button: operation917Caption(state.mode === "online" ? "online" : "offline"),
+      button: operation917Caption(onlineOrOffline(state.mode)),
       server,
       lastDownload: db ? lastSyncAttempt(db, now, "download") : null,
       lastUpload: db ? lastSyncAttempt(db, now, "upload") : null,
@@ -235,7 +235,7 @@ function operationResult(register: string, manager: ConnectionManager, event: Sw
     mode: state.mode,
     since: iso(state.since),
     reason: state.reason,
-    button: operation917Caption(state.mode === "online" ? "online" : "offline"),
+    button: operation917Caption(onlineOrOffline(state.mode)),
   };
 }
 

@@ -1,10 +1,11 @@
 // The retail server as a target: applies its channel databases' sessions with the registers' applyPackage code.
 import type { DownloadSession } from "../../lib/api-sync.js";
+import { UNFINISHED_STATUSES } from "../../lib/api-sync.js";
 import type { Clock } from "../../lib/clock.js";
 import { type Db, prepared } from "../../lib/db.js";
 import { applyPackage } from "../../sync/package/apply.js";
 import { isoTime } from "../statements.js";
-import { reportStatus, type SessionRow, toDownloadSession, UNFINISHED } from "./sessions.js";
+import { reportStatus, type SessionRow, toDownloadSession } from "./sessions.js";
 
 export interface ChannelApplyContext {
   hq: Db;
@@ -49,8 +50,8 @@ async function applyDatabase(ctx: ChannelApplyContext, name: string, channel: Db
   const result: ChannelApplyResult = { database: name, sessions: [], stoppedBy: null };
   const pending = prepared(
     ctx.hq,
-    `SELECT * FROM download_sessions WHERE database = ? AND status IN (${UNFINISHED.map(() => "?").join(", ")}) ORDER BY id`,
-  ).all(name, ...UNFINISHED) as SessionRow[];
+    `SELECT * FROM download_sessions WHERE database = ? AND status IN (${UNFINISHED_STATUSES.map(() => "?").join(", ")}) ORDER BY id`,
+  ).all(name, ...UNFINISHED_STATUSES) as SessionRow[];
   const now = () => isoTime(ctx.clock.now());
   for (const session of pending) {
     if (session.status === "Suspended") {

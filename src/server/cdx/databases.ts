@@ -1,8 +1,8 @@
 // Channel databases as HQ sees them: each store's channel database and one `<register>-OFFLINE` per offline register.
-import type { ChannelDatabase } from "../../lib/api-sync.js";
+import { type ChannelDatabase, UNFINISHED_STATUSES } from "../../lib/api-sync.js";
 import { type Db, prepared, preparedPluck } from "../../lib/db.js";
 import { notFound, validationFailed } from "../api-error.js";
-import { cancelUnfinished, clearPackagedVersions, UNFINISHED } from "./sessions.js";
+import { cancelUnfinished, clearPackagedVersions } from "./sessions.js";
 
 export type DatabaseKind = ChannelDatabase["kind"];
 
@@ -36,8 +36,8 @@ function toChannelDatabase(hq: Db, row: EntityRow): ChannelDatabase {
     .map((r) => r as { job: string; packaged_version: number });
   const pending = preparedPluck(
     hq,
-    `SELECT COUNT(*) FROM download_sessions WHERE database = ? AND status IN (${UNFINISHED.map(() => "?").join(", ")})`,
-  ).get(row.name, ...UNFINISHED) as number;
+    `SELECT COUNT(*) FROM download_sessions WHERE database = ? AND status IN (${UNFINISHED_STATUSES.map(() => "?").join(", ")})`,
+  ).get(row.name, ...UNFINISHED_STATUSES) as number;
   return {
     name: row.name,
     kind: row.kind,

@@ -5,6 +5,7 @@ import {
   type DownloadSession,
   type DownloadStatus,
   type SessionStatusBody,
+  UNFINISHED_STATUSES,
 } from "../../lib/api-sync.js";
 import { type Db, prepared } from "../../lib/db.js";
 import { ApiError, notFound } from "../api-error.js";
@@ -15,16 +16,7 @@ export const TRY_COUNT = 3;
 /** Internal: the row exists (its id is in the package header) while the package is written; never listed. */
 export const PREPARING = "Preparing";
 
-/** Sessions a target still has to download and apply; each blocks every later session of its database. */
-export const UNFINISHED: readonly DownloadStatus[] = [
-  "Available",
-  "Requested",
-  "Downloaded",
-  "Download failed",
-  "Apply failed",
-  "Suspended",
-];
-const UNFINISHED_SQL = UNFINISHED.map((s) => `'${s}'`).join(", ");
+const UNFINISHED_SQL = UNFINISHED_STATUSES.map((s) => `'${s}'`).join(", ");
 
 export interface SessionRow {
   id: number;
@@ -216,7 +208,7 @@ export function cancelSession(hq: Db, id: number, now: string): CancelAnswer {
   return hq
     .transaction(() => {
       const row = getSession(hq, id);
-      if (!UNFINISHED.includes(row.status as DownloadStatus)) throw wrongState(row, "cancel it");
+      if (!UNFINISHED_STATUSES.includes(row.status as DownloadStatus)) throw wrongState(row, "cancel it");
       const later = prepared(
         hq,
         `SELECT id FROM download_sessions WHERE database = ? AND job = ? AND id > ? AND status IN (${UNFINISHED_SQL})
