@@ -134,6 +134,8 @@ export const registerConfigAnswerSchema = z.object({
     }),
   ),
   offlineProfile: offlineProfileSchema.nullable(),
+  /** The highest transaction number the server holds from this register (0: none): numbering never goes below it. */
+  lastTransactionSeq: z.number().int().min(0),
 });
 export type RegisterConfigAnswer = z.infer<typeof registerConfigAnswerSchema>;
 

@@ -18,7 +18,22 @@ import { toCliError } from "../lib/server-errors.js";
 import { type DataSource, RequestFailure } from "./data-source.js";
 import { classifyOutcome, type RequestOutcome } from "./failover.js";
 
-export function createOnlineSource(http: HttpClient, store: string, timeoutMs: number): DataSource {
+/** What the online source tells the register's own database around a checkout (durable before it is sent). */
+export interface CheckoutRecorder {
+  /** Before sending: the sale is recorded as in doubt; if this throws, nothing is sent. */
+  sending(tx: Transaction): void;
+  /** The server stored it (or already had it). */
+  stored(tx: Transaction): void;
+  /** The server refused it with a 4xx answer: it is stored nowhere. */
+  refused(tx: Transaction, reason: string): void;
+}
+
+export function createOnlineSource(
+  http: HttpClient,
+  store: string,
+  timeoutMs: number,
+  checkouts?: CheckoutRecorder,
+): DataSource {
   /** Sends one request; a failover-class outcome becomes a RequestFailure, any other error answer an OperationError. */
   const call = async <T>(
     method: "GET" | "POST",
@@ -79,8 +94,21 @@ export function createOnlineSource(http: HttpClient, store: string, timeoutMs: n
     },
 
     async commitTransaction(tx: Transaction) {
-      const r = await body("POST", ROUTES.transactions, transactionAnswerSchema, toWire(tx));
-      return { id: r.id, status: r.status };
+      checkouts?.sending(tx);
+      const r = await call("POST", ROUTES.transactions, transactionAnswerSchema, toWire(tx));
+      if (!r.ok) {
+        const refusal = toCliError(r);
+        // Only a 4xx answer says the server did not store it; a 5xx (or no answer) leaves the sale in doubt.
+        if (r.status < 500) checkouts?.refused(tx, `${refusal.code}: ${refusal.message}`);
+        throw refusal;
+      }
+      try {
+        checkouts?.stored(tx);
+      } catch {
+        // The server has the sale: failing now would have the cashier charge again under a new number. The row
+        // stays in doubt and is settled (as a duplicate) at the next sale or push.
+      }
+      return { id: r.body.id, status: r.body.status };
     },
   };
 }

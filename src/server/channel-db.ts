@@ -39,6 +39,8 @@ CREATE TABLE transaction_conflicts (
   attempts INTEGER NOT NULL,
   UNIQUE (transaction_id, incoming_hash)
 );`,
+  // 4: the highest number a register used, asked for when it is provisioned again (numbers never repeat).
+  "CREATE INDEX transactions_register ON transactions (register_id, id);",
 ];
 
 // NORMAL (see hq-db.ts): WAL + NORMAL keeps every acknowledged upload across a process kill.
