@@ -127,27 +127,31 @@ export function createOfflineStore(db: Db) {
     },
 
     profile(id: string) {
-      return prepared(db, "SELECT * FROM offline_profiles WHERE id = ?").get(id) as
-        | Record<string, number | string>
-        | undefined;
+      return prepared<unknown[], Record<string, number | string>>(
+        db,
+        "SELECT * FROM offline_profiles WHERE id = ?",
+      ).get(id);
     },
 
     tenders(store: string) {
-      return prepared(
-        db,
-        "SELECT tender_id, name, kind, allowed_offline FROM tenders WHERE store_id = ? ORDER BY tender_id",
-      ).all(store) as Array<{
-        tender_id: string;
-        name: string;
-        kind: string;
-        allowed_offline: number;
-      }>;
+      return prepared<
+        unknown[],
+        {
+          tender_id: string;
+          name: string;
+          kind: string;
+          allowed_offline: number;
+        }
+      >(db, "SELECT tender_id, name, kind, allowed_offline FROM tenders WHERE store_id = ? ORDER BY tender_id").all(
+        store,
+      );
     },
 
     staff(id: string): LocalStaff | null {
-      const row = prepared(db, "SELECT id, name, role, password_hash, stores FROM staff WHERE id = ?").get(id) as
-        | { id: string; name: string; role: string; password_hash: string; stores: string }
-        | undefined;
+      const row = prepared<
+        unknown[],
+        { id: string; name: string; role: string; password_hash: string; stores: string }
+      >(db, "SELECT id, name, role, password_hash, stores FROM staff WHERE id = ?").get(id);
       if (!row) return null;
       return {
         id: row.id,
@@ -159,9 +163,10 @@ export function createOfflineStore(db: Db) {
     },
 
     logonFailures(staffId: string): { failures: number; blockedAt: string | null } {
-      const row = prepared(db, "SELECT failures, blocked_at FROM logon_failures WHERE staff_id = ?").get(staffId) as
-        | { failures: number; blocked_at: string | null }
-        | undefined;
+      const row = prepared<unknown[], { failures: number; blocked_at: string | null }>(
+        db,
+        "SELECT failures, blocked_at FROM logon_failures WHERE staff_id = ?",
+      ).get(staffId);
       return { failures: row?.failures ?? 0, blockedAt: row?.blocked_at ?? null };
     },
 
@@ -186,18 +191,21 @@ export function createOfflineStore(db: Db) {
 
     searchCustomers(query: string) {
       const like = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      const known = prepared(
+      const known = prepared<
+        unknown[],
+        {
+          id: string;
+          name: string;
+          email: string | null;
+          phone: string | null;
+          account_allowed: number;
+        }
+      >(
         db,
         `SELECT id, name, email, phone, account_allowed FROM customers
             WHERE id = ? OR name LIKE ? ESCAPE '\\' OR email LIKE ? ESCAPE '\\' OR phone LIKE ? ESCAPE '\\'
             ORDER BY id LIMIT 20`,
-      ).all(query, like, like, like) as Array<{
-        id: string;
-        name: string;
-        email: string | null;
-        phone: string | null;
-        account_allowed: number;
-      }>;
+      ).all(query, like, like, like);
       const pending = prepared(
         db,
         `SELECT temp_id AS id, name, email, phone, 0 AS account_allowed FROM offline_customers
@@ -266,10 +274,10 @@ export function createOfflineStore(db: Db) {
     },
 
     numberState(registerId: string): { reservedTo: number; usedTo: number; holderPid: number | null } {
-      const row = prepared(
+      const row = prepared<unknown[], { reservedTo: number; usedTo: number; holderPid: number | null }>(
         db,
         "SELECT reserved_to AS reservedTo, used_to AS usedTo, holder_pid AS holderPid FROM number_sequence WHERE register_id = ?",
-      ).get(registerId) as { reservedTo: number; usedTo: number; holderPid: number | null } | undefined;
+      ).get(registerId);
       return row ?? { reservedTo: 0, usedTo: 0, holderPid: null };
     },
 
@@ -319,10 +327,10 @@ export function createOfflineStore(db: Db) {
     },
 
     numberGaps(): NumberGap[] {
-      return prepared(
+      return prepared<unknown[], NumberGap>(
         db,
         "SELECT first, last, recorded_at AS recordedAt, reason FROM number_gaps ORDER BY first",
-      ).all() as NumberGap[];
+      ).all();
     },
 
     /**
@@ -373,10 +381,10 @@ export function createOfflineStore(db: Db) {
 
     /** Sales sent to the server whose outcome the register does not know yet, oldest first. */
     inDoubt(): LocalTransactionRow[] {
-      return prepared(
+      return prepared<unknown[], LocalTransactionRow>(
         db,
         "SELECT id, seq, status, created_at, status_at, message, total, body FROM transactions WHERE status = 'in-doubt' ORDER BY seq",
-      ).all() as LocalTransactionRow[];
+      ).all();
     },
 
     transaction(id: string): LocalTransactionRow | undefined {
@@ -384,10 +392,10 @@ export function createOfflineStore(db: Db) {
     },
 
     pending(limit: number): LocalTransactionRow[] {
-      return prepared(
+      return prepared<unknown[], LocalTransactionRow>(
         db,
         "SELECT id, seq, status, created_at, status_at, message, total, body FROM transactions WHERE status IN ('pending', 'in-doubt') ORDER BY seq LIMIT ?",
-      ).all(limit) as LocalTransactionRow[];
+      ).all(limit);
     },
 
     pendingSummary(): { count: number; oldest: string | null } {
@@ -401,10 +409,10 @@ export function createOfflineStore(db: Db) {
     },
 
     conflicts(): LocalTransactionRow[] {
-      return prepared(
+      return prepared<unknown[], LocalTransactionRow>(
         db,
         "SELECT id, seq, status, created_at, status_at, message, total, body FROM transactions WHERE status = 'conflict' ORDER BY seq",
-      ).all() as LocalTransactionRow[];
+      ).all();
     },
 
     /** Marks what the server confirmed; only called after its answer arrived. */

@@ -38,11 +38,12 @@ export function signInStaff(
   input: { staff: string; password: string },
   clock: Clock,
 ): StaffSignInAnswer {
-  const logon = prepared(hq, "SELECT failed_attempts, blocked_at FROM staff_logon WHERE staff_id = ?").get(
-    input.staff,
-  ) as LogonRow | undefined;
+  const logon = prepared<unknown[], LogonRow>(
+    hq,
+    "SELECT failed_attempts, blocked_at FROM staff_logon WHERE staff_id = ?",
+  ).get(input.staff);
   if (logon?.blocked_at) throw blocked(input.staff);
-  const row = prepared(channel, "SELECT * FROM staff WHERE id = ?").get(input.staff) as StaffRow | undefined;
+  const row = prepared<unknown[], StaffRow>(channel, "SELECT * FROM staff WHERE id = ?").get(input.staff);
   const staff = row ? staffFromRow(row) : undefined;
   // Unknown ids and ids without access to this store answer like a wrong password: no hint which ids exist.
   if (!row || !staff?.stores.includes(device.store)) {
@@ -90,9 +91,10 @@ function parseList(text: string): string[] {
 export function unblockStaff(hq: Db, staff: string): StaffUnblockAnswer {
   if (!prepared(hq, "SELECT 1 FROM staff WHERE id = ?").get(staff))
     throw notFound(`staff ${staff} is not defined at HQ`);
-  const logon = prepared(hq, "SELECT failed_attempts, blocked_at FROM staff_logon WHERE staff_id = ?").get(staff) as
-    | LogonRow
-    | undefined;
+  const logon = prepared<unknown[], LogonRow>(
+    hq,
+    "SELECT failed_attempts, blocked_at FROM staff_logon WHERE staff_id = ?",
+  ).get(staff);
   prepared(hq, "DELETE FROM staff_logon WHERE staff_id = ?").run(staff);
   return { staff, wasBlocked: Boolean(logon?.blocked_at), failedAttempts: 0 };
 }

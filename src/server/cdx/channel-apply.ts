@@ -32,11 +32,14 @@ export async function applyChannelSessions(
   only?: readonly string[],
 ): Promise<ChannelApplyResult[]> {
   const results: ChannelApplyResult[] = [];
-  const names = (
-    prepared(ctx.hq, "SELECT name FROM channel_databases WHERE kind = 'channel' ORDER BY name").all() as {
+  const names = prepared<
+    unknown[],
+    {
       name: string;
-    }[]
-  ).map((r) => r.name);
+    }
+  >(ctx.hq, "SELECT name FROM channel_databases WHERE kind = 'channel' ORDER BY name")
+    .all()
+    .map((r) => r.name);
   for (const name of names) {
     if (only && !only.includes(name)) continue;
     const channel = ctx.channels.get(name);
@@ -48,10 +51,10 @@ export async function applyChannelSessions(
 
 async function applyDatabase(ctx: ChannelApplyContext, name: string, channel: Db): Promise<ChannelApplyResult> {
   const result: ChannelApplyResult = { database: name, sessions: [], stoppedBy: null };
-  const pending = prepared(
+  const pending = prepared<unknown[], SessionRow>(
     ctx.hq,
     `SELECT * FROM download_sessions WHERE database = ? AND status IN (${UNFINISHED_STATUSES.map(() => "?").join(", ")}) ORDER BY id`,
-  ).all(name, ...UNFINISHED_STATUSES) as SessionRow[];
+  ).all(name, ...UNFINISHED_STATUSES);
   const now = () => isoTime(ctx.clock.now());
   for (const session of pending) {
     if (session.status === "Suspended") {
