@@ -43,7 +43,7 @@ export function register(program: Command): void {
           offline: flags.offline,
           sync: flags.sync ?? false,
           onStep: (s) => {
-            const mark = s.outcome === "done" ? output.color.green("✔") : output.color.dim("•");
+            const mark = s.outcome === "done" ? output.colorErr.green("✔") : output.colorErr.dim("•");
             const what = s.outcome === "existed" ? " (already existed)" : s.outcome === "skipped" ? " (skipped)" : "";
             output.info(`${mark} ${s.step}. ${s.name}${what}: ${s.detail}`);
           },

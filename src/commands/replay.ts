@@ -72,15 +72,16 @@ export function register(program: Command): void {
         // Step lines go to stdout unless stdout carries a JSON document or a report.
         const stdoutTaken = output.json || (flags.report !== undefined && !flags.out);
         const say = (text: string) => (stdoutTaken ? output.info(text) : output.print(text));
+        const sayColor = stdoutTaken ? output.colorErr : output.color;
         const everyStep = scenario.source !== "journal";
         const result = await runReplay({
           scenario,
           ...(server ? { server, journal: true } : {}),
           onStep: (r) => {
-            if (everyStep || r.result === "fail") say(report.formatStepLine(r, output.color));
+            if (everyStep || r.result === "fail") say(report.formatStepLine(r, sayColor));
           },
         });
-        say(report.formatSummary(result, output.color));
+        say(report.formatSummary(result, sayColor));
         if (flags.report) {
           const text = flags.report === "junit" ? toJUnit(result) : `${JSON.stringify(result, null, 2)}\n`;
           if (flags.out) report.writeReport(flags.out, text);

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { Clock } from "../lib/clock.js";
 import { OperationError } from "../lib/errors.js";
+import { ownSignal } from "../lib/signals.js";
 import { buildApp } from "./app.js";
 import type { CdxStartup } from "./cdx/service.js";
 import { dataFiles, type MasterData, openServerData } from "./data.js";
@@ -168,7 +169,7 @@ export function closeOnSignal(
 ): Promise<NodeJS.Signals> {
   return new Promise((resolve, reject) => {
     const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM"];
-    const handler = (signal: NodeJS.Signals) => {
+    const handler = ownSignal((signal: NodeJS.Signals) => {
       for (const s of signals) process.off(s, handler);
       // Later signals during shutdown are absorbed by this no-op, so a second Ctrl-C does not kill a commit.
       for (const s of signals) process.on(s, ignore);
@@ -177,9 +178,9 @@ export function closeOnSignal(
         for (const s of signals) process.off(s, ignore);
         resolve(signal);
       }, reject);
-    };
+    });
     for (const s of signals) process.on(s, handler);
   });
 }
 
-function ignore(): void {}
+const ignore = ownSignal((): void => {});
