@@ -26,7 +26,7 @@ export function register(program: Command): void {
     .command("proxy")
     .addHelpText(
       "after",
-      "\nExample:\n  pos proxy start --target http://127.0.0.1:7100 &\n  pos proxy set latency 300",
+      "\nExamples:\n  pos proxy start --target http://127.0.0.1:7100 &\n  pos proxy set latency 300",
     );
 
   proxy

@@ -10,7 +10,12 @@ interface ProvisionFlags {
 }
 
 export function register(program: Command): void {
-  const group = program.command("register");
+  const group = program
+    .command("register")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  pos register provision SEA01-R1 --server http://127.0.0.1:7100 --sync\n  pos register list\n  pos --json register show SEA01-R1",
+    );
   group
     .command("provision <registerId>")
     .description("set up a register: Supports offline at HQ, device activation, offline database, first sync")

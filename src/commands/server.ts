@@ -12,7 +12,12 @@ interface StartOptions {
 }
 
 export function register(program: Command): void {
-  const server = program.command("server");
+  const server = program
+    .command("server")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  pos server start --port 0\n  pos server start --log-level info --log-file server.log",
+    );
   server
     .command("start")
     .description("run HQ and the retail server in the foreground; prints the URL and where the admin token is")

@@ -7,7 +7,12 @@ interface RegisterFlag {
 }
 
 export function register(program: Command): void {
-  const group = program.command("sync");
+  const group = program
+    .command("sync")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  pos sync pull --register SEA01-R1\n  pos sync push --register SEA01-R1\n  pos --json sync status",
+    );
   group
     .command("pull")
     .description("download and apply the register's sessions in order; a failed session stops the round")
