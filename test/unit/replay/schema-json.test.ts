@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { FAULT_KINDS } from "../../../src/faults/fault-spec.js";
 import { scenarioJsonSchema } from "../../../src/replay/schema-json.js";
 
 const dir = new URL("../../../scenarios/", import.meta.url).pathname;
@@ -36,5 +37,28 @@ describe("the emitted JSON Schema", () => {
   it("accepts both fault forms and op 917", () => {
     const steps = [{ fault: "http 503 times=2" }, { fault: { fault: "stall", path: "/v1/x" } }, { op: 917 }];
     expect(validate({ ...HEADER, steps })).toBe(true);
+  });
+});
+
+describe("docs/scenarios.md", () => {
+  const doc = readFileSync(new URL("../../../docs/scenarios.md", import.meta.url), "utf8");
+  const names = new Set<string>();
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) for (const n of node) walk(n);
+    else if (node && typeof node === "object") {
+      const props = (node as { properties?: Record<string, unknown> }).properties;
+      if (props) for (const key of Object.keys(props)) names.add(key);
+      for (const value of Object.values(node)) walk(value);
+    }
+  };
+  walk(scenarioJsonSchema());
+  names.delete("$schema");
+
+  it.each([...names].sort())("documents the field %s", (name) => {
+    expect(doc).toMatch(new RegExp(`\`${name}[\`:\\[ ]`));
+  });
+
+  it.each([...FAULT_KINDS])("documents the fault %s with an example", (kind) => {
+    expect(doc).toContain(`fault: ${kind}`);
   });
 });
