@@ -8,6 +8,7 @@ import { ownSignal } from "../lib/signals.js";
 import { buildApp } from "./app.js";
 import type { CdxStartup } from "./cdx/service.js";
 import { dataFiles, type MasterData, openServerData } from "./data.js";
+import type { RequestLogOptions } from "./request-log.js";
 import { ensureAdminToken } from "./tokens.js";
 
 export interface StartServerOptions {
@@ -28,6 +29,8 @@ export interface StartServerOptions {
    * distribution run.
    */
   channelDownloadIntervalSec?: number;
+  /** Request log (JSON lines); absent: none. */
+  log?: RequestLogOptions;
   /** How long close() lets in-flight requests finish before cutting connections. */
   shutdownGraceMs?: number;
   onInternalError?: (error: unknown) => void;
@@ -76,6 +79,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
     ...(options.uploadBodyLimit === undefined ? {} : { uploadBodyLimit: options.uploadBodyLimit }),
     ...(options.onInternalError ? { onInternalError: options.onInternalError } : {}),
+    ...(options.log ? { log: options.log } : {}),
   });
   try {
     await app.listen({ host: options.host, port: options.port });
