@@ -92,13 +92,28 @@ export function register(program: Command): void {
         const say = (text: string) => (stdoutTaken ? output.info(text) : output.print(text));
         const sayColor = stdoutTaken ? output.colorErr : output.color;
         const everyStep = scenario.source !== "journal";
-        const result = await runReplay({
-          scenario,
-          ...(server ? { server, journal: true } : {}),
-          onStep: (r) => {
-            if (everyStep || r.result === "fail") say(report.formatStepLine(r, sayColor));
-          },
-        });
+        // A journal prints only its failures, so on a terminal a progress line shows it is moving.
+        const spinner = !everyStep && output.progress ? await output.spinner(`replaying ${file}`) : undefined;
+        const { createProgress } = await import("../ui/progress.js");
+        const progress = createProgress(deps.clock, "sales");
+        let done = 0;
+        let result: Awaited<ReturnType<typeof runReplay>>;
+        try {
+          result = await runReplay({
+            scenario,
+            ...(server ? { server, journal: true } : {}),
+            onStep: (r) => {
+              done++;
+              if (everyStep || r.result === "fail") {
+                spinner?.stop();
+                say(report.formatStepLine(r, sayColor));
+              }
+              spinner?.update(progress.line(done, scenario.steps.length));
+            },
+          });
+        } finally {
+          spinner?.stop();
+        }
         say(report.formatSummary(result, sayColor));
         if (flags.report) {
           const text = flags.report === "junit" ? toJUnit(result) : `${JSON.stringify(result, null, 2)}\n`;

@@ -23,14 +23,21 @@ export function register(program: Command): void {
     )
     .action(
       action(async (deps, flags: RegisterFlag) => {
-        const [{ resolveRegisterId }, { pullRegister }, { OperationError }, { formatBytes }] = await Promise.all([
-          import("../register/config.js"),
-          import("../sync/register-sync.js"),
-          import("../lib/errors.js"),
-          import("../ui/format.js"),
-        ]);
+        const [{ resolveRegisterId }, { pullRegister }, { OperationError }, { formatBytes }, { createProgress }] =
+          await Promise.all([
+            import("../register/config.js"),
+            import("../sync/register-sync.js"),
+            import("../lib/errors.js"),
+            import("../ui/format.js"),
+            import("../ui/progress.js"),
+          ]);
         const registerId = resolveRegisterId(deps.paths, flags.register, deps.env);
         const spinner = await deps.output.spinner(`listing sessions for ${registerId}`);
+        const progress = createProgress(deps.clock, "sessions");
+        let done = 0;
+        let bytes = 0;
+        let rows = 0;
+        const totals = () => `${formatBytes(bytes)}, ${rows} rows`;
         let result: Awaited<ReturnType<typeof pullRegister>>;
         try {
           result = await pullRegister({
@@ -39,10 +46,16 @@ export function register(program: Command): void {
             registerId,
             onProgress: (e) => {
               if (e.kind === "session")
-                spinner.update(`session ${e.session.id} (job ${e.session.job}) ${e.index + 1}/${e.count}: downloading`);
-              if (e.kind === "downloaded")
+                spinner.update(
+                  `${progress.line(done, e.count, totals())} — session ${e.session.id} (job ${e.session.job}): downloading`,
+                );
+              if (e.kind === "downloaded") {
+                bytes += e.bytes;
                 spinner.update(`session ${e.session.id} (job ${e.session.job}): applying ${formatBytes(e.bytes)}`);
+              }
               if (e.kind === "applied") {
+                done++;
+                rows += e.rows;
                 spinner.succeed(
                   `session ${e.session.id} job ${e.session.job}${e.session.full ? " (full)" : ""}: ${e.rows} rows${e.alreadyApplied ? " (already applied)" : ""}`,
                 );
@@ -68,20 +81,22 @@ export function register(program: Command): void {
     .addHelpText("after", "\nExample:\n  pos sync push --register SEA01-R1 --json")
     .action(
       action(async (deps, flags: RegisterFlag) => {
-        const [{ resolveRegisterId }, { pushRegister }, { OperationError }] = await Promise.all([
+        const [{ resolveRegisterId }, { pushRegister }, { OperationError }, { createProgress }] = await Promise.all([
           import("../register/config.js"),
           import("../sync/register-sync.js"),
           import("../lib/errors.js"),
+          import("../ui/progress.js"),
         ]);
         const registerId = resolveRegisterId(deps.paths, flags.register, deps.env);
         const spinner = await deps.output.spinner(`uploading pending transactions of ${registerId}`);
+        const progress = createProgress(deps.clock, "transactions uploaded");
         let result: Awaited<ReturnType<typeof pushRegister>>;
         try {
           result = await pushRegister({
             paths: deps.paths,
             clock: deps.clock,
             registerId,
-            onProgress: (done, total) => spinner.update(`uploaded ${done}/${total}`),
+            onProgress: (done, total) => spinner.update(progress.line(done, total)),
           });
         } finally {
           spinner.stop();

@@ -102,7 +102,9 @@ export class Output {
       return {
         update: (t) => {
           spin.text = t;
-          if (!spin.isSpinning) spin.start();
+          // Drawn now, not at the next frame: a fast step would otherwise never show its progress.
+          if (spin.isSpinning) spin.render();
+          else spin.start();
         },
         succeed: (t) => {
           spin.stopAndPersist({ symbol: this.colorErr.green("✔"), text: t ?? spin.text });

@@ -1,5 +1,5 @@
 // Builds the fastify app (HQ + retail server) without listening: routes, JSON errors, limits, database close.
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from "fastify";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, LogController } from "fastify";
 import { ERROR_CODES, type ErrorBody } from "../lib/api.js";
 import { ApiError } from "./api-error.js";
 import { type AppDeps, DEFAULT_BODY_LIMIT } from "./app-deps.js";
@@ -14,8 +14,13 @@ import { registerTransactionRoutes } from "./routes/transactions.js";
 export function buildApp(deps: AppDeps): FastifyInstance {
   const bodyLimit = deps.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const app = Fastify({
-    logger: deps.log ? loggerOptions(deps.log, deps.clock) : false,
-    disableRequestLogging: true,
+    // With a log, each request is one line written by registerRequestLog; fastify's own two are off.
+    ...(deps.log
+      ? {
+          logger: loggerOptions(deps.log, deps.clock),
+          logController: new LogController({ disableRequestLogging: true }),
+        }
+      : { logger: false }),
     bodyLimit,
     // The shutdown 503 is answered below, in this API's error shape.
     return503OnClosing: false,

@@ -1,6 +1,8 @@
 // End-to-end: the CLI on awkward terminals — bare groups, `help a b`, a pseudo-terminal that reports zero columns,
 // and SIGTERM, which always ends pos at once with 128 + 15.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POS_BIN, type RunResult, runPos, spawnPos, tempHome } from "../helpers/cli.js";
@@ -26,7 +28,11 @@ afterAll(async () => {
  * stdin stays open (script ends the session when its input closes); `exec` makes pos script's own child.
  */
 function inZeroWidthPty(args: string): { child: ChildProcess; result: Promise<RunResult> } {
-  const command = `stty cols 0; exec env -u CI -u NO_COLOR TERM=xterm "${process.execPath}" "${POS_BIN}" --home "${home.home}" ${args}`;
+  return inPty(args, 0);
+}
+
+function inPty(args: string, columns: number): { child: ChildProcess; result: Promise<RunResult> } {
+  const command = `stty cols ${columns}; exec env -u CI -u NO_COLOR TERM=xterm "${process.execPath}" "${POS_BIN}" --home "${home.home}" ${args}`;
   const child = spawn("script", ["-qefc", command, "/dev/null"], { stdio: ["pipe", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
@@ -99,6 +105,41 @@ describe("a pseudo-terminal with zero columns", () => {
       child.stdin?.end();
       child.kill("SIGKILL");
     }
+  });
+});
+
+describe("progress of a journal replay", () => {
+  const journal = () => {
+    const file = join(home.home, "three-sales.ndjson");
+    const sale = (item: string) => JSON.stringify({ lines: [{ item }], pay: [{ tender: "card" }] });
+    writeFileSync(file, `${["1001", "1002", "1003"].map(sale).join("\n")}\n`);
+    return file;
+  };
+
+  it("shows sales done/total, rate and ETA on a terminal", async () => {
+    const { child, result } = inPty(`replay "${journal()}" --register SEA01-R1`, 100);
+    const r = await result;
+    child.stdin?.end();
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/1\/3 sales · [\d.]+\/s · ETA \d+s/);
+    expect(r.stdout).toContain("3/3 sales");
+  });
+
+  it.each<[string, string[], NodeJS.ProcessEnv]>([
+    ["off a terminal", [], { CI: "" }],
+    ["under CI", [], { CI: "true" }],
+  ])("shows none %s", async (_label, extra, env) => {
+    const r = await runPos(["replay", journal(), "--register", "SEA01-R1", ...extra], { env });
+    expect(r.code).toBe(0);
+    expect(r.stdout + r.stderr).not.toMatch(/\d\/3 sales/);
+  });
+
+  it("shows none with --json, even on a terminal", async () => {
+    const { child, result } = inPty(`--json replay "${journal()}" --register SEA01-R1`, 100);
+    const r = await result;
+    child.stdin?.end();
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/\d\/3 sales/);
   });
 });
 
