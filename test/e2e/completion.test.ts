@@ -35,7 +35,7 @@ describe("pos completion bash", () => {
     ],
     [
       ["pos", "cdx", "re"],
-      ["rerun", "registers"],
+      ["rerun", "resume", "registers"],
     ],
     [
       ["pos", "--home", "/tmp/x", "sync", "pu"],
