@@ -26,7 +26,7 @@ export function register(program: Command): void {
         const [{ resolveRegisterId }, { pullRegister }, { OperationError }, { formatBytes }, { createProgress }] =
           await Promise.all([
             import("../register/config.js"),
-            import("../sync/register-sync.js"),
+            import("../register/sync.js"),
             import("../lib/errors.js"),
             import("../ui/format.js"),
             import("../ui/progress.js"),
@@ -52,6 +52,13 @@ export function register(program: Command): void {
               if (e.kind === "downloaded") {
                 bytes += e.bytes;
                 spinner.update(`session ${e.session.id} (job ${e.session.job}): applying ${formatBytes(e.bytes)}`);
+              }
+              // With --verbose: a long apply says how far it got (its one transaction is still open).
+              if (e.kind === "applying") {
+                spinner.update(`session ${e.session.id} (job ${e.session.job}): applying, ${e.rows} rows so far`);
+                deps.output.debug(
+                  `session ${e.session.id} (job ${e.session.job}): ${e.rows} rows applied so far, not committed`,
+                );
               }
               if (e.kind === "applied") {
                 done++;
@@ -83,7 +90,7 @@ export function register(program: Command): void {
       action(async (deps, flags: RegisterFlag) => {
         const [{ resolveRegisterId }, { pushRegister }, { OperationError }, { createProgress }] = await Promise.all([
           import("../register/config.js"),
-          import("../sync/register-sync.js"),
+          import("../register/sync.js"),
           import("../lib/errors.js"),
           import("../ui/progress.js"),
         ]);
