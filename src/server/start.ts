@@ -166,7 +166,11 @@ function removeServerFile(info: ServerInfo): void {
   }
 }
 
-/** Resolves once SIGINT or SIGTERM has arrived and the server has closed; the listeners are removed again. */
+/**
+ * Resolves once SIGINT or SIGTERM has arrived and the server has closed. Signals after the first are absorbed
+ * until the process ends: the clean stop has begun, so a second Ctrl-C does not kill a commit, and a supervisor
+ * that repeats SIGTERM while the process is exiting does not turn its exit 0 into 143.
+ */
 export function closeOnSignal(
   server: RunningServer,
   onSignal?: (signal: NodeJS.Signals) => void,
@@ -175,13 +179,9 @@ export function closeOnSignal(
     const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM"];
     const handler = ownSignal((signal: NodeJS.Signals) => {
       for (const s of signals) process.off(s, handler);
-      // Later signals during shutdown are absorbed by this no-op, so a second Ctrl-C does not kill a commit.
       for (const s of signals) process.on(s, ignore);
       onSignal?.(signal);
-      server.close().then(() => {
-        for (const s of signals) process.off(s, ignore);
-        resolve(signal);
-      }, reject);
+      server.close().then(() => resolve(signal), reject);
     });
     for (const s of signals) process.on(s, handler);
   });
