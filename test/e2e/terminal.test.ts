@@ -31,8 +31,8 @@ function inZeroWidthPty(args: string): { child: ChildProcess; result: Promise<Ru
   return inPty(args, 0);
 }
 
-function inPty(args: string, columns: number): { child: ChildProcess; result: Promise<RunResult> } {
-  const command = `stty cols ${columns}; exec env -u CI -u NO_COLOR TERM=xterm "${process.execPath}" "${POS_BIN}" --home "${home.home}" ${args}`;
+function inPty(args: string, columns: number, dir = home.home): { child: ChildProcess; result: Promise<RunResult> } {
+  const command = `stty cols ${columns}; exec env -u CI -u NO_COLOR TERM=xterm "${process.execPath}" "${POS_BIN}" --home "${dir}" ${args}`;
   const child = spawn("script", ["-qefc", command, "/dev/null"], { stdio: ["pipe", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
@@ -104,6 +104,28 @@ describe("a pseudo-terminal with zero columns", () => {
     } finally {
       child.stdin?.end();
       child.kill("SIGKILL");
+    }
+  });
+});
+
+describe("progress of a pull", () => {
+  it("shows sessions done/total with bytes and rows on a terminal", async () => {
+    const own = tempHome("pos-terminal-pull-");
+    const ownServer = await startServer(own.home);
+    try {
+      await provisionTestRegister(own.home, ownServer.url, "SEA01-R1", { seedOffline: false });
+      // Job 9999 makes the new offline database's first sessions, one per job.
+      const run9999 = await runPos(["cdx", "run", "9999"], { home: own.home });
+      expect(run9999.code, run9999.stderr).toBe(0);
+      const { child, result } = inPty("sync pull --register SEA01-R1", 100, own.home);
+      const r = await result;
+      child.stdin?.end();
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/1\/\d+ sessions · [^\r\n]*\d+(\.\d)? (B|KB|MB), \d+ rows — session \d+/);
+      expect(r.stdout).toMatch(/pulled \d+ session\(s\), \d+ rows/);
+    } finally {
+      await ownServer.stop();
+      own.remove();
     }
   });
 });
