@@ -193,6 +193,9 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     process.stdout.write(version);
     return 0;
   }
+  // Homes hold password hashes, device tokens and sales: everything pos creates is for its user alone (folders 0700,
+  // files 0600 — SQLite gives -wal/-shm the mode of their database).
+  process.umask(0o077);
   const full = [...argv.slice(0, 2), ...args];
   try {
     const program = await buildProgram(full);
