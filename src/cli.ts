@@ -2,6 +2,8 @@
 import { Command, CommanderError, Option } from "commander";
 import { readVersion } from "./lib/version.js";
 
+export { exitOnSignals } from "./lib/signals.js";
+
 interface CommandModule {
   register(program: Command): void;
 }
@@ -77,7 +79,21 @@ const COMMANDS: ReadonlyArray<{ name: string; summary: string; load: () => Promi
     summary: "the register's journal of completed sales",
     load: () => import("./commands/journal.js"),
   },
+  {
+    name: "completion",
+    summary: "print a shell completion script: pos completion bash|zsh|fish",
+    load: () => import("./commands/completion.js"),
+  },
 ];
+
+/** The whole tree, every command module loaded: what shell completion walks. */
+export async function buildFullProgram(): Promise<Command> {
+  const program = createRoot();
+  const modules = new Set(await Promise.all(COMMANDS.map((c) => c.load())));
+  for (const m of modules) m.register(program);
+  for (const entry of COMMANDS) program.commands.find((c) => c.name() === entry.name)?.description(entry.summary);
+  return program;
+}
 
 /** Global options that take a value, so the command name is found after them. */
 const GLOBAL_WITH_VALUE = new Set(["--home"]);
@@ -93,23 +109,40 @@ export function commandNamed(args: readonly string[]): string | undefined {
   return words[0] === "help" ? words[1] : words[0];
 }
 
-export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {
+/** Help goes to stdout even when commander shows it "as an error" (a bare group); its error lines go nowhere. */
+const OUTPUT = { writeErr: (text: string) => process.stdout.write(text), outputError: () => {} };
+
+/** The program with its global options and nothing else. */
+function createRoot(): Command {
   const program = new Command("pos")
     .description("Register emulator and offline-sync administration tool (retail POS with offline failover)")
-    .version(readVersion(), "-V, --version", "print the version")
+    .version(readVersion(), "-V, --version", "print the version (with --json: {name, version, node})")
     .addOption(new Option("--home <dir>", "home folder for server and register data (env POS_HOME, default ~/.pos)"))
-    .option("--json", "print one JSON document on stdout; human text goes to stderr")
-    .option("--no-color", "no colours (also NO_COLOR)")
+    .option("--json", "print one JSON document on stdout (errors too); human text goes to stderr")
+    .option("--no-color", "no colours (also NO_COLOR=1; FORCE_COLOR=1 forces them)")
     .option("-q, --quiet", "print only results and errors")
-    .option("--verbose", "more detail, and stack traces on errors")
+    .option("--verbose", "more detail, and stack traces (source-mapped) on errors")
     .showSuggestionAfterError(true)
-    .helpCommand("help [command]", "show help for a command")
+    .helpCommand("help [command...]", "show help for a command (pos help cdx run)")
     .exitOverride()
-    .configureOutput({ writeErr: () => {}, outputError: () => {} });
+    .configureOutput(OUTPUT);
   program.addHelpText(
     "after",
-    "\nExit codes: 0 ok, 1 the operation failed, 2 bad usage or input, 3 server unreachable, 130 interrupted.",
+    `
+Examples:
+  pos demo                                   the whole story on the sample company
+  pos --home /tmp/store server start         HQ + retail server
+  pos --home /tmp/store register provision SEA01-R1 --sync
+  pos --home /tmp/store sale --register SEA01-R1 --staff 000160
+  pos help sync pull                         help for one command
+
+Exit codes: 0 ok, 1 the operation failed, 2 bad usage or input, 3 server unreachable, 130 interrupted, 143 terminated.`,
   );
+  return program;
+}
+
+export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {
+  const program = createRoot();
   const wanted = commandNamed(argv.slice(2));
   const chosen = COMMANDS.find((c) => c.name === wanted);
   if (chosen) (await chosen.load()).register(program);
@@ -119,48 +152,120 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
     else program.command(entry.name).description(entry.summary);
   }
   for (const sub of program.commands) {
-    sub.exitOverride().configureOutput({ writeErr: () => {}, outputError: () => {} });
-    for (const leaf of sub.commands) leaf.exitOverride().configureOutput({ writeErr: () => {}, outputError: () => {} });
+    sub.exitOverride().configureOutput(OUTPUT);
+    for (const leaf of sub.commands) leaf.exitOverride().configureOutput(OUTPUT);
   }
   return program;
 }
 
+/**
+ * `pos help cdx run` is `pos cdx run --help`: commander's help command names one level only. Global options
+ * before `help` stay where they are.
+ */
+export function normalizeArgs(args: readonly string[]): string[] {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? "";
+    if (GLOBAL_WITH_VALUE.has(arg)) {
+      i++;
+      continue;
+    }
+    if (arg.startsWith("-")) continue;
+    if (arg !== "help" || i === args.length - 1) return [...args];
+    return [...args.slice(0, i), ...args.slice(i + 1), "--help"];
+  }
+  return [...args];
+}
+
+/** `pos --json --version`: the version as a JSON document. */
+function jsonVersion(args: readonly string[]): string | undefined {
+  if (!args.includes("--json") || !(args.includes("--version") || args.includes("-V"))) return undefined;
+  if (commandNamed(args) !== undefined) return undefined;
+  return `${JSON.stringify({ name: "pos", version: readVersion(), node: process.version })}\n`;
+}
+
 /** Runs the CLI; returns the exit code instead of exiting, so tests can call it. */
 export async function main(argv: string[] = process.argv): Promise<number> {
-  const verbose = argv.includes("--verbose");
+  const args = normalizeArgs(argv.slice(2));
+  const verbose = args.includes("--verbose");
+  const json = args.includes("--json");
+  const version = jsonVersion(args);
+  if (version) {
+    process.stdout.write(version);
+    return 0;
+  }
   // Homes hold password hashes, device tokens and sales: everything pos creates is for its user alone (folders 0700,
   // files 0600 — SQLite gives -wal/-shm the mode of their database).
   process.umask(0o077);
+  const full = [...argv.slice(0, 2), ...args];
   try {
-    const program = await buildProgram(argv);
-    await program.parseAsync(argv);
+    const program = await buildProgram(full);
+    await program.parseAsync(full);
     return 0;
   } catch (error) {
-    return report(error, verbose);
+    return report(error, { verbose, json });
   }
 }
 
-function report(error: unknown, verbose: boolean): number {
+/** What an error becomes: one line on stderr, and with --json also `{"error":{code,message,fix}}` on stdout. */
+export interface ErrorReport {
+  exitCode: number;
+  code: string;
+  message: string;
+  fix: string | null;
+  /** Set when a command already printed its JSON document: the exit code tells the rest. */
+  answered: boolean;
+}
+
+/** Maps any thrown value to its report; pure, so a table test covers it. */
+export function describeError(error: unknown): ErrorReport | undefined {
   if (error instanceof CommanderError) {
-    // --help and --version arrive as "errors" with exit code 0.
-    if (error.exitCode === 0 || error.code === "commander.helpDisplayed" || error.code === "commander.version") {
-      return 0;
+    // --help, --version and a bare group's usage arrive as "errors"; none of them is one.
+    if (
+      error.exitCode === 0 ||
+      error.code === "commander.helpDisplayed" ||
+      error.code === "commander.version" ||
+      error.code === "commander.help"
+    ) {
+      return undefined;
     }
-    const line = error.message.replace(/^error: /, "").replace(/\s*\n\s*/g, " ");
-    process.stderr.write(`pos: ${line}\n`);
-    return 2;
+    const message = error.message.replace(/^error: /, "").replace(/\s*\n\s*/g, " ");
+    return { exitCode: 2, code: "BadUsage", message, fix: "see pos --help", answered: false };
   }
-  const err = error as { exitCode?: unknown; code?: unknown; fix?: unknown; message?: unknown; stack?: unknown };
+  const err = error as { exitCode?: unknown; code?: unknown; fix?: unknown; message?: unknown; answered?: unknown };
+  const answered = err?.answered === true;
   if (typeof err?.exitCode === "number" && err.code !== "InternalError") {
-    const name = typeof err.code === "string" && /^[A-Z]/.test(err.code) ? `${err.code}: ` : "";
-    const fix = typeof err.fix === "string" ? ` — ${err.fix}` : "";
-    process.stderr.write(`pos: ${name}${String(err.message)}${fix}\n`);
-    if (verbose && typeof err.stack === "string") process.stderr.write(`${err.stack}\n`);
-    return err.exitCode;
+    const code = typeof err.code === "string" ? err.code : "Failed";
+    const fix = typeof err.fix === "string" ? err.fix : null;
+    return { exitCode: err.exitCode, code, message: String(err.message), fix, answered };
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`pos: internal error: ${message}\n`);
-  if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-  else process.stderr.write("pos: run again with --verbose for details, and please report it\n");
-  return 1;
+  return {
+    exitCode: 1,
+    code: "InternalError",
+    message: `internal error: ${message}`,
+    fix: "run again with --verbose for details, and please report it",
+    answered,
+  };
+}
+
+function report(error: unknown, options: { verbose: boolean; json: boolean }): number {
+  const described = describeError(error);
+  if (!described) return 0;
+  const { code, message, fix } = described;
+  if (options.json && !described.answered) {
+    process.stdout.write(`${JSON.stringify({ error: { code, message, fix } }, null, 2)}\n`);
+  }
+  const stack = (error as { stack?: unknown } | undefined)?.stack;
+  if (code === "InternalError") {
+    process.stderr.write(`pos: ${message}\n`);
+    if (options.verbose && typeof stack === "string") process.stderr.write(`${stack}\n`);
+    else process.stderr.write(`pos: ${fix}\n`);
+  } else {
+    const name = /^[A-Z]/.test(code) && code !== "BadUsage" ? `${code}: ` : "";
+    process.stderr.write(`pos: ${name}${message}${fix && code !== "BadUsage" ? ` — ${fix}` : ""}\n`);
+    if (options.verbose && typeof stack === "string" && !(error instanceof CommanderError)) {
+      process.stderr.write(`${stack}\n`);
+    }
+  }
+  return described.exitCode;
 }

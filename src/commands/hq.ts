@@ -68,9 +68,17 @@ const versioned =
     `${what(d)} (change version ${d.changeVersion})`;
 
 export function register(program: Command): void {
-  const hq = program.command("hq");
+  const hq = program
+    .command("hq")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  pos hq price set 1001 SEA01 12.49\n  pos --json hq product show 1001\n  pos hq staff unblock 000160",
+    );
 
-  const price = hq.command("price").description("per-store prices");
+  const price = hq
+    .command("price")
+    .addHelpText("after", "\nExamples:\n  pos hq price set 1001 SEA01 12.49")
+    .description("per-store prices");
   leaf(price.command("set <product> <store> <amount>"), "pos hq price set 1001 SEA01 12.49")
     .description("set a product's price at a store (amount in major units, tax excluded)")
     .action(
@@ -81,7 +89,13 @@ export function register(program: Command): void {
       ),
     );
 
-  const product = hq.command("product").description("products, their barcodes and prices");
+  const product = hq
+    .command("product")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  pos --json hq product show 1001\n  pos hq product set 1001 --price SEA01=10.49",
+    )
+    .description("products, their barcodes and prices");
   const productFields = (command: Command, required: boolean) =>
     command
       .option("--name <name>", required ? "product name (required)" : "product name")
@@ -154,7 +168,10 @@ export function register(program: Command): void {
       ),
     );
 
-  const customer = hq.command("customer").description("customers");
+  const customer = hq
+    .command("customer")
+    .addHelpText("after", '\nExamples:\n  pos hq customer add 004100 --name "Ada Park" --email ada@example.com')
+    .description("customers");
   leaf(customer.command("add <id>"), 'pos hq customer add 004100 --name "Ada Park" --email ada@example.com')
     .description("add a customer")
     .requiredOption("--name <name>", "customer name")
@@ -179,7 +196,10 @@ export function register(program: Command): void {
       ),
     );
 
-  const staff = hq.command("staff").description("staff (workers)");
+  const staff = hq
+    .command("staff")
+    .addHelpText("after", "\nExamples:\n  pos hq staff unblock 000160")
+    .description("staff (workers)");
   leaf(
     staff.command("add <id>"),
     'pos hq staff add 000180 --name "Kai Moss" --role cashier --password 1234 --store SEA01',
@@ -228,7 +248,10 @@ export function register(program: Command): void {
       ),
     );
 
-  const profile = hq.command("profile").description("offline profiles");
+  const profile = hq
+    .command("profile")
+    .addHelpText("after", "\nExamples:\n  pos hq profile set DEFAULT timeoutInterval 2")
+    .description("offline profiles");
   leaf(profile.command("set <profileId> <field> <value>"), "pos hq profile set DEFAULT timeoutInterval 2")
     .description(
       "set an offline profile field: timeoutInterval (s), reconnectInterval (min), allowManualOfflineBeforeSignIn, advancedOfflineSwitching, healthCheckInterval (min), pauseOfflineSync, downloadInterval (s), uploadInterval (s), name",
@@ -243,7 +266,10 @@ export function register(program: Command): void {
       ),
     );
 
-  const registerCmd = hq.command("register").description("registers");
+  const registerCmd = hq
+    .command("register")
+    .addHelpText("after", "\nExamples:\n  pos hq register set SEA01-R2 --supports-offline true")
+    .description("registers");
   leaf(registerCmd.command("set <id>"), "pos hq register set SEA01-R2 --supports-offline true")
     .description("change a register")
     .option("--supports-offline <bool>", "true or false")

@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import type { ProxyStatus } from "../faults/control.js";
 import type { ProxyServiceInfo } from "../faults/service.js";
+import { ownSignal } from "../lib/signals.js";
 import { action } from "./action.js";
 
 interface StartOptions {
@@ -25,7 +26,7 @@ export function register(program: Command): void {
     .command("proxy")
     .addHelpText(
       "after",
-      "\nExample:\n  pos proxy start --target http://127.0.0.1:7100 &\n  pos proxy set latency 300",
+      "\nExamples:\n  pos proxy start --target http://127.0.0.1:7100 &\n  pos proxy set latency 300",
     );
 
   proxy
@@ -123,14 +124,14 @@ function renderStatus(status: ProxyStatus): string {
   ].join("\n");
 }
 
-/** Resolves on SIGINT or SIGTERM; while it waits, bin/pos.js leaves Ctrl-C to us, so the stop is clean (exit 0). */
+/** Resolves on SIGINT or SIGTERM; while it waits, bin/pos.js leaves both to us, so the stop is clean (exit 0). */
 function untilSignal(): Promise<void> {
   return new Promise((resolve) => {
-    const stop = () => {
+    const stop = ownSignal(() => {
       process.off("SIGINT", stop);
       process.off("SIGTERM", stop);
       resolve();
-    };
+    });
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
   });

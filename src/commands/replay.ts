@@ -1,8 +1,11 @@
 // `pos replay <file>`: scripted failover (SPEC §7) — a scenario or sales journal, a line per step, JUnit/JSON reports.
 import { type Command, Option } from "commander";
+import type { Deps } from "../lib/deps.js";
 import { action } from "./action.js";
 
 interface ReplayFlags {
+  check?: boolean;
+  schema?: boolean;
   server?: string;
   adminToken?: string;
   report?: "json" | "junit";
@@ -18,6 +21,8 @@ Examples:
   pos replay scenarios/lost-ack-checkout.yaml --report junit --out reports/replay.xml
   pos replay sales.ndjson --register SEA01-R1 --report json --out replay.json
   pos replay scenarios/refused-reconnect.yaml --server http://127.0.0.1:7100 --admin-token "$POS_ADMIN_TOKEN"
+  pos replay --check scenarios/*.yaml             # validate only: exit 0, or 2 naming file, step, line, field
+  pos replay --schema > scenario.schema.json      # JSON Schema for editors (docs/scenarios.md)
 
 Without --server the real server runs in-process in a temporary home with the sample company, and is
 stopped afterwards; with --server the register lives under --home so its transaction numbers go on.
@@ -26,7 +31,9 @@ Exit codes: 0 every expectation held, 1 one or more failed, 2 malformed file (fi
 
 export function register(program: Command): void {
   program
-    .command("replay <file>")
+    .command("replay [files...]")
+    .option("--check", "validate the files without running them (exit 0 all good, 2 otherwise)")
+    .option("--schema", "print the scenario format as a JSON Schema and exit")
     .option("--server <url>", "replay against this server (default: an embedded one in a temporary home)")
     .option("--admin-token <token>", "admin token for --server (env POS_ADMIN_TOKEN, or the token file under --home)")
     .addOption(new Option("--report <format>", "also write a report").choices(["json", "junit"]))
@@ -36,13 +43,24 @@ export function register(program: Command): void {
     .option("--password <password>", "that staff member's password (env POS_PASSWORD)")
     .addHelpText("after", HELP)
     .action(
-      action(async (deps, flags: ReplayFlags, file: string) => {
-        const [{ loadReplayFile }, { runReplay }, report, { toJUnit }, errors] = await Promise.all([
+      action(async (deps, flags: ReplayFlags, files: string[]) => {
+        if (flags.schema) {
+          const { scenarioJsonSchema } = await import("../replay/schema-json.js");
+          process.stdout.write(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
+          return;
+        }
+        if (flags.check) return checkFiles(deps, files);
+        const errors = await import("../lib/errors.js");
+        const [file, ...extra] = files;
+        if (file === undefined) throw new errors.UsageError("pos replay needs a scenario or journal file");
+        if (extra.length > 0) {
+          throw new errors.UsageError(`pos replay runs one file (got ${files.length}); to validate many use --check`);
+        }
+        const [{ loadReplayFile }, { runReplay }, report, { toJUnit }] = await Promise.all([
           import("../replay/load.js"),
           import("../replay/runner.js"),
           import("../replay/report.js"),
           import("../replay/junit.js"),
-          import("../lib/errors.js"),
         ]);
         if (flags.out && !flags.report) {
           throw new errors.UsageError("--out names where the report goes: add --report json or --report junit");
@@ -72,15 +90,31 @@ export function register(program: Command): void {
         // Step lines go to stdout unless stdout carries a JSON document or a report.
         const stdoutTaken = output.json || (flags.report !== undefined && !flags.out);
         const say = (text: string) => (stdoutTaken ? output.info(text) : output.print(text));
-        // The lines of report.formatReport, printed as each step ends rather than at the end.
-        const result = await runReplay({
-          scenario,
-          ...(server ? { server, journal: true } : {}),
-          onStep: (r) => {
-            if (report.showsStep(scenario.source, r)) say(report.formatStepLine(r, output.color));
-          },
-        });
-        say(report.formatSummary(result, output.color));
+        const sayColor = stdoutTaken ? output.colorErr : output.color;
+        const everyStep = scenario.source !== "journal";
+        // A journal prints only its failures, so on a terminal a progress line shows it is moving.
+        const spinner = !everyStep && output.progress ? await output.spinner(`replaying ${file}`) : undefined;
+        const { createProgress } = await import("../ui/progress.js");
+        const progress = createProgress(deps.clock, "sales");
+        let done = 0;
+        let result: Awaited<ReturnType<typeof runReplay>>;
+        try {
+          result = await runReplay({
+            scenario,
+            ...(server ? { server, journal: true } : {}),
+            onStep: (r) => {
+              done++;
+              if (report.showsStep(scenario.source, r)) {
+                spinner?.stop();
+                say(report.formatStepLine(r, sayColor));
+              }
+              spinner?.update(progress.line(done, scenario.steps.length));
+            },
+          });
+        } finally {
+          spinner?.stop();
+        }
+        say(report.formatSummary(result, sayColor));
         if (flags.report) {
           const text = flags.report === "junit" ? toJUnit(result) : `${JSON.stringify(result, null, 2)}\n`;
           if (flags.out) report.writeReport(flags.out, text);
@@ -95,4 +129,38 @@ export function register(program: Command): void {
         }
       }),
     );
+}
+
+/** `--check`: loads each file as a run would (schema, steps, faults), runs nothing; one line per file. */
+async function checkFiles(deps: Deps, files: string[]): Promise<void> {
+  const [{ loadReplayFile }, { UsageError }] = await Promise.all([
+    import("../replay/load.js"),
+    import("../lib/errors.js"),
+  ]);
+  if (files.length === 0) throw new UsageError("pos replay --check needs at least one file");
+  const results = files.map((file) => {
+    try {
+      const scenario = loadReplayFile(file);
+      return { file, ok: true, kind: scenario.source, steps: scenario.steps.length, error: null };
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      return { file, ok: false, kind: null, steps: 0, error: error.message };
+    }
+  });
+  const { output } = deps;
+  const failed = results.filter((r) => !r.ok);
+  // One bad file is one line on stderr (the error itself); several get a line each and a count.
+  if (failed.length > 1) for (const r of failed) output.info(`pos: ${r.error}`);
+  output.result({ files: results }, () =>
+    results
+      .map((r) =>
+        r.ok
+          ? `${output.color.green("✔")} ${r.file}: ${r.steps} ${r.kind === "journal" ? "sale(s)" : "step(s)"}`
+          : `${output.color.red("✖")} ${r.file}`,
+      )
+      .join("\n"),
+  );
+  const [first] = failed;
+  if (failed.length === 1 && first?.error) throw new UsageError(first.error, "BadScenario");
+  if (failed.length > 1) throw new UsageError(`${failed.length} of ${files.length} files are not valid`, "BadScenario");
 }

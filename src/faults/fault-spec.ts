@@ -1,6 +1,7 @@
 // What the fault proxy does to a request: the FaultSpec schema, its text form ("http 503 times=2"), and path matching.
 import { z } from "zod";
 import { UsageError } from "../lib/errors.js";
+import { didYouMean } from "../lib/suggest.js";
 
 const limits = {
   /** Only the next N matching requests are affected; then the fault reverts to `none`. */
@@ -63,7 +64,10 @@ export function parseFault(text: string, limits: FaultLimits = {}): FaultSpec {
     else fields.path = option[2];
   }
   if (!(FAULT_KINDS as readonly string[]).includes(kind)) {
-    throw new UsageError(`unknown fault "${text.trim()}" (expected ${EXPECTED})`, "BadFault");
+    throw new UsageError(
+      `unknown fault "${text.trim()}"${didYouMean(kind, FAULT_KINDS)} (expected ${EXPECTED})`,
+      "BadFault",
+    );
   }
   const needs = kind === "latency" ? "ms" : kind === "http" ? "status" : undefined;
   if (needs && args.length !== 1) {

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { type FaultSpec, parseFault, toFaultSpec } from "../faults/fault-spec.js";
 import { parseDuration } from "../lib/clock.js";
+import { didYouMean } from "../lib/suggest.js";
 import type { ProfileSettings } from "../register/profile.js";
 
 export type ModeExpectation = "online" | "offline" | "offline-auto" | "offline-manual";
@@ -231,7 +232,10 @@ export const opSchema = z
   .transform((value, ctx): ReplayOp => {
     const op = String(value).trim().replace(/\s+/g, " ").toLowerCase();
     if ((OPS as readonly string[]).includes(op)) return op as ReplayOp;
-    ctx.addIssue({ code: "custom", message: `unknown op "${value}" (expected ${OPS.join(", ")})` });
+    ctx.addIssue({
+      code: "custom",
+      message: `unknown op "${value}"${didYouMean(op, OPS)} (expected ${OPS.join(", ")})`,
+    });
     return z.NEVER;
   });
 
