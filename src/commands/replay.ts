@@ -10,6 +10,7 @@ interface ReplayFlags {
   register?: string;
   staff?: string;
   password?: string;
+  seed?: string;
 }
 
 const HELP = `
@@ -34,16 +35,19 @@ export function register(program: Command): void {
     .option("--register <id>", "replay as this register (overrides the scenario's; names a journal's register)")
     .option("--staff <id>", "who signs in (overrides the scenario's; a journal defaults to 000160, the sample cashier)")
     .option("--password <password>", "that staff member's password (env POS_PASSWORD)")
+    .option("--seed <n>", "seed for the fault proxy's draws (probability, jitter); default: the scenario's, else 1")
     .addHelpText("after", HELP)
     .action(
       action(async (deps, flags: ReplayFlags, file: string) => {
-        const [{ loadReplayFile }, { runReplay }, report, { toJUnit }, errors] = await Promise.all([
+        const [{ loadReplayFile }, { runReplay }, report, { toJUnit }, errors, { parseSeed }] = await Promise.all([
           import("../replay/load.js"),
           import("../replay/runner.js"),
           import("../replay/report.js"),
           import("../replay/junit.js"),
           import("../lib/errors.js"),
+          import("../faults/fault-spec.js"),
         ]);
+        const seed = flags.seed === undefined ? undefined : parseSeed(flags.seed, "--seed");
         if (flags.out && !flags.report) {
           throw new errors.UsageError("--out names where the report goes: add --report json or --report junit");
         }
@@ -76,6 +80,7 @@ export function register(program: Command): void {
         const result = await runReplay({
           scenario,
           ...(server ? { server, journal: true } : {}),
+          ...(seed !== undefined ? { seed } : {}),
           onStep: (r) => {
             if (everyStep || r.result === "fail") say(report.formatStepLine(r, output.color));
           },

@@ -35,6 +35,10 @@ export function register(program: Command): void {
             onProgress: (e) => {
               if (e.kind === "session")
                 spinner.update(`session ${e.session.id} (job ${e.session.job}) ${e.index + 1}/${e.count}: downloading`);
+              if (e.kind === "resuming")
+                spinner.update(
+                  `session ${e.session.id} (job ${e.session.job}): connection broke, resuming from ${formatBytes(e.from)}`,
+                );
               if (e.kind === "downloaded")
                 spinner.update(`session ${e.session.id} (job ${e.session.job}): applying ${formatBytes(e.bytes)}`);
               if (e.kind === "applied") {
@@ -50,7 +54,7 @@ export function register(program: Command): void {
         deps.output.result(result, () =>
           result.sessions.length === 0
             ? "nothing to pull: the offline database is up to date"
-            : `pulled ${result.applied} session(s), ${result.rows} rows, ${formatBytes(result.bytes)}${result.stoppedBy ? `; stopped at ${result.stoppedBy}` : ""}`,
+            : `pulled ${result.applied} session(s), ${result.rows} rows, ${formatBytes(result.bytes)}${result.resumed > 0 ? ` (resumed ${result.resumed}×)` : ""}${result.stoppedBy ? `; stopped at ${result.stoppedBy}` : ""}`,
         );
         if (result.failed > 0) throw new OperationError(`sync pull failed: ${result.stoppedBy}`, "SyncFailed");
       }),

@@ -165,7 +165,7 @@ export function toFaultSpec(input: unknown): FaultSpec {
     if (typeof fault !== "string") throw new UsageError('fault must be text such as "http 503"', "BadFault");
     const spec = parseFault(fault);
     const defined = Object.fromEntries(Object.entries(extra).filter(([, v]) => v !== undefined));
-    return validate({ ...spec, ...defined }, `"${fault}"`);
+    return validate({ ...spec, ...defined }, fault);
   }
   return validate(input, JSON.stringify(input) ?? String(input));
 }
@@ -210,11 +210,16 @@ export function formatFaults(list: readonly FaultSpec[]): string {
   return list.length === 0 ? "none" : list.map(formatFault).join(" + ");
 }
 
-/** True when the fault applies to a request for `path` (the request target without its query). */
+/**
+ * True when the fault applies to a request for `path` (the request target without its query): the fault's path or
+ * anything below it, segment by segment; a `*` segment matches any one segment (the session id of a package path, say).
+ */
 export function faultMatchesPath(spec: FaultSpec, path: string): boolean {
   if (spec.kind === "none" || spec.path === undefined) return true;
-  const prefix = spec.path.endsWith("/") ? spec.path : `${spec.path}/`;
-  return path === spec.path || path.startsWith(prefix);
+  const want = spec.path.split("/").filter((s, i) => i === 0 || s !== "");
+  const have = path.split("/");
+  if (have.length < want.length) return false;
+  return want.every((segment, i) => segment === "*" || segment === have[i]);
 }
 
 /** A fault without `times`, `path` or `probability` applies to everything, so it may act on the listener or on connections already open. */

@@ -7,6 +7,7 @@ import type { FaultSpec } from "../faults/fault-spec.js";
 import { formatPath, UsageError } from "../lib/errors.js";
 import {
   durationSchema,
+  faultListSchema,
   faultSchema,
   headerSchema,
   type OpExpect,
@@ -44,7 +45,7 @@ type Action = (typeof ACTIONS)[number];
 
 const STEP_SCHEMAS: Record<Action | "expect", z.ZodType> = {
   sale: z.strictObject({ sale: saleSchema }),
-  fault: z.strictObject({ fault: faultSchema }),
+  fault: z.strictObject({ fault: faultListSchema }),
   wait: z.strictObject({ wait: durationSchema }),
   op: z.strictObject({ op: opSchema, expect: opExpectSchema.optional() }),
   sync: z.strictObject({
@@ -125,6 +126,7 @@ export function parseScenario(text: string, file: string, options: LoadOptions =
     profile: Object.fromEntries(
       Object.entries(header.data.profile ?? {}).filter(([, v]) => v !== undefined),
     ) as Scenario["profile"],
+    ...(header.data.seed !== undefined ? { seed: header.data.seed } : {}),
     steps,
   };
 }
@@ -169,7 +171,7 @@ export function parseJournal(text: string, file: string, options: LoadOptions = 
 /** What the step schemas produce, by key (each step has its own kind's key, and expect where allowed). */
 interface StepBody {
   sale: SaleInput;
-  fault: FaultSpec;
+  fault: FaultSpec[];
   wait: number;
   op: ReplayOp;
   sync: ReplayOp;
@@ -210,7 +212,7 @@ function parseStep(raw: unknown, number: number): Step | Problem {
     case "sale":
       return { ...base, kind, sale: toSaleStep(value.sale) };
     case "fault":
-      return { ...base, kind, fault: value.fault };
+      return { ...base, kind, faults: value.fault };
     case "wait":
       return { ...base, kind, ms: value.wait, text: String((raw as { wait: unknown }).wait) };
     case "op":

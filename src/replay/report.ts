@@ -51,6 +51,10 @@ export interface ReplayReport {
   currency: string | null;
   startedAt: string;
   elapsedMs: number;
+  /** The fault proxy's seed: the same seed replays the same faults. */
+  seed: number;
+  /** Requests each fault kind was applied to (kinds never applied left out). */
+  faults: Record<string, number>;
   steps: StepRecord[];
   summary: ReplaySummary;
 }
@@ -107,7 +111,7 @@ export function formatStepLine(record: StepRecord, color: Paint = plain): string
 export function formatSummary(report: ReplayReport, color: Paint = plain): string {
   const s = report.summary;
   const verdict = s.ok ? color.green("every expectation held") : color.red(`${s.failed} failed`);
-  return `${report.file}: ${s.steps} steps, ${s.sales} sales, ${s.checks} checks: ${s.passed} passed, ${verdict} (${formatMs(report.elapsedMs)}, ${report.server} server, register ${report.register})`;
+  return `${report.file}: ${s.steps} steps, ${s.sales} sales, ${s.checks} checks: ${s.passed} passed, ${verdict} (${formatMs(report.elapsedMs)}, ${report.server} server, register ${report.register}, seed ${report.seed})`;
 }
 
 /** The whole human report: a line per step (only failures for a journal, which may hold thousands), then the summary. */

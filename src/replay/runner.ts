@@ -1,5 +1,5 @@
 // Runs a scenario or journal end to end: server + fault proxy, provisioning, sign-in, each step timed and checked.
-import { formatFault } from "../faults/fault-spec.js";
+import { formatFaults } from "../faults/fault-spec.js";
 import { VirtualClock } from "../lib/clock.js";
 import { OperationError } from "../lib/errors.js";
 import { createHttpClient, type HttpClient } from "../lib/http.js";
@@ -16,6 +16,8 @@ import { type ExternalServer, openWorld, type ReplayWorld } from "./world.js";
 
 /** Every run starts its virtual clock here (a Monday, 09:00 UTC), so createdAt and the report repeat exactly. */
 export const REPLAY_EPOCH = Date.UTC(2026, 0, 5, 9, 0, 0);
+/** The fault proxy's seed when neither the scenario nor --seed gives one: a replay repeats exactly by default. */
+export const DEFAULT_REPLAY_SEED = 1;
 
 export interface RunReplayOptions {
   scenario: Scenario;
@@ -26,6 +28,8 @@ export interface RunReplayOptions {
   onStep?: (record: StepRecord) => void;
   /** Journal the register's completed sales (worth it only in a home that outlives the run). */
   journal?: boolean;
+  /** Seeds the fault proxy's draws (over the scenario's `seed`). */
+  seed?: number;
 }
 
 export async function runReplay(options: RunReplayOptions): Promise<ReplayReport> {
@@ -38,7 +42,8 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplayReport
     records.push(r);
     options.onStep?.(r);
   };
-  const world = await openWorld({ clock, ...(options.server ? { server: options.server } : {}) });
+  const seed = options.seed ?? scenario.seed ?? DEFAULT_REPLAY_SEED;
+  const world = await openWorld({ clock, seed, ...(options.server ? { server: options.server } : {}) });
   let runtime: RegisterRuntime | undefined;
   let admin: HttpClient | undefined;
   const switches: string[] = [];
@@ -86,6 +91,8 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplayReport
       currency: runtime?.context.currency ?? null,
       startedAt,
       elapsedMs: performance.now() - started,
+      seed,
+      faults: injectedFaults(world),
       steps: records,
       summary: summarize(records),
     };
@@ -94,6 +101,11 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplayReport
     runtime?.close();
     await world.close();
   }
+}
+
+/** How many requests each fault kind was applied to during the run (kinds never applied are left out). */
+function injectedFaults(world: ReplayWorld): Record<string, number> {
+  return Object.fromEntries(Object.entries(world.proxy.stats().faulted).filter(([, n]) => n > 0));
 }
 
 /** Provisions the register (with the first sync, so the offline database can carry a sale) and opens it. */
@@ -198,7 +210,7 @@ export function labelOf(step: Step): string {
       return `sale (${n} line${n === 1 ? "" : "s"})${step.sale.ref ? ` ${step.sale.ref}` : ""}`;
     }
     case "fault":
-      return `fault ${formatFault(step.fault)}`;
+      return `fault ${formatFaults(step.faults)}`;
     case "wait":
       return `wait ${step.text}`;
     case "op":

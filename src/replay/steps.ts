@@ -1,8 +1,9 @@
 // Executes one scenario step against the register (sale, fault, wait, operation, sign-in, expectation) and says what happened.
 import { join } from "node:path";
 import { toMajor } from "../domain/money.js";
-import { formatFault } from "../faults/fault-spec.js";
+import { formatFaults } from "../faults/fault-spec.js";
 import { apiPath, ROUTES } from "../lib/api.js";
+import { SYNC_ROUTES } from "../lib/api-sync.js";
 import type { VirtualClock } from "../lib/clock.js";
 import { OperationError } from "../lib/errors.js";
 import type { HttpClient } from "../lib/http.js";
@@ -10,7 +11,16 @@ import type { RegisterRuntime } from "../register/runtime.js";
 import type { Receipt, SaleSession } from "../register/sale-session.js";
 import { pull } from "../sync/pull.js";
 import { push } from "../sync/push.js";
-import type { ReplayOp, SaleStep, ScheduledFault, StateExpect, Step, SyncResult } from "./scenario.js";
+import {
+  type CdxRunOp,
+  cdxRunOf,
+  type ReplayOp,
+  type SaleStep,
+  type ScheduledFault,
+  type StateExpect,
+  type Step,
+  type SyncResult,
+} from "./scenario.js";
 import type { ReplayWorld } from "./world.js";
 
 export interface ReplayContext {
@@ -40,8 +50,8 @@ export async function executeStep(ctx: ReplayContext, step: Step): Promise<StepO
     case "sale":
       return runSale(ctx, step.sale);
     case "fault":
-      await ctx.world.proxy.setFault(step.fault);
-      return { actual: { fault: formatFault(step.fault) }, total: null };
+      await ctx.world.proxy.setFault(step.faults);
+      return { actual: { fault: formatFaults(step.faults) }, total: null };
     case "wait":
       await wait(ctx, step.ms);
       return { actual: {}, total: null };
@@ -148,7 +158,13 @@ async function runOp(ctx: ReplayContext, op: ReplayOp): Promise<Record<string, u
           workDir: join(ctx.world.paths.registerDir(runtime.config.registerId), "downloads"),
         });
         const verdict: SyncResult = result.failed > 0 ? "failed" : result.applied > 0 ? "ok" : "nothing";
-        return { result: verdict, applied: result.applied, rows: result.rows };
+        return {
+          result: verdict,
+          applied: result.applied,
+          rows: result.rows,
+          bytes: result.bytes,
+          resumed: result.resumed,
+        };
       });
     case "sync push":
       return syncRound(ctx, async () => {
@@ -162,7 +178,24 @@ async function runOp(ctx: ReplayContext, op: ReplayOp): Promise<Record<string, u
         const verdict: SyncResult = result.conflicts.length > 0 ? "failed" : sent > 0 ? "ok" : "nothing";
         return { result: verdict, uploaded: sent, duplicates: result.duplicates, conflicts: result.conflicts.length };
       });
+    default:
+      return runCdx(ctx, op);
   }
+}
+
+/** HQ runs a distribution job for this register's offline database, past the faults (an HQ operator's action). */
+async function runCdx(ctx: ReplayContext, op: CdxRunOp): Promise<Record<string, unknown>> {
+  const database = ctx.runtime.config.database;
+  if (!database)
+    throw new OperationError("this register has no offline database to distribute to", "NoOfflineDatabase");
+  const { job, full } = cdxRunOf(op);
+  const r = await ctx.admin.post<{ sessions: Array<{ size: number | null }> }>(
+    SYNC_ROUTES.admin.run,
+    { job, full, database },
+    { timeoutMs: 600_000 },
+  );
+  if (r.status !== 200) throw new OperationError(`server answered ${r.status} to ${op}: ${JSON.stringify(r.body)}`);
+  return { sessions: r.body.sessions.length, bytes: r.body.sessions.reduce((sum, s) => sum + (s.size ?? 0), 0) };
 }
 
 async function syncRound(
@@ -187,6 +220,7 @@ async function observe(ctx: ReplayContext, expect: StateExpect): Promise<Record<
     sales: ctx.runIds.length,
     total: toMajor(ctx.runTotalMinor, decimals),
     lastSync: ctx.lastSync,
+    faultsInjected: Object.values(ctx.world.proxy.stats().faulted).reduce((sum, n) => sum + n, 0),
   };
   if (expect.serverHas !== undefined) actual.serverHas = await serverHas(ctx);
   if (expect.conflicts !== undefined) actual.conflicts = await serverConflicts(ctx);

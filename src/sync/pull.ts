@@ -1,10 +1,11 @@
 // `pos sync pull`: download the register's sessions in order, verify, apply (all or nothing), report each status.
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { type DownloadSession, type REPORTED_STATUSES, type SessionsAnswer, syncPath } from "../lib/api-sync.js";
 import type { Clock } from "../lib/clock.js";
 import type { Db } from "../lib/db.js";
-import type { HttpClient } from "../lib/http.js";
+import { UnreachableError } from "../lib/errors.js";
+import { type DownloadResult, type HttpClient, NetworkError } from "../lib/http.js";
 import { applyPackage } from "./package/apply.js";
 import { PackageError } from "./package/format.js";
 import { answerError, callServer, errorText } from "./server-call.js";
@@ -24,6 +25,7 @@ export interface PullOptions {
 export type PullProgress =
   | { kind: "session"; session: DownloadSession; index: number; count: number }
   | { kind: "downloaded"; session: DownloadSession; bytes: number }
+  | { kind: "resuming"; session: DownloadSession; from: number }
   | { kind: "applied"; session: DownloadSession; rows: number; alreadyApplied: boolean };
 
 export interface PulledSession {
@@ -33,6 +35,8 @@ export interface PulledSession {
   status: "Applied" | "Download failed" | "Apply failed" | "Suspended";
   rows: number;
   bytes: number;
+  /** Times the package download broke part-way and was resumed where it stopped (HTTP Range). */
+  resumed: number;
   message: string | null;
 }
 
@@ -43,6 +47,8 @@ export interface PullResult {
   failed: number;
   rows: number;
   bytes: number;
+  /** Package downloads resumed after a break, over all sessions. */
+  resumed: number;
   /** Why the round stopped early (a failed or suspended session blocks every later one). */
   stoppedBy: string | null;
 }
@@ -60,7 +66,16 @@ export async function pull(options: PullOptions): Promise<PullResult> {
   const { http, db, clock, database } = options;
   const iso = () => new Date(clock.now()).toISOString();
   const logId = startSyncLog(db, "download", iso());
-  const result: PullResult = { database, sessions: [], applied: 0, failed: 0, rows: 0, bytes: 0, stoppedBy: null };
+  const result: PullResult = {
+    database,
+    sessions: [],
+    applied: 0,
+    failed: 0,
+    rows: 0,
+    bytes: 0,
+    resumed: 0,
+    stoppedBy: null,
+  };
   try {
     const listed = await callServer(() => http.get<SessionsAnswer>(syncPath.sessions(database)));
     if (listed.status !== 200) throw answerError("list sessions", listed);
@@ -72,6 +87,7 @@ export async function pull(options: PullOptions): Promise<PullResult> {
       result.sessions.push(outcome);
       result.rows += outcome.rows;
       result.bytes += outcome.bytes;
+      result.resumed += outcome.resumed;
       if (outcome.status === "Applied") {
         result.applied++;
         continue;
@@ -95,7 +111,7 @@ export async function pull(options: PullOptions): Promise<PullResult> {
 
 async function pullOne(options: PullOptions, session: DownloadSession, iso: () => string): Promise<PulledSession> {
   const { http, db } = options;
-  const base = { id: session.id, job: session.job, full: session.full, rows: 0, bytes: 0 };
+  const base = { id: session.id, job: session.job, full: session.full, rows: 0, bytes: 0, resumed: 0 };
   if (session.status === "Suspended") {
     return {
       ...base,
@@ -105,8 +121,17 @@ async function pullOne(options: PullOptions, session: DownloadSession, iso: () =
   }
   await report(http, session.id, "Requested");
   const file = join(options.workDir, `session-${session.id}.pkg`);
+  let keepPartial = false;
   try {
-    const download = await callServer(() => http.download(syncPath.package(session.id), file));
+    let download: Downloaded;
+    try {
+      download = await callServer(() => downloadResuming(options, session, file));
+    } catch (error) {
+      // A download the network broke keeps what it got: the next round resumes from there (If-Range guards it).
+      keepPartial = error instanceof UnreachableError;
+      throw error;
+    }
+    base.resumed = download.resumed;
     if (download.status !== 200) {
       const message = `server answered ${download.status}: ${errorText(download.body)}`;
       await report(http, session.id, "Download failed", message);
@@ -143,7 +168,47 @@ async function pullOne(options: PullOptions, session: DownloadSession, iso: () =
       return { ...base, status: "Apply failed", bytes: download.bytes, message: error.message };
     }
   } finally {
-    rmSync(file, { force: true });
+    if (!keepPartial) rmSync(file, { force: true });
+  }
+}
+
+type Downloaded = Omit<DownloadResult, "bytes"> & { bytes: number; resumed: number };
+
+/** Downloads before giving up on a package whose link keeps breaking (each one must have brought new bytes). */
+const MAX_RESUMES = 50;
+
+/**
+ * Downloads a session's package into `file`. When the connection breaks part-way, asks for the rest with HTTP Range
+ * (If-Range: the package's SHA-256, so a changed package comes whole) instead of starting over, as long as each try
+ * brings new bytes. A partial file from an earlier round is continued the same way. `bytes` is the package's size
+ * on disk; applyPackage then checks size and SHA-256 of the whole file.
+ */
+async function downloadResuming(options: PullOptions, session: DownloadSession, file: string): Promise<Downloaded> {
+  const path = syncPath.package(session.id);
+  let resumed = 0;
+  for (;;) {
+    const held = sizeOf(file);
+    const from = held > 0 && held < session.size ? held : 0;
+    if (from > 0) options.onProgress?.({ kind: "resuming", session, from });
+    try {
+      const answer = await options.http.download(path, file, from > 0 ? { from, ifRange: session.sha256 } : {});
+      if (answer.status !== 200 && answer.status !== 206) return { ...answer, resumed };
+      return { ...answer, status: 200, bytes: sizeOf(file), resumed };
+    } catch (error) {
+      const progressed = sizeOf(file) > held;
+      if (!(error instanceof NetworkError) || !progressed || resumed >= MAX_RESUMES) {
+        throw error;
+      }
+      resumed++;
+    }
+  }
+}
+
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
   }
 }
 

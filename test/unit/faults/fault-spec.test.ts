@@ -144,6 +144,14 @@ describe("faultMatchesPath", () => {
     expect(faultMatchesPath(spec, path)).toBe(expected);
   });
 
+  it.each([
+    ["/v1/sync/sessions/12/package", true],
+    ["/v1/sync/sessions/12/status", false],
+    ["/v1/sync/sessions", false],
+  ])("a * segment matches any one segment: %s → %s", (path, expected) => {
+    expect(faultMatchesPath(parseFault("limit-data 1 path=/v1/sync/sessions/*/package"), path)).toBe(expected);
+  });
+
   it("a fault without path matches everything", () => {
     expect(faultMatchesPath(parseFault("reset"), "/anything")).toBe(true);
   });
