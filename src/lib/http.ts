@@ -1,5 +1,6 @@
 // The project's one HTTP client (got, keep-alive, no retries): JSON in/out, failures carry their class for failover.
 import { createHash } from "node:crypto";
+import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import { Agent as HttpAgent, type IncomingHttpHeaders } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
@@ -225,7 +226,14 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           done(null, chunk);
         },
       });
-      await pipeline(stream, tap, createWriteStream(file, { flags: appending ? "a" : "w" }));
+      const out = createWriteStream(file, { flags: appending ? "a" : "w" });
+      try {
+        await pipeline(stream, tap, out);
+      } catch (error) {
+        // A write still in flight would land after the caller looks at the file (a resume starts from its size).
+        if (!out.closed) await once(out, "close");
+        throw error;
+      }
       return { status: response.statusCode, headers: response.headers, bytes, sha256: hash.digest("hex") };
     } catch (error) {
       stream.destroy();

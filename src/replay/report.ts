@@ -4,6 +4,7 @@ import { dirname } from "node:path";
 import { OperationError } from "../lib/errors.js";
 import type { ConnectionMode } from "../register/failover.js";
 import type { Step } from "./scenario.js";
+import type { SoakResult } from "./soak.js";
 
 export interface StepRecord {
   step: number;
@@ -55,6 +56,8 @@ export interface ReplayReport {
   seed: number;
   /** Requests each fault kind was applied to (kinds never applied left out). */
   faults: Record<string, number>;
+  /** Soak mode only: the run's exactly-once figures. */
+  soak?: SoakResult;
   steps: StepRecord[];
   summary: ReplaySummary;
 }

@@ -11,6 +11,7 @@ import { compare } from "./checks.js";
 import { appendJournal } from "./journal.js";
 import { type ReplayReport, type StepRecord, show, summarize } from "./report.js";
 import type { Scenario, Step } from "./scenario.js";
+import { runSoak, type SoakOptions, type SoakResult, verdictRecord } from "./soak.js";
 import { errorCode, executeStep, type ReplayContext, type StepOutcome } from "./steps.js";
 import { type ExternalServer, openWorld, type ReplayWorld } from "./world.js";
 
@@ -30,7 +31,15 @@ export interface RunReplayOptions {
   journal?: boolean;
   /** Seeds the fault proxy's draws (over the scenario's `seed`). */
   seed?: number;
+  /** Soak mode: the steps (a journal's sales) `repeat` times under a fault mix, then the exactly-once check. */
+  soak?: SoakOptions;
 }
+
+/**
+ * A soak's register waits 1 s for the server (not the profile's 5 s) and retries after a minute of virtual time,
+ * so thousands of sales with lost answers finish in minutes; a journal or scenario profile still wins.
+ */
+const SOAK_PROFILE = { timeoutInterval: 1, reconnectInterval: 1 };
 
 export async function runReplay(options: RunReplayOptions): Promise<ReplayReport> {
   const { scenario } = options;
@@ -46,6 +55,7 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplayReport
   const world = await openWorld({ clock, seed, ...(options.server ? { server: options.server } : {}) });
   let runtime: RegisterRuntime | undefined;
   let admin: HttpClient | undefined;
+  let soak: SoakResult | undefined;
   const switches: string[] = [];
   try {
     const setupStart = performance.now();
@@ -79,7 +89,18 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplayReport
         lastHealthCheck: clock.now(),
       };
       switches.length = 0;
-      for (const step of scenario.steps) record(await runStep(ctx, step, switches));
+      if (options.soak) {
+        soak = await runSoak(
+          ctx,
+          scenario.steps,
+          options.soak,
+          (step, number) => runStep(ctx, { ...step, number }, switches),
+          record,
+        );
+        record(verdictRecord(soak, records.length + 1, runtime.manager.mode));
+      } else {
+        for (const step of scenario.steps) record(await runStep(ctx, step, switches));
+      }
     }
     return {
       format: "pos-replay/1",
@@ -93,6 +114,7 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplayReport
       elapsedMs: performance.now() - started,
       seed,
       faults: injectedFaults(world),
+      ...(soak ? { soak } : {}),
       steps: records,
       summary: summarize(records),
     };
@@ -133,7 +155,7 @@ async function setUp(
     paths: world.paths,
     clock,
     registerId,
-    profile: scenario.profile,
+    profile: options.soak ? { ...SOAK_PROFILE, ...scenario.profile } : scenario.profile,
     serverUrl: world.proxy.url,
     // Every run starts online and keeps its state to itself (a --server home's state file is left alone).
     stateStore: createMemoryStateStore(initialConnectionState(clock.now())),
