@@ -39,12 +39,14 @@ export default async function wanBench(): Promise<void> {
       });
       const pull = report.steps.find((s) => s.name?.startsWith("download"));
       const bytes = await packageSize(server.url, server.adminToken);
-      if (!pull) throw new Error("the scenario did not report the package download");
+      const downloadMs = pull?.figures?.downloadMs;
+      if (!pull || downloadMs === undefined) throw new Error("the scenario did not report the package download");
       const ideal = bytes / (KBPS * 1024);
-      figure("package size", bytes / 1e6, "MB", `${WAN_PRODUCTS.toLocaleString("en-US")} products`);
+      figure("package size", bytes / 1024 / 1024, "MiB", `${WAN_PRODUCTS.toLocaleString("en-US")} products`);
       figure("size / bandwidth (256 KB/s)", ideal, "s");
-      figure("resumed download + apply, broken twice", pull.elapsedMs / 1000, "s");
-      ratio("download time / (size / bandwidth)", pull.elapsedMs / 1000 / ideal, 1.2, false);
+      figure("download, broken twice and resumed", downloadMs / 1000, "s");
+      figure("download + apply (the sync pull step)", pull.elapsedMs / 1000, "s");
+      ratio("download time / (size / bandwidth)", downloadMs / 1000 / ideal, 1.2, false);
       const failed = report.steps.filter((s) => s.result === "fail");
       if (failed.length > 0) throw new Error(`${SCENARIO}: ${failed.map((s) => s.message).join("; ")}`);
     } finally {

@@ -21,6 +21,8 @@ export interface StepRecord {
   transaction?: string;
   status?: "stored" | "pending" | "duplicate";
   elapsedMs: number;
+  /** Measured, not judged: e.g. `downloadMs` and `downloadBytes` of a sync pull. */
+  figures?: Record<string, number>;
   result: "pass" | "fail";
   expected: Record<string, unknown>;
   actual: Record<string, unknown>;

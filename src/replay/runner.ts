@@ -187,6 +187,7 @@ async function runStep(ctx: ReplayContext, step: Step, switches: string[]): Prom
     mode,
     total: outcome.total,
     ...(outcome.receipt ? { transaction: outcome.receipt.wire.id, status: outcome.receipt.status } : {}),
+    ...(outcome.figures ? { figures: outcome.figures } : {}),
     elapsedMs,
     result: failed ? "fail" : "pass",
     expected: check.expected,

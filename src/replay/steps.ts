@@ -43,6 +43,8 @@ export interface StepOutcome {
   actual: Record<string, unknown>;
   total: number | null;
   receipt?: Receipt;
+  /** Measured values the report carries without judging them (a download's bytes and wall time). */
+  figures?: Record<string, number>;
 }
 
 export async function executeStep(ctx: ReplayContext, step: Step): Promise<StepOutcome> {
@@ -55,8 +57,11 @@ export async function executeStep(ctx: ReplayContext, step: Step): Promise<StepO
     case "wait":
       await wait(ctx, step.ms);
       return { actual: {}, total: null };
-    case "op":
-      return { actual: await attempt(() => runOp(ctx, step.op)), total: null };
+    case "op": {
+      const figures: Record<string, number> = {};
+      const actual = await attempt(() => runOp(ctx, step.op, figures));
+      return { actual, total: null, ...(Object.keys(figures).length > 0 ? { figures } : {}) };
+    }
     case "signin":
       return {
         actual: await attempt(async () => ({
@@ -131,7 +136,11 @@ async function wait(ctx: ReplayContext, ms: number): Promise<void> {
   await manager.healthCheck();
 }
 
-async function runOp(ctx: ReplayContext, op: ReplayOp): Promise<Record<string, unknown>> {
+async function runOp(
+  ctx: ReplayContext,
+  op: ReplayOp,
+  figures: Record<string, number>,
+): Promise<Record<string, unknown>> {
   const { runtime } = ctx;
   const { manager } = runtime;
   switch (op) {
@@ -147,6 +156,7 @@ async function runOp(ctx: ReplayContext, op: ReplayOp): Promise<Record<string, u
       return {};
     case "sync pull":
       return syncRound(ctx, async () => {
+        let started = 0;
         const database = runtime.config.database;
         if (!database)
           throw new OperationError("this register has no offline database to pull into", "NoOfflineDatabase");
@@ -156,6 +166,14 @@ async function runOp(ctx: ReplayContext, op: ReplayOp): Promise<Record<string, u
           clock: ctx.clock,
           database,
           workDir: join(ctx.world.paths.registerDir(runtime.config.registerId), "downloads"),
+          // Wall time of the downloads alone (the link), apart from applying: the figure a slow-WAN run is judged by.
+          onProgress: (event) => {
+            if (event.kind === "session") started = performance.now();
+            if (event.kind === "downloaded") {
+              figures.downloadMs = (figures.downloadMs ?? 0) + (performance.now() - started);
+              figures.downloadBytes = (figures.downloadBytes ?? 0) + event.bytes;
+            }
+          },
         });
         const verdict: SyncResult = result.failed > 0 ? "failed" : result.applied > 0 ? "ok" : "nothing";
         return {

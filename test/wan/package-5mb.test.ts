@@ -34,7 +34,12 @@ describe(SCENARIO, () => {
     });
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     const report = JSON.parse(readFileSync(out, "utf8")) as {
-      steps: Array<{ name?: string; elapsedMs: number; actual: Record<string, unknown> }>;
+      steps: Array<{
+        name?: string;
+        elapsedMs: number;
+        actual: Record<string, unknown>;
+        figures?: Record<string, number>;
+      }>;
       summary: { ok: boolean };
     };
     expect(report.summary.ok).toBe(true);
@@ -49,9 +54,11 @@ describe(SCENARIO, () => {
     expect(pulled?.status).toBe("Applied");
     expect(pulled?.size).toBeGreaterThan(5 * 1024 * 1024 * 0.95);
     // A figure, not an assertion: how the resumed download compares with size / bandwidth.
+    expect(pull?.figures?.downloadBytes).toBe(pulled?.size);
     const ideal = (pulled?.size ?? 0) / (256 * 1024);
+    const seconds = (pull?.figures?.downloadMs ?? 0) / 1000;
     console.log(
-      `wan: ${((pulled?.size ?? 0) / 1024 / 1024).toFixed(2)} MB package, pull ${(pull?.elapsedMs ?? 0) / 1000} s, size/bandwidth ${ideal.toFixed(2)} s, ratio ${((pull?.elapsedMs ?? 0) / 1000 / ideal).toFixed(2)}`,
+      `wan: ${((pulled?.size ?? 0) / 1024 / 1024).toFixed(2)} MiB package; download ${seconds.toFixed(2)} s (with apply ${((pull?.elapsedMs ?? 0) / 1000).toFixed(2)} s); size/bandwidth ${ideal.toFixed(2)} s; ratio ${(seconds / ideal).toFixed(2)}`,
     );
   }, 300_000);
 });
