@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateFixtures } from "../fixtures/generate.js";
+import { sessionsAnswerSchema } from "../src/lib/api-sync.js";
 import { systemClock } from "../src/lib/clock.js";
 import { loadFixtures } from "../src/lib/fixtures.js";
 import { createHttpClient } from "../src/lib/http.js";
@@ -61,9 +62,8 @@ export default async function wanBench(): Promise<void> {
 async function packageSize(url: string, token: string): Promise<number> {
   const http = createHttpClient({ baseUrl: url, token, timeoutMs: 10_000 });
   try {
-    const r = await http.get<{ sessions: Array<{ job: string; full: boolean; size: number | null; id: number }> }>(
-      "/v1/admin/cdx/sessions?database=SEA01-R1-OFFLINE",
-    );
+    const r = await http.get("/v1/admin/cdx/sessions?database=SEA01-R1-OFFLINE", sessionsAnswerSchema);
+    if (!r.ok) throw new Error(`sessions: server answered ${r.status}`);
     const full = r.body.sessions.filter((s) => s.job === "1040" && s.full).sort((a, b) => b.id - a.id)[0];
     return full?.size ?? 0;
   } finally {

@@ -2,8 +2,9 @@
 // request, then the exactly-once check: every receipt once at the server, nothing else, totals equal.
 import { toMajor } from "../domain/money.js";
 import { type FaultSpec, formatFaults, parseFault, parseProbability } from "../faults/fault-spec.js";
-import { apiPath } from "../lib/api.js";
+import { adminTransactionsAnswerSchema, apiPath, wireTransactionSchema } from "../lib/api.js";
 import { OperationError, UsageError } from "../lib/errors.js";
+import { answerOf } from "../lib/server-errors.js";
 import { push } from "../sync/push.js";
 import type { StepRecord } from "./report.js";
 import type { Step } from "./scenario.js";
@@ -134,8 +135,8 @@ async function verify(ctx: ReplayContext, before: ReadonlySet<string>, sales: nu
     // A long-lived --server may hold more than one page: look each receipt up instead.
     for (const id of mine) {
       if (held.has(id)) continue;
-      const r = await ctx.admin.get<{ total: number }>(apiPath.adminTransaction(id));
-      if (r.status === 200) held.set(id, r.body.total);
+      const r = await ctx.admin.get(apiPath.adminTransaction(id), wireTransactionSchema);
+      if (r.ok) held.set(id, r.body.total);
       else if (r.status !== 404) throw new OperationError(`server answered ${r.status} for transaction ${id}`);
     }
   }
@@ -162,9 +163,7 @@ const LIST_LIMIT = 10_000;
 
 async function serverTransactions(ctx: ReplayContext): Promise<Array<{ id: string; register: string; total: number }>> {
   const path = apiPath.adminTransactions(ctx.runtime.config.store, LIST_LIMIT);
-  const r = await ctx.admin.get<{ transactions: Array<{ id: string; register: string; total: number }> }>(path);
-  if (r.status !== 200) throw new OperationError(`server answered ${r.status} to GET ${path}`, "ServerCheckFailed");
-  return r.body.transactions;
+  return (await answerOf(() => ctx.admin.get(path, adminTransactionsAnswerSchema), "soak check")).transactions;
 }
 
 /** The exactly-once check as one report line and JUnit case. */

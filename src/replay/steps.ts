@@ -2,11 +2,18 @@
 import { join } from "node:path";
 import { toMajor } from "../domain/money.js";
 import { formatFaults } from "../faults/fault-spec.js";
-import { apiPath, ROUTES } from "../lib/api.js";
-import { SYNC_ROUTES } from "../lib/api-sync.js";
+import {
+  adminTransactionsAnswerSchema,
+  apiPath,
+  conflictsAnswerSchema,
+  ROUTES,
+  wireTransactionSchema,
+} from "../lib/api.js";
+import { runAnswerSchema, SYNC_ROUTES } from "../lib/api-sync.js";
 import type { VirtualClock } from "../lib/clock.js";
 import { OperationError } from "../lib/errors.js";
-import type { HttpClient } from "../lib/http.js";
+import type { AnswerSchema, HttpClient } from "../lib/http.js";
+import { answerOf } from "../lib/server-errors.js";
 import type { RegisterRuntime } from "../register/runtime.js";
 import type { Receipt, SaleSession } from "../register/sale-session.js";
 import { pull } from "../sync/pull.js";
@@ -207,13 +214,11 @@ async function runCdx(ctx: ReplayContext, op: CdxRunOp): Promise<Record<string, 
   if (!database)
     throw new OperationError("this register has no offline database to distribute to", "NoOfflineDatabase");
   const { job, full } = cdxRunOf(op);
-  const r = await ctx.admin.post<{ sessions: Array<{ size: number | null }> }>(
-    SYNC_ROUTES.admin.run,
-    { job, full, database },
-    { timeoutMs: 600_000 },
+  const answer = await answerOf(
+    () => ctx.admin.post(SYNC_ROUTES.admin.run, { job, full, database }, runAnswerSchema, { timeoutMs: 600_000 }),
+    op,
   );
-  if (r.status !== 200) throw new OperationError(`server answered ${r.status} to ${op}: ${JSON.stringify(r.body)}`);
-  return { sessions: r.body.sessions.length, bytes: r.body.sessions.reduce((sum, s) => sum + (s.size ?? 0), 0) };
+  return { sessions: answer.sessions.length, bytes: answer.sessions.reduce((sum, s) => sum + (s.size ?? 0), 0) };
 }
 
 async function syncRound(
@@ -249,15 +254,12 @@ async function observe(ctx: ReplayContext, expect: StateExpect): Promise<Record<
 async function serverHas(ctx: ReplayContext): Promise<number> {
   const store = ctx.runtime.config.store;
   const mine = new Set(ctx.runIds);
-  const list = await adminGet<{ count: number; transactions: Array<{ id: string }> }>(
-    ctx,
-    apiPath.adminTransactions(store, 10_000),
-  );
+  const list = await adminGet(ctx, apiPath.adminTransactions(store, 10_000), adminTransactionsAnswerSchema);
   if (list.count <= list.transactions.length) return list.transactions.filter((t) => mine.has(t.id)).length;
   // A long-lived --server holds more than one page: ask for each of ours instead.
   let found = 0;
   for (const id of mine) {
-    const r = await ctx.admin.get(apiPath.adminTransaction(id));
+    const r = await ctx.admin.get(apiPath.adminTransaction(id), wireTransactionSchema);
     if (r.status === 200) found++;
     else if (r.status !== 404) throw new OperationError(`server answered ${r.status} for transaction ${id}`);
   }
@@ -266,14 +268,12 @@ async function serverHas(ctx: ReplayContext): Promise<number> {
 
 async function serverConflicts(ctx: ReplayContext): Promise<number> {
   const mine = new Set(ctx.runIds);
-  const answer = await adminGet<{ conflicts: Array<{ transactionId: string }> }>(ctx, ROUTES.admin.conflicts);
+  const answer = await adminGet(ctx, ROUTES.admin.conflicts, conflictsAnswerSchema);
   return answer.conflicts.filter((c) => mine.has(c.transactionId)).length;
 }
 
-async function adminGet<T>(ctx: ReplayContext, path: string): Promise<T> {
-  const r = await ctx.admin.get<T>(path);
-  if (r.status !== 200) throw new OperationError(`server answered ${r.status} to GET ${path}`, "ServerCheckFailed");
-  return r.body;
+function adminGet<T>(ctx: ReplayContext, path: string, schema: AnswerSchema<T>): Promise<T> {
+  return answerOf(() => ctx.admin.get(path, schema), "replay check");
 }
 
 /** Runs an action; an error becomes `{error: code, message}` for the expectation to judge instead of ending the run. */
