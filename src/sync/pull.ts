@@ -195,18 +195,24 @@ async function pullOne(options: PullOptions, session: DownloadSession, iso: () =
 
 type Downloaded = Omit<DownloadResult, "bytes"> & { bytes: number; resumed: number };
 
-/** Downloads before giving up on a package whose link keeps breaking (each one must have brought new bytes). */
+/** Downloads before giving up on a package whose link keeps breaking. */
 const MAX_RESUMES = 50;
+/**
+ * Resets in a row that brought no new bytes before giving up: a cut can come before the client has handed on any
+ * of the body, but a link that never delivers is down. Timeouts and refusals are never retried here.
+ */
+const MAX_STALLED = 3;
 
 /**
  * Downloads a session's package into `file`. When the connection breaks part-way, asks for the rest with HTTP Range
- * (If-Range: the package's SHA-256, so a changed package comes whole) instead of starting over, as long as each try
- * brings new bytes. A partial file from an earlier round is continued the same way. `bytes` is the package's size
+ * (If-Range: the package's SHA-256, so a changed package comes whole) instead of starting over, as long as the tries
+ * bring new bytes. A partial file from an earlier round is continued the same way. `bytes` is the package's size
  * on disk; applyPackage then checks size and SHA-256 of the whole file.
  */
 async function downloadResuming(options: PullOptions, session: DownloadSession, file: string): Promise<Downloaded> {
   const path = syncPath.package(session.id);
   let resumed = 0;
+  let stalled = 0;
   for (;;) {
     const held = sizeOf(file);
     const from = held > 0 && held < session.size ? held : 0;
@@ -216,10 +222,9 @@ async function downloadResuming(options: PullOptions, session: DownloadSession, 
       if (answer.status !== 200 && answer.status !== 206) return { ...answer, resumed };
       return { ...answer, status: 200, bytes: sizeOf(file), resumed };
     } catch (error) {
-      const progressed = sizeOf(file) > held;
-      if (!(error instanceof NetworkError) || !progressed || resumed >= MAX_RESUMES) {
-        throw error;
-      }
+      if (!(error instanceof NetworkError) || resumed >= MAX_RESUMES) throw error;
+      stalled = sizeOf(file) > held ? 0 : stalled + 1;
+      if (stalled > 0 && (error.kind !== "reset" || stalled >= MAX_STALLED)) throw error;
       resumed++;
     }
   }
