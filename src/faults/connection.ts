@@ -320,7 +320,11 @@ export class ProxyConnection {
     if (this.gone) return;
     this.stopped = true;
     this.client.end();
-    this.upstream?.destroy();
+    // Forget the server side first: its close must not turn this FIN into a reset (a reset would also make the
+    // client's system drop bytes it has received but not yet read).
+    const upstream = this.upstream;
+    this.upstream = undefined;
+    upstream?.destroy();
     // The client may never close its side; do not wait for it.
     this.client.once("finish", () => this.destroy());
   }
