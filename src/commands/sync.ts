@@ -49,6 +49,10 @@ export function register(program: Command): void {
                 spinner.update(
                   `${progress.line(done, e.count, totals())} — session ${e.session.id} (job ${e.session.job}): downloading`,
                 );
+              if (e.kind === "resuming")
+                spinner.update(
+                  `session ${e.session.id} (job ${e.session.job}): connection broke, resuming from ${formatBytes(e.from)}`,
+                );
               if (e.kind === "downloaded") {
                 bytes += e.bytes;
                 spinner.update(`session ${e.session.id} (job ${e.session.job}): applying ${formatBytes(e.bytes)}`);
@@ -75,7 +79,7 @@ export function register(program: Command): void {
         deps.output.result(result, () =>
           result.sessions.length === 0
             ? "nothing to pull: the offline database is up to date"
-            : `pulled ${result.applied} session(s), ${result.rows} rows, ${formatBytes(result.bytes)}${result.stoppedBy ? `; stopped at ${result.stoppedBy}` : ""}`,
+            : `pulled ${result.applied} session(s), ${result.rows} rows, ${formatBytes(result.bytes)}${result.resumed > 0 ? ` (resumed ${result.resumed}×)` : ""}${result.stoppedBy ? `; stopped at ${result.stoppedBy}` : ""}`,
         );
         if (result.failed > 0) throw new OperationError(`sync pull failed: ${result.stoppedBy}`, "SyncFailed");
       }),

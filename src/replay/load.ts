@@ -8,6 +8,7 @@ import { formatPath, UsageError } from "../lib/errors.js";
 import { didYouMean } from "../lib/suggest.js";
 import {
   durationSchema,
+  faultListSchema,
   faultSchema,
   headerSchema,
   type OpExpect,
@@ -46,7 +47,7 @@ type Action = (typeof ACTIONS)[number];
 /** One schema per kind of step; `name` is taken off before they parse (schema-json adds it back for editors). */
 export const STEP_SCHEMAS = {
   sale: z.strictObject({ sale: saleSchema }),
-  fault: z.strictObject({ fault: faultSchema }),
+  fault: z.strictObject({ fault: faultListSchema }),
   wait: z.strictObject({ wait: durationSchema }),
   op: z.strictObject({ op: opSchema, expect: opExpectSchema.optional() }),
   sync: z.strictObject({
@@ -127,6 +128,7 @@ export function parseScenario(text: string, file: string, options: LoadOptions =
     profile: Object.fromEntries(
       Object.entries(header.data.profile ?? {}).filter(([, v]) => v !== undefined),
     ) as Scenario["profile"],
+    ...(header.data.seed !== undefined ? { seed: header.data.seed } : {}),
     steps,
   };
 }
@@ -171,7 +173,7 @@ export function parseJournal(text: string, file: string, options: LoadOptions = 
 /** What the step schemas produce, by key (each step has its own kind's key, and expect where allowed). */
 interface StepBody {
   sale: SaleInput;
-  fault: FaultSpec;
+  fault: FaultSpec[];
   wait: number;
   op: ReplayOp;
   sync: ReplayOp;
@@ -216,7 +218,7 @@ function parseStep(raw: unknown, number: number): Step | Problem {
     case "sale":
       return { ...base, kind, sale: toSaleStep(value.sale) };
     case "fault":
-      return { ...base, kind, fault: value.fault };
+      return { ...base, kind, faults: value.fault };
     case "wait":
       return { ...base, kind, ms: value.wait, text: String((raw as { wait: unknown }).wait) };
     case "op":

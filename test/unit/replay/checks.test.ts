@@ -100,6 +100,8 @@ describe("human report", () => {
     const steps = [record({ step: 1 }), record({ step: 2, result: "fail", message: "total: expected 1, actual 2" })];
     const report = {
       format: "pos-replay/1" as const,
+      seed: 1,
+      faults: {},
       file: "j.ndjson",
       name: "j",
       source: "journal" as const,
@@ -118,7 +120,7 @@ describe("human report", () => {
     expect(steps.map((s) => showsStep("journal", s))).toEqual([false, true]);
     expect(steps.map((s) => showsStep("scenario", s))).toEqual([true, true]);
     expect(lines[1]).toBe(
-      "j.ndjson: 2 steps, 2 sales, 2 checks: 1 passed, 1 failed (1.50 s, embedded server, register SEA01-R1)",
+      "j.ndjson: 2 steps, 2 sales, 2 checks: 1 passed, 1 failed (1.50 s, embedded server, register SEA01-R1, seed 1)",
     );
   });
 });
