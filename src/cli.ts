@@ -2,6 +2,8 @@
 import { Command, CommanderError, Option } from "commander";
 import { readVersion } from "./lib/version.js";
 
+export { exitOnSignals } from "./lib/signals.js";
+
 interface CommandModule {
   register(program: Command): void;
 }
@@ -53,11 +55,6 @@ const COMMANDS: ReadonlyArray<{ name: string; summary: string; load: () => Promi
     load: () => import("./commands/status.js"),
   },
   {
-    name: "doctor",
-    summary: "checks a register (or every register of the home) and prints the command that fixes each problem",
-    load: () => import("./commands/doctor.js"),
-  },
-  {
     name: "disconnect",
     summary: "operation 917 while online: switch the register to offline (manual) until pos connect",
     load: () => import("./commands/status.js"),
@@ -82,7 +79,21 @@ const COMMANDS: ReadonlyArray<{ name: string; summary: string; load: () => Promi
     summary: "the register's journal of completed sales",
     load: () => import("./commands/journal.js"),
   },
+  {
+    name: "completion",
+    summary: "print a shell completion script: pos completion bash|zsh|fish",
+    load: () => import("./commands/completion.js"),
+  },
 ];
+
+/** The whole tree, every command module loaded: what shell completion walks. */
+export async function buildFullProgram(): Promise<Command> {
+  const program = createRoot();
+  const modules = new Set(await Promise.all(COMMANDS.map((c) => c.load())));
+  for (const m of modules) m.register(program);
+  for (const entry of COMMANDS) program.commands.find((c) => c.name() === entry.name)?.description(entry.summary);
+  return program;
+}
 
 /** Global options that take a value, so the command name is found after them. */
 const GLOBAL_WITH_VALUE = new Set(["--home"]);
@@ -98,23 +109,40 @@ export function commandNamed(args: readonly string[]): string | undefined {
   return words[0] === "help" ? words[1] : words[0];
 }
 
-export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {
+/** Help goes to stdout even when commander shows it "as an error" (a bare group); its error lines go nowhere. */
+const OUTPUT = { writeErr: (text: string) => process.stdout.write(text), outputError: () => {} };
+
+/** The program with its global options and nothing else. */
+function createRoot(): Command {
   const program = new Command("pos")
     .description("Register emulator and offline-sync administration tool (retail POS with offline failover)")
-    .version(readVersion(), "-V, --version", "print the version")
+    .version(readVersion(), "-V, --version", "print the version (with --json: {name, version, node})")
     .addOption(new Option("--home <dir>", "home folder for server and register data (env POS_HOME, default ~/.pos)"))
-    .option("--json", "print one JSON document on stdout; human text goes to stderr")
-    .option("--no-color", "no colours (also NO_COLOR)")
+    .option("--json", "print one JSON document on stdout (errors too); human text goes to stderr")
+    .option("--no-color", "no colours (also NO_COLOR=1; FORCE_COLOR=1 forces them)")
     .option("-q, --quiet", "print only results and errors")
-    .option("--verbose", "more detail, and stack traces on errors")
+    .option("--verbose", "more detail, and stack traces (source-mapped) on errors")
     .showSuggestionAfterError(true)
-    .helpCommand("help [command]", "show help for a command")
+    .helpCommand("help [command...]", "show help for a command (pos help cdx run)")
     .exitOverride()
-    .configureOutput({ writeErr: () => {}, outputError: () => {} });
+    .configureOutput(OUTPUT);
   program.addHelpText(
     "after",
-    "\nExit codes: 0 ok, 1 the operation failed, 2 bad usage or input, 3 server unreachable, 130 interrupted.",
+    `
+Examples:
+  pos demo                                   the whole story on the sample company
+  pos --home /tmp/store server start         HQ + retail server
+  pos --home /tmp/store register provision SEA01-R1 --sync
+  pos --home /tmp/store sale --register SEA01-R1 --staff 000160
+  pos help sync pull                         help for one command
+
+Exit codes: 0 ok, 1 the operation failed, 2 bad usage or input, 3 server unreachable, 130 interrupted, 143 terminated.`,
   );
+  return program;
+}
+
+export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {
+  const program = createRoot();
   const wanted = commandNamed(argv.slice(2));
   const chosen = COMMANDS.find((c) => c.name === wanted);
   if (chosen) (await chosen.load()).register(program);
@@ -123,58 +151,131 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
     if (declared) declared.description(entry.summary);
     else program.command(entry.name).description(entry.summary);
   }
+  // Every level (pos sync conflicts resolve is three deep) reports its errors through main().
   const quiet = (command: Command): void => {
-    command.exitOverride().configureOutput({ writeErr: () => {}, outputError: () => {} });
+    command.exitOverride().configureOutput(OUTPUT);
     for (const sub of command.commands) quiet(sub);
   };
   for (const sub of program.commands) quiet(sub);
   return program;
 }
 
+/**
+ * `pos help cdx run` is `pos cdx run --help`: commander's help command names one level only. Global options
+ * before `help` stay where they are.
+ */
+export function normalizeArgs(args: readonly string[]): string[] {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? "";
+    if (GLOBAL_WITH_VALUE.has(arg)) {
+      i++;
+      continue;
+    }
+    if (arg.startsWith("-")) continue;
+    if (arg !== "help" || i === args.length - 1) return [...args];
+    return [...args.slice(0, i), ...args.slice(i + 1), "--help"];
+  }
+  return [...args];
+}
+
+/** `pos --json --version`: the version as a JSON document. */
+function jsonVersion(args: readonly string[]): string | undefined {
+  if (!args.includes("--json") || !(args.includes("--version") || args.includes("-V"))) return undefined;
+  if (commandNamed(args) !== undefined) return undefined;
+  return `${JSON.stringify({ name: "pos", version: readVersion(), node: process.version })}\n`;
+}
+
 /** Runs the CLI; returns the exit code instead of exiting, so tests can call it. */
 export async function main(argv: string[] = process.argv): Promise<number> {
-  const verbose = argv.includes("--verbose");
+  const args = normalizeArgs(argv.slice(2));
+  const verbose = args.includes("--verbose");
+  const json = args.includes("--json");
+  const version = jsonVersion(args);
+  if (version) {
+    process.stdout.write(version);
+    return 0;
+  }
   // Homes hold password hashes, device tokens and sales: everything pos creates is for its user alone (folders 0700,
   // files 0600 — SQLite gives -wal/-shm the mode of their database).
   process.umask(0o077);
+  const full = [...argv.slice(0, 2), ...args];
   try {
-    const program = await buildProgram(argv);
-    await program.parseAsync(argv);
+    const program = await buildProgram(full);
+    await program.parseAsync(full);
     return 0;
   } catch (error) {
-    return report(error, verbose, commandNamed(argv.slice(2)));
+    return report(error, { verbose, json, command: commandNamed(args) });
   }
 }
 
 /** Every error line ends with what to do; errors raised without one get the fix their exit code implies. */
-function fallbackFix(exitCode: number, command: string | undefined): string {
+export function fallbackFix(exitCode: number, command?: string): string {
   const help = `see pos ${command ? `${command} ` : ""}--help`;
   if (exitCode === 2) return help;
   if (exitCode === 3) return "start the server or check its URL (pos doctor shows which and how)";
   return `pos doctor shows what is wrong and the fix; ${help}`;
 }
 
-function report(error: unknown, verbose: boolean, command?: string): number {
+/** What an error becomes: one line on stderr, and with --json also `{"error":{code,message,fix}}` on stdout. */
+export interface ErrorReport {
+  exitCode: number;
+  code: string;
+  message: string;
+  fix: string | null;
+  /** Set when a command already printed its JSON document: the exit code tells the rest. */
+  answered: boolean;
+}
+
+/** Maps any thrown value to its report; pure, so a table test covers it. */
+export function describeError(error: unknown, command?: string): ErrorReport | undefined {
   if (error instanceof CommanderError) {
-    // --help and --version arrive as "errors" with exit code 0.
-    if (error.exitCode === 0 || error.code === "commander.helpDisplayed" || error.code === "commander.version") {
-      return 0;
+    // --help, --version and a bare group's usage arrive as "errors"; none of them is one.
+    if (
+      error.exitCode === 0 ||
+      error.code === "commander.helpDisplayed" ||
+      error.code === "commander.version" ||
+      error.code === "commander.help"
+    ) {
+      return undefined;
     }
-    const line = error.message.replace(/^error: /, "").replace(/\s*\n\s*/g, " ");
-    process.stderr.write(`pos: ${line} — ${fallbackFix(2, command)}\n`);
-    return 2;
+    const message = error.message.replace(/^error: /, "").replace(/\s*\n\s*/g, " ");
+    return { exitCode: 2, code: "BadUsage", message, fix: fallbackFix(2, command), answered: false };
   }
-  const err = error as { exitCode?: unknown; code?: unknown; fix?: unknown; message?: unknown; stack?: unknown };
+  const err = error as { exitCode?: unknown; code?: unknown; fix?: unknown; message?: unknown; answered?: unknown };
+  const answered = err?.answered === true;
   if (typeof err?.exitCode === "number" && err.code !== "InternalError") {
-    const name = typeof err.code === "string" && /^[A-Z]/.test(err.code) ? `${err.code}: ` : "";
-    const fix = ` — ${typeof err.fix === "string" ? err.fix : fallbackFix(err.exitCode, command)}`;
-    process.stderr.write(`pos: ${name}${String(err.message)}${fix}\n`);
-    if (verbose && typeof err.stack === "string") process.stderr.write(`${err.stack}\n`);
-    return err.exitCode;
+    const code = typeof err.code === "string" ? err.code : "Failed";
+    const fix = typeof err.fix === "string" ? err.fix : fallbackFix(err.exitCode, command);
+    return { exitCode: err.exitCode, code, message: String(err.message), fix, answered };
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`pos: internal error: ${message}\n`);
-  if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-  else process.stderr.write("pos: run again with --verbose for details, and please report it\n");
-  return 1;
+  return {
+    exitCode: 1,
+    code: "InternalError",
+    message: `internal error: ${message}`,
+    fix: "run again with --verbose for details, and please report it",
+    answered,
+  };
+}
+
+function report(error: unknown, options: { verbose: boolean; json: boolean; command: string | undefined }): number {
+  const described = describeError(error, options.command);
+  if (!described) return 0;
+  const { code, message, fix } = described;
+  if (options.json && !described.answered) {
+    process.stdout.write(`${JSON.stringify({ error: { code, message, fix } }, null, 2)}\n`);
+  }
+  const stack = (error as { stack?: unknown } | undefined)?.stack;
+  if (code === "InternalError") {
+    process.stderr.write(`pos: ${message}\n`);
+    if (options.verbose && typeof stack === "string") process.stderr.write(`${stack}\n`);
+    else process.stderr.write(`pos: ${fix}\n`);
+  } else {
+    const name = /^[A-Z]/.test(code) && code !== "BadUsage" ? `${code}: ` : "";
+    process.stderr.write(`pos: ${name}${message}${fix ? ` — ${fix}` : ""}\n`);
+    if (options.verbose && typeof stack === "string" && !(error instanceof CommanderError)) {
+      process.stderr.write(`${stack}\n`);
+    }
+  }
+  return described.exitCode;
 }

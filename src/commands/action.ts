@@ -12,7 +12,15 @@ export function action<A extends unknown[], O>(
     const globals = command.optsWithGlobals() as GlobalOptions;
     const args = raw.slice(0, -2) as A;
     const deps = await createDeps(globals);
-    await handler(deps, options, ...args);
+    try {
+      await handler(deps, options, ...args);
+    } catch (error) {
+      // The command already printed its JSON document (a failed sync's result): cli.ts must not add a second.
+      if (deps.output.answered && typeof error === "object" && error !== null) {
+        Object.defineProperty(error, "answered", { value: true });
+      }
+      throw error;
+    }
   };
 }
 

@@ -41,7 +41,7 @@ function cdxAction<O extends ConnectionOptions, A extends unknown[], T>(
     const client = createCdxClient(resolveAdminConnection(deps.paths, deps.env, options));
     try {
       const data = await run(client, options, ...args);
-      deps.output.result(data, human(render) as (d: never) => string);
+      deps.output.result(data, human(render));
       const failure = failed?.(data);
       if (failure) throw new OperationError(failure, "CdxFailed");
     } finally {
@@ -58,7 +58,12 @@ function sessionId(text: string): number {
 const FAILED = new Set(["Apply failed", "Download failed", "Suspended"]);
 
 export function register(program: Command): void {
-  const cdx = program.command("cdx");
+  const cdx = program
+    .command("cdx")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  pos cdx jobs\n  pos cdx run 1040\n  pos cdx sessions --json\n  pos cdx rerun 12",
+    );
 
   leaf(cdx.command("jobs"), "list the distribution jobs and the tables each carries", "pos cdx jobs").action(
     cdxAction(

@@ -1,6 +1,7 @@
 // `pos hq …`: edit HQ master data through the admin API, so incremental packages have something to carry.
 import type { Command } from "commander";
 import type { AdminClient } from "../lib/admin-client.js";
+import type { ProductDetail } from "../lib/api.js";
 import type { Deps } from "../lib/deps.js";
 import { UsageError } from "../lib/errors.js";
 import { action } from "./action.js";
@@ -22,9 +23,9 @@ function leaf(command: Command, example: string): Command {
 }
 
 /** Runs `run` with an admin client (loaded lazily), closing it afterwards; prints the result. */
-function hqAction<O extends ConnectionOptions, A extends unknown[]>(
-  run: (client: AdminClient, options: O, ...args: A) => Promise<unknown>,
-  human: (data: never) => string,
+function hqAction<O extends ConnectionOptions, A extends unknown[], T>(
+  run: (client: AdminClient, options: O, ...args: A) => Promise<T>,
+  human: (data: T) => string,
 ) {
   return action(async (deps: Deps, options: O, ...args: A) => {
     const { createAdminClient, resolveAdminConnection } = await import("../lib/admin-client.js");
@@ -53,44 +54,48 @@ function prices(entries: string[] | undefined): Record<string, string> | undefin
   return out;
 }
 
-interface ProductView {
-  id: string;
-  name: string;
-  taxGroup: string;
-  unit: string;
-  active: boolean;
-  changeVersion: number;
-  barcodes: { barcode: string }[];
-  prices: { store: string; amount: number; currency: string; changeVersion: number }[];
-}
-const showProduct = (p: ProductView) =>
+const showProduct = (p: ProductDetail) =>
   [
     `${p.id}  ${p.name}  (tax group ${p.taxGroup}, unit ${p.unit}${p.active ? "" : ", inactive"})`,
     `change version ${p.changeVersion}`,
     `barcodes: ${p.barcodes.map((b) => b.barcode).join(", ") || "none"}`,
     `prices: ${p.prices.map((x) => `${x.store} ${x.amount} ${x.currency} (v${x.changeVersion})`).join(", ") || "none"}`,
   ].join("\n");
-const versioned = (what: (d: never) => string) => (d: { changeVersion: number }) =>
-  `${(what as (x: unknown) => string)(d)} (change version ${d.changeVersion})`;
+/** An answer's own line plus the change version it made (what the next package will carry from). */
+const versioned =
+  <T extends { changeVersion: number }>(what: (d: T) => string) =>
+  (d: T) =>
+    `${what(d)} (change version ${d.changeVersion})`;
 
 export function register(program: Command): void {
-  const hq = program.command("hq");
+  const hq = program
+    .command("hq")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  pos hq price set 1001 SEA01 12.49\n  pos --json hq product show 1001\n  pos hq staff unblock 000160",
+    );
 
-  const price = hq.command("price").description("per-store prices");
+  const price = hq
+    .command("price")
+    .addHelpText("after", "\nExamples:\n  pos hq price set 1001 SEA01 12.49")
+    .description("per-store prices");
   leaf(price.command("set <product> <store> <amount>"), "pos hq price set 1001 SEA01 12.49")
     .description("set a product's price at a store (amount in major units, tax excluded)")
     .action(
       hqAction(
         (c, _o, product: string, store: string, amount: string) =>
           c.setPrice(product, store, checkAmount(amount, "amount")),
-        versioned(
-          (d: { product: string; store: string; amount: number; currency: string }) =>
-            `price of ${d.product} at ${d.store} is now ${d.amount} ${d.currency}`,
-        ),
+        versioned((d) => `price of ${d.product} at ${d.store} is now ${d.amount} ${d.currency}`),
       ),
     );
 
-  const product = hq.command("product").description("products, their barcodes and prices");
+  const product = hq
+    .command("product")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  pos --json hq product show 1001\n  pos hq product set 1001 --price SEA01=10.49",
+    )
+    .description("products, their barcodes and prices");
   const productFields = (command: Command, required: boolean) =>
     command
       .option("--name <name>", required ? "product name (required)" : "product name")
@@ -158,13 +163,15 @@ export function register(program: Command): void {
       hqAction(
         (c, _o, id: string) => c.deleteProduct(id),
         versioned(
-          (d: { id: string; tombstones: { barcodes: number; prices: number } }) =>
-            `deleted product ${d.id} with ${d.tombstones.barcodes} barcode(s) and ${d.tombstones.prices} price(s)`,
+          (d) => `deleted product ${d.id} with ${d.tombstones.barcodes} barcode(s) and ${d.tombstones.prices} price(s)`,
         ),
       ),
     );
 
-  const customer = hq.command("customer").description("customers");
+  const customer = hq
+    .command("customer")
+    .addHelpText("after", '\nExamples:\n  pos hq customer add 004100 --name "Ada Park" --email ada@example.com')
+    .description("customers");
   leaf(customer.command("add <id>"), 'pos hq customer add 004100 --name "Ada Park" --email ada@example.com')
     .description("add a customer")
     .requiredOption("--name <name>", "customer name")
@@ -185,13 +192,14 @@ export function register(program: Command): void {
             ...(o.phone ? { phone: o.phone } : {}),
             accountAllowed: o.accountAllowed ?? false,
           }),
-        versioned(
-          (d: { customer: { id: string; name: string } }) => `added customer ${d.customer.id} ${d.customer.name}`,
-        ),
+        versioned((d) => `added customer ${d.customer.id} ${d.customer.name}`),
       ),
     );
 
-  const staff = hq.command("staff").description("staff (workers)");
+  const staff = hq
+    .command("staff")
+    .addHelpText("after", "\nExamples:\n  pos hq staff unblock 000160")
+    .description("staff (workers)");
   leaf(
     staff.command("add <id>"),
     'pos hq staff add 000180 --name "Kai Moss" --role cashier --password 1234 --store SEA01',
@@ -227,10 +235,7 @@ export function register(program: Command): void {
             ...(o.permission ? { permissions: o.permission } : {}),
           });
         },
-        versioned(
-          (d: { staff: { id: string; name: string; role: string } }) =>
-            `added ${d.staff.role} ${d.staff.id} ${d.staff.name}`,
-        ),
+        versioned((d) => `added ${d.staff.role} ${d.staff.id} ${d.staff.name}`),
       ),
     );
   leaf(staff.command("unblock <id>"), "pos hq staff unblock 000160")
@@ -238,12 +243,15 @@ export function register(program: Command): void {
     .action(
       hqAction(
         (c, _o, id: string) => c.unblockStaff(id),
-        (d: { staff: string; wasBlocked: boolean }) =>
+        (d) =>
           d.wasBlocked ? `staff ${d.staff} unblocked` : `staff ${d.staff} was not blocked; failed attempts cleared`,
       ),
     );
 
-  const profile = hq.command("profile").description("offline profiles");
+  const profile = hq
+    .command("profile")
+    .addHelpText("after", "\nExamples:\n  pos hq profile set DEFAULT timeoutInterval 2")
+    .description("offline profiles");
   leaf(profile.command("set <profileId> <field> <value>"), "pos hq profile set DEFAULT timeoutInterval 2")
     .description(
       "set an offline profile field: timeoutInterval (s), reconnectInterval (min), allowManualOfflineBeforeSignIn, advancedOfflineSwitching, healthCheckInterval (min), pauseOfflineSync, downloadInterval (s), uploadInterval (s), name",
@@ -254,11 +262,14 @@ export function register(program: Command): void {
           const { profileFieldValue } = await import("../lib/admin-client.js");
           return c.setProfile(id, profileFieldValue(field, value));
         },
-        versioned((d: { profile: { id: string } }) => `offline profile ${d.profile.id} updated`),
+        versioned((d) => `offline profile ${d.profile.id} updated`),
       ),
     );
 
-  const registerCmd = hq.command("register").description("registers");
+  const registerCmd = hq
+    .command("register")
+    .addHelpText("after", "\nExamples:\n  pos hq register set SEA01-R2 --supports-offline true")
+    .description("registers");
   leaf(registerCmd.command("set <id>"), "pos hq register set SEA01-R2 --supports-offline true")
     .description("change a register")
     .option("--supports-offline <bool>", "true or false")
@@ -289,7 +300,7 @@ export function register(program: Command): void {
           return c.setRegister(id, body);
         },
         versioned(
-          (d: { register: { id: string; supportsOffline: boolean; offlineProfileId: string } }) =>
+          (d) =>
             `register ${d.register.id}: supports offline ${d.register.supportsOffline ? "yes" : "no"}, profile ${d.register.offlineProfileId}`,
         ),
       ),

@@ -9,7 +9,9 @@ interface ExportFlags {
 }
 
 export function register(program: Command): void {
-  const journal = program.command("journal");
+  const journal = program
+    .command("journal")
+    .addHelpText("after", "\nExamples:\n  pos journal export --register SEA01-R1 > sales.ndjson");
   journal
     .command("export")
     .description("write the journal as NDJSON, one sale a line (the `sale:` object of a replay scenario)")

@@ -10,7 +10,12 @@ interface ProvisionFlags {
 }
 
 export function register(program: Command): void {
-  const group = program.command("register");
+  const group = program
+    .command("register")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  pos register provision SEA01-R1 --server http://127.0.0.1:7100 --sync\n  pos register list\n  pos --json register show SEA01-R1",
+    );
   group
     .command("provision <registerId>")
     .description("set up a register: Supports offline at HQ, device activation, offline database, first sync")
@@ -43,7 +48,7 @@ export function register(program: Command): void {
           offline: flags.offline,
           sync: flags.sync ?? false,
           onStep: (s) => {
-            const mark = s.outcome === "done" ? output.color.green("✔") : output.color.dim("•");
+            const mark = s.outcome === "done" ? output.colorErr.green("✔") : output.colorErr.dim("•");
             const what = s.outcome === "existed" ? " (already existed)" : s.outcome === "skipped" ? " (skipped)" : "";
             output.info(`${mark} ${s.step}. ${s.name}${what}: ${s.detail}`);
           },

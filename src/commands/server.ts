@@ -9,10 +9,19 @@ interface StartOptions {
   data?: string;
   fixtures?: string;
   channelDownloadInterval: string;
+  logLevel?: string;
+  logFile?: string;
 }
 
+const LEVELS = ["debug", "info", "warn", "error"] as const;
+
 export function register(program: Command): void {
-  const server = program.command("server");
+  const server = program
+    .command("server")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  pos server start --port 0\n  pos server start --log-level info --log-file server.log",
+    );
   server
     .command("start")
     .description("run HQ and the retail server in the foreground; prints the URL and where the admin token is")
@@ -25,9 +34,11 @@ export function register(program: Command): void {
       "apply the server's own channel database sessions every N seconds (0: at once, inside each pos cdx run)",
       "0",
     )
+    .option("--log-level <level>", "log every request as a JSON line at this level: debug, info, warn, error")
+    .option("--log-file <path>", "append the request log here (default level info); without it the log goes to stderr")
     .addHelpText(
       "after",
-      "\nExamples:\n  pos server start\n  pos --home /tmp/pos server start --port 0\n  pos --json server start --port 0   # prints {url, adminTokenFile, …}\n\nStops cleanly on Ctrl-C or SIGTERM (in-flight requests finish, databases close, exit 0).",
+      "\nExamples:\n  pos server start\n  pos server start --log-level info --log-file server.log   # request id, register, route, status, time\n  pos --home /tmp/pos server start --port 0\n  pos --json server start --port 0   # prints {url, adminTokenFile, …}\n\nStops cleanly on Ctrl-C or SIGTERM (in-flight requests finish, databases close, exit 0).",
     )
     .action(
       action(async (deps, options: StartOptions) => {
@@ -40,6 +51,10 @@ export function register(program: Command): void {
           throw new UsageError(
             `--channel-download-interval: expected seconds 0–86400, got "${options.channelDownloadInterval}"`,
           );
+        }
+        const level = options.logLevel ?? (options.logFile ? "info" : undefined);
+        if (level !== undefined && !(LEVELS as readonly string[]).includes(level)) {
+          throw new UsageError(`--log-level: expected ${LEVELS.join(", ")}, got "${level}"`);
         }
         const [{ startServer, closeOnSignal }, { defaultFixturesDir, loadFixtures }, { readVersion }, { resolve }] =
           await Promise.all([
@@ -58,6 +73,14 @@ export function register(program: Command): void {
           version: readVersion(),
           fixtures: () => loadFixtures(fixturesDir),
           channelDownloadIntervalSec: interval,
+          ...(level
+            ? {
+                log: {
+                  level: level as (typeof LEVELS)[number],
+                  ...(options.logFile ? { file: resolve(options.logFile) } : {}),
+                },
+              }
+            : {}),
           onInternalError: (error) => deps.output.warn(`internal error: ${(error as Error)?.stack ?? String(error)}`),
         });
         if (running.loadedRows > 0) deps.output.info(`HQ loaded ${running.loadedRows} rows from ${fixturesDir}`);

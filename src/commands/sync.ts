@@ -7,7 +7,12 @@ interface RegisterFlag {
 }
 
 export function register(program: Command): void {
-  const group = program.command("sync");
+  const group = program
+    .command("sync")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  pos sync pull --register SEA01-R1\n  pos sync push --register SEA01-R1\n  pos --json sync status",
+    );
   group
     .command("pull")
     .description("download and apply the register's sessions in order; a failed session stops the round")
@@ -18,14 +23,21 @@ export function register(program: Command): void {
     )
     .action(
       action(async (deps, flags: RegisterFlag) => {
-        const [{ resolveRegisterId }, { pullRegister }, { OperationError }, { formatBytes }] = await Promise.all([
-          import("../register/config.js"),
-          import("../register/sync.js"),
-          import("../lib/errors.js"),
-          import("../ui/format.js"),
-        ]);
+        const [{ resolveRegisterId }, { pullRegister }, { OperationError }, { formatBytes }, { createProgress }] =
+          await Promise.all([
+            import("../register/config.js"),
+            import("../register/sync.js"),
+            import("../lib/errors.js"),
+            import("../ui/format.js"),
+            import("../ui/progress.js"),
+          ]);
         const registerId = resolveRegisterId(deps.paths, flags.register, deps.env);
         const spinner = await deps.output.spinner(`listing sessions for ${registerId}`);
+        const progress = createProgress(deps.clock, "sessions");
+        let done = 0;
+        let bytes = 0;
+        let rows = 0;
+        const totals = () => `${formatBytes(bytes)}, ${rows} rows`;
         let result: Awaited<ReturnType<typeof pullRegister>>;
         try {
           result = await pullRegister({
@@ -34,15 +46,27 @@ export function register(program: Command): void {
             registerId,
             onProgress: (e) => {
               if (e.kind === "session")
-                spinner.update(`session ${e.session.id} (job ${e.session.job}) ${e.index + 1}/${e.count}: downloading`);
-              if (e.kind === "downloaded")
+                spinner.update(
+                  `${progress.line(done, e.count, totals())} — session ${e.session.id} (job ${e.session.job}): downloading`,
+                );
+              if (e.kind === "resuming")
+                spinner.update(
+                  `session ${e.session.id} (job ${e.session.job}): connection broke, resuming from ${formatBytes(e.from)}`,
+                );
+              if (e.kind === "downloaded") {
+                bytes += e.bytes;
                 spinner.update(`session ${e.session.id} (job ${e.session.job}): applying ${formatBytes(e.bytes)}`);
+              }
               // With --verbose: a long apply says how far it got (its one transaction is still open).
-              if (e.kind === "applying")
+              if (e.kind === "applying") {
+                spinner.update(`session ${e.session.id} (job ${e.session.job}): applying, ${e.rows} rows so far`);
                 deps.output.debug(
                   `session ${e.session.id} (job ${e.session.job}): ${e.rows} rows applied so far, not committed`,
                 );
+              }
               if (e.kind === "applied") {
+                done++;
+                rows += e.rows;
                 spinner.succeed(
                   `session ${e.session.id} job ${e.session.job}${e.session.full ? " (full)" : ""}: ${e.rows} rows${e.alreadyApplied ? " (already applied)" : ""}`,
                 );
@@ -55,7 +79,7 @@ export function register(program: Command): void {
         deps.output.result(result, () =>
           result.sessions.length === 0
             ? "nothing to pull: the offline database is up to date"
-            : `pulled ${result.applied} session(s), ${result.rows} rows, ${formatBytes(result.bytes)}${result.stoppedBy ? `; stopped at ${result.stoppedBy}` : ""}`,
+            : `pulled ${result.applied} session(s), ${result.rows} rows, ${formatBytes(result.bytes)}${result.resumed > 0 ? ` (resumed ${result.resumed}×)` : ""}${result.stoppedBy ? `; stopped at ${result.stoppedBy}` : ""}`,
         );
         if (result.failed > 0) throw new OperationError(`sync pull failed: ${result.stoppedBy}`, "SyncFailed");
       }),
@@ -68,20 +92,22 @@ export function register(program: Command): void {
     .addHelpText("after", "\nExample:\n  pos sync push --register SEA01-R1 --json")
     .action(
       action(async (deps, flags: RegisterFlag) => {
-        const [{ resolveRegisterId }, { pushRegister }, { OperationError }] = await Promise.all([
+        const [{ resolveRegisterId }, { pushRegister }, { OperationError }, { createProgress }] = await Promise.all([
           import("../register/config.js"),
           import("../register/sync.js"),
           import("../lib/errors.js"),
+          import("../ui/progress.js"),
         ]);
         const registerId = resolveRegisterId(deps.paths, flags.register, deps.env);
         const spinner = await deps.output.spinner(`uploading pending transactions of ${registerId}`);
+        const progress = createProgress(deps.clock, "transactions uploaded");
         let result: Awaited<ReturnType<typeof pushRegister>>;
         try {
           result = await pushRegister({
             paths: deps.paths,
             clock: deps.clock,
             registerId,
-            onProgress: (done, total) => spinner.update(`uploaded ${done}/${total}`),
+            onProgress: (done, total) => spinner.update(progress.line(done, total)),
           });
         } finally {
           spinner.stop();

@@ -2,6 +2,7 @@
 import { connect, type Socket } from "node:net";
 import type { Clock } from "../lib/clock.js";
 import type { FaultSpec } from "./fault-spec.js";
+import type { Decision } from "./fault-stack.js";
 import {
   createRequestFramer,
   createResponseFramer,
@@ -10,13 +11,16 @@ import {
   type ResponseHead,
 } from "./http-framing.js";
 import { garbageAnswer, injectedStatus } from "./injected-answers.js";
+import { Pipe, type ShapeState, shapeState } from "./shaper.js";
 
 export interface ConnectionHost {
   readonly target: { host: string; port: number };
   readonly clock: Clock;
-  /** The fault for one request (counts it); `none` means forward untouched. */
-  decide(method: string, path: string): FaultSpec;
+  /** The faults for one request (counts it); fault `none` and no shaping means forward untouched. */
+  decide(method: string, path: string): Decision;
   countForwarded(): void;
+  /** Bytes written to the server (`up`) or to the client (`down`). */
+  countBytes(direction: "up" | "down", bytes: number): void;
   closed(connection: ProxyConnection): void;
 }
 
@@ -24,10 +28,11 @@ export interface ConnectionHost {
 interface Exchange {
   readonly head: RequestHead;
   readonly fault: FaultSpec;
+  /** How the request's bytes go to the server and the answer's to the client. */
+  readonly up: ShapeState;
+  readonly down: ShapeState;
   /** Bytes for the client not yet written (waiting for their turn, a latency delay or a stall). */
   out: Buffer[];
-  /** False while a latency delay runs. */
-  gateOpen: boolean;
   /** The answer is complete (or will never come to the client). */
   done: boolean;
   answered: boolean;
@@ -43,19 +48,43 @@ export class ProxyConnection {
   private upstream: Socket | undefined;
   private readonly queue: Exchange[] = [];
   private readonly awaiting: Exchange[] = [];
-  private heldUpstream: Array<{ data: Buffer; isHead: boolean }> = [];
+  private heldUpstream: Array<{ data: Buffer; isHead: boolean; state: ShapeState | undefined }> = [];
   private reading: Exchange | undefined;
   private interim = false;
   private clientEnded = false;
   /** Set once the connection is being reset or is gone: nothing more is read, forwarded or written. */
   private stopped = false;
   private gone = false;
+  /** slow-close: how long closing waits once it is due. */
+  private closeDelayMs = 0;
+  private closing = false;
+  private readonly toClient: Pipe;
+  private readonly toServer: Pipe;
 
   constructor(
     private readonly client: Socket,
     private readonly host: ConnectionHost,
   ) {
     client.setNoDelay(true);
+    const cut = () => this.cutShort();
+    this.toClient = new Pipe(
+      (data, written) => {
+        if (this.gone) return;
+        host.countBytes("down", data.length);
+        client.write(data, () => written());
+      },
+      host.clock,
+      cut,
+    );
+    this.toServer = new Pipe(
+      (data, written) => {
+        if (this.gone) return;
+        host.countBytes("up", data.length);
+        this.connectUpstream().write(data, () => written());
+      },
+      host.clock,
+      cut,
+    );
     client.on("data", (chunk: Buffer) => this.onClientData(chunk));
     client.on("end", () => {
       this.clientEnded = true;
@@ -79,7 +108,7 @@ export class ProxyConnection {
     this.held = false;
     const pending = this.heldUpstream;
     this.heldUpstream = [];
-    for (const { data, isHead } of pending) this.sendUpstream(data, isHead);
+    for (const { data, isHead, state } of pending) this.sendUpstream(data, isHead, state);
     this.pump();
   }
 
@@ -94,6 +123,8 @@ export class ProxyConnection {
     this.stopped = true;
     if (this.gone) return;
     this.gone = true;
+    this.toClient.stop();
+    this.toServer.stop();
     this.client.destroy();
     this.upstream?.destroy();
     this.host.closed(this);
@@ -112,7 +143,9 @@ export class ProxyConnection {
       if (this.stopped) return;
       if (event.type === "head") this.onRequestHead(event.head);
       else if (event.type === "body") {
-        if (this.reading && FORWARDING.has(this.reading.fault.kind)) this.sendUpstream(event.data, false);
+        if (this.reading && FORWARDING.has(this.reading.fault.kind)) {
+          this.sendUpstream(event.data, false, this.reading.up);
+        }
       } else {
         const exchange = this.reading;
         this.reading = undefined;
@@ -122,7 +155,9 @@ export class ProxyConnection {
   }
 
   private onRequestHead(head: RequestHead): void {
-    const fault = this.host.decide(head.method, head.path);
+    const decision = this.host.decide(head.method, head.path);
+    const { fault } = decision;
+    this.closeDelayMs = Math.max(this.closeDelayMs, decision.slowCloseMs);
     if (fault.kind === "refuse") {
       // The listener stays open for the requests this fault does not cover, so a covered one gets its connection reset.
       this.reset();
@@ -132,8 +167,9 @@ export class ProxyConnection {
     const exchange: Exchange = {
       head,
       fault,
+      up: shapeState(decision.up),
+      down: shapeState(decision.down),
       out: [],
-      gateOpen: true,
       done: false,
       answered: false,
       after: head.keepAlive ? "keep" : "end",
@@ -142,7 +178,7 @@ export class ProxyConnection {
     this.reading = exchange;
     if (FORWARDING.has(fault.kind)) {
       this.awaiting.push(exchange);
-      this.sendUpstream(head.raw, true);
+      this.sendUpstream(head.raw, true, exchange.up);
     } else if (head.expectContinue) {
       // The client waits for "100 Continue" before its body; answering now keeps it from waiting for nothing.
       this.answerLocally(exchange);
@@ -159,13 +195,13 @@ export class ProxyConnection {
     this.pump();
   }
 
-  private sendUpstream(data: Buffer, isHead: boolean): void {
+  private sendUpstream(data: Buffer, isHead: boolean, state: ShapeState | undefined): void {
     if (this.held) {
-      this.heldUpstream.push({ data, isHead });
+      this.heldUpstream.push({ data, isHead, state });
       return;
     }
     if (isHead) this.host.countForwarded();
-    this.connectUpstream().write(data);
+    this.toServer.write(data, state);
   }
 
   private connectUpstream(): Socket {
@@ -239,13 +275,6 @@ export class ProxyConnection {
       exchange.done = true;
       return;
     }
-    if (fault.kind === "latency" && fault.ms > 0) {
-      exchange.gateOpen = false;
-      void this.host.clock.sleep(fault.ms).then(() => {
-        exchange.gateOpen = true;
-        this.pump();
-      });
-    }
     exchange.out.push(head.raw);
   }
 
@@ -254,35 +283,58 @@ export class ProxyConnection {
     while (!this.stopped && !this.held) {
       const exchange = this.queue[0];
       if (!exchange) break;
-      if (!exchange.gateOpen) return;
       const out = exchange.out;
       exchange.out = [];
       if (exchange.done && exchange.after === "reset") {
         this.queue.shift();
-        this.resetAfter(out);
+        this.resetAfter(out, exchange.down);
         return;
       }
-      for (const data of out) this.client.write(data);
+      for (const data of out) this.toClient.write(data, exchange.down);
       if (!exchange.done) return;
       this.queue.shift();
       if (exchange.after === "end") {
-        this.client.end();
-        this.upstream?.end();
+        this.closeWhenSent();
         return;
       }
     }
-    if (this.clientEnded && this.queue.length === 0 && !this.stopped) {
-      this.client.end();
-      this.upstream?.end();
-    }
+    if (this.clientEnded && this.queue.length === 0 && !this.stopped) this.closeWhenSent();
+  }
+
+  /** Ends both sides once the client has what it is owed; slow-close holds the connection open that much longer. */
+  private closeWhenSent(): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.toClient.afterSent(() => {
+      const close = () => {
+        this.client.end();
+        this.upstream?.end();
+      };
+      if (this.closeDelayMs > 0) void this.host.clock.sleep(this.closeDelayMs).then(close);
+      else close();
+    });
+  }
+
+  /** limit-data: the budget is spent, so the connection closes (FIN) mid-message, as a dropped link cuts a download. */
+  private cutShort(): void {
+    if (this.gone) return;
+    this.stopped = true;
+    this.client.end();
+    // Forget the server side first: its close must not turn this FIN into a reset (a reset would also make the
+    // client's system drop bytes it has received but not yet read).
+    const upstream = this.upstream;
+    this.upstream = undefined;
+    upstream?.destroy();
+    // The client may never close its side; do not wait for it.
+    this.client.once("finish", () => this.destroy());
   }
 
   /** Writes what the client may still see, then resets once those bytes have left, so the cut lands where intended. */
-  private resetAfter(out: Buffer[]): void {
+  private resetAfter(out: Buffer[], state: ShapeState): void {
     const last = out.pop();
     this.stopped = true;
-    for (const data of out) this.client.write(data);
-    if (last === undefined) this.reset();
-    else this.client.write(last, () => this.reset());
+    for (const data of out) this.toClient.write(data, state);
+    if (last === undefined) this.toClient.afterSent(() => this.reset());
+    else this.toClient.write(last, state, () => this.reset());
   }
 }

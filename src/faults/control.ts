@@ -1,24 +1,28 @@
-// The fault proxy's control endpoint (GET/PUT/POST /fault on its own port) and the client that `pos proxy set` uses.
+// The fault proxy's control endpoint (/fault, /fault/add, /reset on its own port) and the client `pos proxy` uses.
 import { createServer, type IncomingMessage, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { OperationError, PosError, UnreachableError, UsageError } from "../lib/errors.js";
-import { type FaultSpec, formatFault } from "./fault-spec.js";
+import { type FaultSpec, formatFault, formatFaults } from "./fault-spec.js";
 import type { FaultProxy, FaultProxyStats } from "./proxy.js";
 
 export interface ProxyStatus {
   url: string;
   target: string;
+  /** The first fault in force (`none` when there is none). */
   fault: FaultSpec;
-  /** The fault in its text form, e.g. `http 503 times=2`. */
+  /** Every fault in force in text form, joined by " + ", e.g. `latency 200 jitter=50 + http 503 times=2`. */
   text: string;
+  /** Every fault in force, in the order they are considered, with how many requests each was applied to. */
+  faults: Array<{ fault: FaultSpec; text: string; injected: number }>;
+  seed: number;
   stats: FaultProxyStats;
 }
 
 export interface ControlServerOptions {
   host?: string;
   port?: number;
-  /** Told about every fault change, e.g. to log it. */
-  onChange?: (fault: FaultSpec) => void;
+  /** Told about every fault change, e.g. to log it (the text of every fault in force). */
+  onChange?: (text: string) => void;
 }
 
 export interface ControlServer {
@@ -30,9 +34,24 @@ const MAX_BODY_BYTES = 16 * 1024;
 const DEFAULT_TIMEOUT_MS = 5000;
 
 export function proxyStatus(proxy: FaultProxy): ProxyStatus {
-  const fault = proxy.fault();
-  return { url: proxy.url, target: proxy.target, fault, text: formatFault(fault), stats: proxy.stats() };
+  const faults = proxy.faults();
+  const stats = proxy.stats();
+  return {
+    url: proxy.url,
+    target: proxy.target,
+    fault: proxy.fault(),
+    text: formatFaults(faults.map((f) => f.spec)),
+    faults: faults.map((f) => ({ fault: f.spec, text: formatFault(f.spec), injected: f.injected })),
+    seed: stats.seed,
+    stats,
+  };
 }
+
+const ROUTES: Record<string, string> = {
+  "/fault": "GET shows the faults; PUT or POST replaces them (a fault, its text, or a list)",
+  "/fault/add": "POST adds one fault on top",
+  "/reset": 'POST clears faults and counters ({"seed": n} reseeds)',
+};
 
 export async function startControlServer(
   proxy: FaultProxy,
@@ -42,25 +61,32 @@ export async function startControlServer(
     const reply = (status: number, body: unknown) => {
       res.writeHead(status, { "content-type": "application/json; charset=utf-8" }).end(JSON.stringify(body));
     };
-    const path = (req.url ?? "/").split("?", 1)[0];
-    if (path !== "/fault") {
-      reply(404, { error: { code: "NotFound", message: `no ${path} here; use /fault` } });
+    const path = (req.url ?? "/").split("?", 1)[0] ?? "/";
+    if (!(path in ROUTES)) {
+      reply(404, { error: { code: "NotFound", message: `no ${path} here; use /fault, /fault/add or /reset` } });
       return;
     }
-    if (req.method === "GET") {
+    if (req.method === "GET" && path === "/fault") {
       reply(200, proxyStatus(proxy));
       return;
     }
-    if (req.method !== "PUT" && req.method !== "POST") {
-      res.setHeader("allow", "GET, PUT, POST");
-      reply(405, { error: { code: "MethodNotAllowed", message: `${req.method} /fault is not supported` } });
+    const writes = path === "/fault" ? ["PUT", "POST"] : ["POST"];
+    if (!writes.includes(req.method ?? "")) {
+      res.setHeader("allow", path === "/fault" ? "GET, PUT, POST" : "POST");
+      reply(405, {
+        error: { code: "MethodNotAllowed", message: `${req.method} ${path} is not supported (${ROUTES[path]})` },
+      });
       return;
     }
     readBody(req)
       .then(async (text) => {
-        const spec = await proxy.setFault(parseJson(text));
-        options.onChange?.(spec);
-        reply(200, proxyStatus(proxy));
+        const body = parseJson(text);
+        if (path === "/fault") await proxy.setFault(body);
+        else if (path === "/fault/add") await proxy.addFault(body);
+        else await proxy.reset(parseSeed(body));
+        const status = proxyStatus(proxy);
+        options.onChange?.(status.text);
+        reply(200, status);
       })
       .catch((error: unknown) => {
         const usage = error instanceof UsageError;
@@ -91,20 +117,35 @@ export function fetchProxyStatus(controlUrl: string, timeoutMs = DEFAULT_TIMEOUT
   return callControl("GET", controlUrl, undefined, timeoutMs);
 }
 
-/** Sets the running proxy's fault through its control endpoint; returns the status after the change. */
-export function sendFault(controlUrl: string, fault: FaultSpec, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<ProxyStatus> {
+/** Replaces the running proxy's faults through its control endpoint; returns the status after the change. */
+export function sendFault(
+  controlUrl: string,
+  fault: FaultSpec | FaultSpec[],
+  timeoutMs = DEFAULT_TIMEOUT_MS,
+): Promise<ProxyStatus> {
   return callControl("PUT", controlUrl, JSON.stringify(fault), timeoutMs);
 }
 
+/** Adds a fault on top of those in force. */
+export function addFault(controlUrl: string, fault: FaultSpec, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<ProxyStatus> {
+  return callControl("POST", controlUrl, JSON.stringify(fault), timeoutMs, "/fault/add");
+}
+
+/** Clears faults and counters; with a seed, the draws start from it. */
+export function resetProxy(controlUrl: string, seed?: number, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<ProxyStatus> {
+  return callControl("POST", controlUrl, JSON.stringify(seed === undefined ? {} : { seed }), timeoutMs, "/reset");
+}
+
 function callControl(
-  method: "GET" | "PUT",
+  method: "GET" | "PUT" | "POST",
   controlUrl: string,
   body: string | undefined,
   timeoutMs: number,
+  path = "/fault",
 ): Promise<ProxyStatus> {
   let url: URL;
   try {
-    url = new URL("/fault", controlUrl);
+    url = new URL(path, controlUrl);
   } catch {
     return Promise.reject(new UsageError(`control URL "${controlUrl}" is not a URL (expected http://host:port)`));
   }
@@ -159,6 +200,17 @@ function readBody(req: IncomingMessage): Promise<string> {
     });
     req.on("error", reject);
   });
+}
+
+/** `{"seed": n}` for /reset; an empty body keeps the seed. */
+function parseSeed(body: unknown): number | undefined {
+  if (body === "" || body === null || body === undefined) return undefined;
+  const seed = (body as { seed?: unknown }).seed;
+  if (seed === undefined && typeof body === "object" && Object.keys(body as object).length === 0) return undefined;
+  if (typeof seed !== "number" || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    throw new UsageError('reset takes {"seed": <whole number 0..4294967295>} or an empty body', "BadSeed");
+  }
+  return seed;
 }
 
 /** A JSON body, or bare fault text (so `curl -X PUT -d 'http 503'` works too). */

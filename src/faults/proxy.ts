@@ -1,17 +1,10 @@
-// The fault proxy: a TCP-level HTTP/1.1 proxy between a register and its server that injects one fault at a time (SPEC §7).
+// The fault proxy: a TCP-level HTTP/1.1 proxy between a register and its server that injects stacked, seeded faults (SPEC §7).
 import { createServer, type Server } from "node:net";
 import { type Clock, systemClock } from "../lib/clock.js";
 import { UsageError } from "../lib/errors.js";
 import { type ConnectionHost, ProxyConnection } from "./connection.js";
-import {
-  FAULT_KINDS,
-  type FaultKind,
-  type FaultSpec,
-  faultMatchesPath,
-  isUnlimited,
-  NO_FAULT,
-  toFaultSpec,
-} from "./fault-spec.js";
+import { type FaultSpec, isUnlimited, NO_FAULT, toFaultList, toFaultSpec } from "./fault-spec.js";
+import { type ActiveFault, type FaultCounters, FaultStack, randomSeed } from "./fault-stack.js";
 
 export interface FaultProxyOptions {
   /** The server to forward to, e.g. `http://127.0.0.1:7100`. */
@@ -21,17 +14,25 @@ export interface FaultProxyOptions {
   port?: number;
   /** Times latency delays; the default is the system clock. */
   clock?: Clock;
+  /** Seeds the draws of `probability` and `jitter`; a random one (reported in stats) when absent. */
+  seed?: number;
 }
 
 export interface FaultProxyStats {
   /** Client connections open now. */
   connections: number;
+  /** Client connections accepted since the start (or the last reset). */
+  connectionsTotal: number;
   /** Requests read from clients. */
   requests: number;
   /** Requests sent on to the server (a faulted request may be forwarded too: latency, reset, lost-ack, stall). */
   forwarded: number;
+  /** Bytes written to the server (`up`) and to clients (`down`). */
+  bytes: { up: number; down: number };
   /** Requests each fault was applied to. */
-  faulted: Record<Exclude<FaultKind, "none">, number>;
+  faulted: FaultCounters;
+  /** The seed the draws come from. */
+  seed: number;
 }
 
 export interface FaultProxy {
@@ -39,10 +40,19 @@ export interface FaultProxy {
   readonly host: string;
   readonly port: number;
   readonly target: string;
-  /** Applies a fault (FaultSpec, its text form, or `{fault, times, path}`); resolves once the listener matches it. */
+  /**
+   * Replaces the faults in force with one (FaultSpec, its text form, or `{fault, times, path, …}`) or a list of them
+   * (stacked); resolves once the listener matches them. Returns the first (`none` for an empty list).
+   */
   setFault(fault: unknown): Promise<FaultSpec>;
-  /** The fault in force; `times` is what remains of it. */
+  /** Adds one fault on top of those in force. */
+  addFault(fault: unknown): Promise<FaultSpec>;
+  /** Clears every fault and counter; the draws start again from `seed` (default: the current seed). */
+  reset(seed?: number): Promise<void>;
+  /** The first fault in force (`none` when there is none); `times` is what remains of it. */
   fault(): FaultSpec;
+  /** Every fault in force, in the order they are considered, with how often each was injected. */
+  faults(): ActiveFault[];
   stats(): FaultProxyStats;
   close(): Promise<void>;
 }
@@ -58,13 +68,11 @@ export async function createFaultProxy(options: FaultProxyOptions): Promise<Faul
   const host = options.host ?? "127.0.0.1";
   const clock = options.clock ?? detachedSystemClock;
   const connections = new Set<ProxyConnection>();
-  const faulted = Object.fromEntries(FAULT_KINDS.filter((k) => k !== "none").map((k) => [k, 0])) as Record<
-    Exclude<FaultKind, "none">,
-    number
-  >;
-  let current: FaultSpec = NO_FAULT;
+  const stack = new FaultStack(options.seed ?? randomSeed());
   let requests = 0;
   let forwarded = 0;
+  let connectionsTotal = 0;
+  const bytes = { up: 0, down: 0 };
   let listener: Server | undefined;
   let port = options.port ?? 0;
   let closed = false;
@@ -74,14 +82,13 @@ export async function createFaultProxy(options: FaultProxyOptions): Promise<Faul
     clock,
     decide(_method, path) {
       requests++;
-      const spec = current;
-      if (spec.kind === "none" || !faultMatchesPath(spec, path)) return NO_FAULT;
-      faulted[spec.kind]++;
-      if (spec.times !== undefined) current = spec.times > 1 ? { ...spec, times: spec.times - 1 } : NO_FAULT;
-      return spec;
+      return stack.decide(path);
     },
     countForwarded() {
       forwarded++;
+    },
+    countBytes(direction, count) {
+      bytes[direction] += count;
     },
     closed(connection) {
       connections.delete(connection);
@@ -95,6 +102,7 @@ export async function createFaultProxy(options: FaultProxyOptions): Promise<Faul
         socket.destroy();
         return;
       }
+      connectionsTotal++;
       connections.add(new ProxyConnection(socket, connectionHost));
     });
     await new Promise<void>((resolve, reject) => {
@@ -121,6 +129,30 @@ export async function createFaultProxy(options: FaultProxyOptions): Promise<Faul
     for (const connection of [...connections]) connection.destroy();
   }
 
+  /** What a change of faults does to what is open now: stall holds, reset/refuse kill what was held, refuse stops listening. */
+  async function applyToOpen(): Promise<void> {
+    const specs = stack.specs();
+    const unlimited = (kind: FaultSpec["kind"]) => specs.some((s) => s.kind === kind && isUnlimited(s));
+    if (unlimited("stall")) {
+      // An unlimited stall freezes connections already in use too; a limited one only its own requests.
+      for (const connection of connections) connection.hold();
+    } else {
+      const held = [...connections].filter((connection) => connection.isHeld);
+      // 'stall then reset' and 'stall then refuse' kill what was held; every other change lets it proceed.
+      const kills = specs.some((s) => s.kind === "reset" || s.kind === "refuse");
+      if (kills) for (const connection of held) connection.reset();
+      else for (const connection of held) connection.release();
+    }
+    if (unlimited("refuse")) {
+      const stopped = stopListening();
+      // Keep-alive sockets would otherwise carry requests past a closed listener.
+      destroyAll();
+      await stopped;
+    } else if (!listener) {
+      await listen();
+    }
+  }
+
   await listen();
 
   const proxy: FaultProxy = {
@@ -134,29 +166,38 @@ export async function createFaultProxy(options: FaultProxyOptions): Promise<Faul
     target: options.target,
     async setFault(input) {
       if (closed) throw new Error("the fault proxy is closed");
+      stack.replace(toFaultList(input));
+      await applyToOpen();
+      return stack.specs()[0] ?? NO_FAULT;
+    },
+    async addFault(input) {
+      if (closed) throw new Error("the fault proxy is closed");
       const spec = toFaultSpec(input);
-      current = spec;
-      if (spec.kind === "stall") {
-        // An unlimited stall freezes connections already in use too; a limited one only its own requests.
-        if (isUnlimited(spec)) for (const connection of connections) connection.hold();
-      } else {
-        const held = [...connections].filter((connection) => connection.isHeld);
-        // 'stall then reset' and 'stall then refuse' kill what was held; every other change lets it proceed.
-        if (spec.kind === "reset" || spec.kind === "refuse") for (const connection of held) connection.reset();
-        else for (const connection of held) connection.release();
-      }
-      if (spec.kind === "refuse" && isUnlimited(spec)) {
-        const stopped = stopListening();
-        // Keep-alive sockets would otherwise carry requests past a closed listener.
-        destroyAll();
-        await stopped;
-      } else if (!listener) {
-        await listen();
-      }
+      stack.add(spec);
+      await applyToOpen();
       return spec;
     },
-    fault: () => current,
-    stats: () => ({ connections: connections.size, requests, forwarded, faulted: { ...faulted } }),
+    async reset(seed) {
+      if (closed) throw new Error("the fault proxy is closed");
+      stack.reset(seed);
+      requests = 0;
+      forwarded = 0;
+      connectionsTotal = connections.size;
+      bytes.up = 0;
+      bytes.down = 0;
+      await applyToOpen();
+    },
+    fault: () => stack.specs()[0] ?? NO_FAULT,
+    faults: () => stack.faults,
+    stats: () => ({
+      connections: connections.size,
+      connectionsTotal,
+      requests,
+      forwarded,
+      bytes: { ...bytes },
+      faulted: { ...stack.counters },
+      seed: stack.seed,
+    }),
     async close() {
       if (closed) return;
       closed = true;

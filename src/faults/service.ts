@@ -5,7 +5,7 @@ import { z } from "zod";
 import { type Clock, systemClock } from "../lib/clock.js";
 import { UnreachableError, UsageError } from "../lib/errors.js";
 import { type ControlServer, startControlServer } from "./control.js";
-import { type FaultSpec, formatFault } from "./fault-spec.js";
+import { formatFault } from "./fault-spec.js";
 import { createFaultProxy, type FaultProxy } from "./proxy.js";
 
 export interface ProxyServiceOptions {
@@ -17,7 +17,10 @@ export interface ProxyServiceOptions {
   home: string;
   /** Times latency delays and stamps the start; leave it out in production (see createFaultProxy). */
   clock?: Clock;
-  onChange?: (fault: FaultSpec) => void;
+  /** Seeds the proxy's draws (probability, jitter); a random one when absent. */
+  seed?: number;
+  /** Told the faults in force (text form) after every change. */
+  onChange?: (text: string) => void;
 }
 
 export interface ProxyServiceInfo {
@@ -27,6 +30,7 @@ export interface ProxyServiceInfo {
   /** Where `pos proxy set` finds the control URL. */
   file: string;
   fault: string;
+  seed: number;
   pid: number;
   startedAt: string;
 }
@@ -64,6 +68,7 @@ export async function startProxyService(options: ProxyServiceOptions): Promise<R
     target: options.target,
     ...listen,
     ...(options.clock !== undefined && { clock: options.clock }),
+    ...(options.seed !== undefined && { seed: options.seed }),
   });
   let control: ControlServer;
   try {
@@ -82,6 +87,7 @@ export async function startProxyService(options: ProxyServiceOptions): Promise<R
     control: control.url,
     file,
     fault: formatFault(proxy.fault()),
+    seed: proxy.stats().seed,
     pid: process.pid,
     startedAt: new Date((options.clock ?? systemClock).now()).toISOString(),
   };

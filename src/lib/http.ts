@@ -1,5 +1,6 @@
 // The project's one HTTP client (got, keep-alive, no retries): JSON in/out, failures carry their class for failover.
 import { createHash } from "node:crypto";
+import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import { Agent as HttpAgent, type IncomingHttpHeaders } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
@@ -114,12 +115,21 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
+/** A download that continues a partial file: asks for the bytes from `from` on, if the entity is still `ifRange`. */
+export interface DownloadOptions extends RequestOptions {
+  /** Bytes of the file already held; the answer's bytes are appended when the server answers 206. */
+  from?: number;
+  /** The entity tag the held bytes belong to (If-Range): another entity is sent whole (200) and overwrites. */
+  ifRange?: string;
+}
+
 export interface DownloadResult {
+  /** 200 (the whole entity, written from the start) or 206 (the rest, appended); anything else is an error answer. */
   status: number;
   headers: IncomingHttpHeaders;
-  /** Bytes written to the file (0 unless status is 200). */
+  /** Bytes written to the file by this answer (0 for an error answer). */
   bytes: number;
-  /** SHA-256 (hex) of the bytes written. */
+  /** SHA-256 (hex) of the bytes this answer wrote. */
   sha256: string;
   /** The error answer when status is not 200 (the file is not written). */
   body?: unknown;
@@ -142,8 +152,8 @@ export interface HttpClient {
   ): Promise<HttpResponse<T>>;
   get<T>(path: string, schema: AnswerSchema<T>, options?: RequestOptions): Promise<HttpResponse<T>>;
   post<T>(path: string, body: unknown, schema: AnswerSchema<T>, options?: RequestOptions): Promise<HttpResponse<T>>;
-  /** Streams a GET answer into `file`, hashing as it goes (packages: never held in memory). */
-  download(path: string, file: string, options?: RequestOptions): Promise<DownloadResult>;
+  /** Streams a GET answer into `file`, hashing as it goes (packages: never held in memory); `from` resumes. */
+  download(path: string, file: string, options?: DownloadOptions): Promise<DownloadResult>;
   /** Destroys the keep-alive agents; the client is unusable afterwards. */
   close(): void;
 }
@@ -259,14 +269,17 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     return { ok: true, status, body: checked.data, headers: response.headers };
   };
 
-  const download = async (path: string, file: string, request?: RequestOptions): Promise<DownloadResult> => {
+  const download = async (path: string, file: string, request?: DownloadOptions): Promise<DownloadResult> => {
     const got = await client();
     const url = baseUrl + path;
     const timeoutMs = request?.timeoutMs ?? options.timeoutMs;
+    const from = request?.from ?? 0;
+    const range: Record<string, string> =
+      from > 0 ? { range: `bytes=${from}-`, ...(request?.ifRange ? { "if-range": `"${request.ifRange}"` } : {}) } : {};
     // Inactivity timeouts, not a total one: a large package may take longer than one data request.
     const stream = got.stream(url, {
       method: "GET",
-      headers: headersFor(request, false),
+      headers: { ...headersFor(request, false), ...range },
       timeout: { connect: timeoutMs, response: timeoutMs, socket: timeoutMs },
       ...(request?.signal ? { signal: request.signal } : {}),
     });
@@ -275,7 +288,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         stream.once("response", resolve);
         stream.once("error", reject);
       });
-      if (response.statusCode !== 200) {
+      const appending = response.statusCode === 206 && from > 0;
+      if (response.statusCode !== 200 && !appending) {
         let text = "";
         for await (const chunk of stream) text += String(chunk);
         return {
@@ -295,8 +309,15 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           done(null, chunk);
         },
       });
-      await pipeline(stream, tap, createWriteStream(file));
-      return { status: 200, headers: response.headers, bytes, sha256: hash.digest("hex") };
+      const out = createWriteStream(file, { flags: appending ? "a" : "w" });
+      try {
+        await pipeline(stream, tap, out);
+      } catch (error) {
+        // A write still in flight would land after the caller looks at the file (a resume starts from its size).
+        if (!out.closed) await once(out, "close");
+        throw error;
+      }
+      return { status: response.statusCode, headers: response.headers, bytes, sha256: hash.digest("hex") };
     } catch (error) {
       stream.destroy();
       throw toNetworkError(error, "GET", url);

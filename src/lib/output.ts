@@ -1,16 +1,19 @@
 // One output object: knows --json, --quiet, colour and TTY, so no other module decides where text goes.
 import type { Writable } from "node:stream";
 import { Chalk, type ChalkInstance } from "chalk";
+import { colorLevel, isTerminal, underCi } from "./terminal.js";
 
 export interface OutputOptions {
   json?: boolean;
   quiet?: boolean;
   verbose?: boolean;
   color?: boolean;
-  stdout?: Writable & { isTTY?: boolean };
-  stderr?: Writable & { isTTY?: boolean };
+  stdout?: OutputStream;
+  stderr?: OutputStream;
   env?: NodeJS.ProcessEnv;
 }
+
+export type OutputStream = Writable & { isTTY?: boolean; columns?: number };
 
 export interface Spinner {
   update(text: string): void;
@@ -23,11 +26,17 @@ export class Output {
   readonly json: boolean;
   readonly quiet: boolean;
   readonly verbose: boolean;
-  /** Spinners and prompts are allowed: stdout is a TTY, not --json, not under CI. */
+  /** Prompts are allowed: stdout is a terminal (a TTY with a width), not --json, not under CI. */
   readonly interactive: boolean;
+  /** Spinners and progress lines are shown: stderr is a terminal too, and not --quiet. */
+  readonly progress: boolean;
+  /** Colours for the answer: stdout, or stderr when stdout carries JSON (where print() then writes). */
   readonly color: ChalkInstance;
-  private readonly stdout: Writable & { isTTY?: boolean };
-  private readonly stderr: Writable & { isTTY?: boolean };
+  /** Colours for stderr (info, warnings, spinners); each stream decides on its own. */
+  readonly colorErr: ChalkInstance;
+  private readonly stdout: OutputStream;
+  private readonly stderr: OutputStream;
+  private answeredWith = false;
 
   constructor(options: OutputOptions = {}) {
     const env = options.env ?? process.env;
@@ -36,21 +45,28 @@ export class Output {
     this.json = options.json ?? false;
     this.quiet = options.quiet ?? false;
     this.verbose = options.verbose ?? false;
-    const ci = Boolean(env.CI) && env.CI !== "false";
-    this.interactive = Boolean(this.stdout.isTTY) && !this.json && !ci;
-    const colorAllowed =
-      options.color !== false && env.NO_COLOR === undefined && Boolean(this.stderr.isTTY || this.stdout.isTTY);
-    this.color = new Chalk({ level: colorAllowed ? 1 : 0 });
+    const ci = underCi(env);
+    this.interactive = isTerminal(this.stdout) && !this.json && !ci;
+    this.progress = this.interactive && isTerminal(this.stderr) && !this.quiet;
+    const flag = options.color !== false;
+    this.colorErr = new Chalk({ level: colorLevel(this.stderr, env, flag) });
+    this.color = this.json ? this.colorErr : new Chalk({ level: colorLevel(this.stdout, env, flag) });
+  }
+
+  /** A JSON document has gone to stdout: an error after it must not add a second one. */
+  get answered(): boolean {
+    return this.answeredWith;
   }
 
   /** The command's result: one JSON document on stdout with --json, the human rendering otherwise. */
-  result(data: unknown, human?: (data: never) => string): void {
+  result<T>(data: T, human?: (data: T) => string): void {
     if (this.json) {
+      this.answeredWith = true;
       this.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
       return;
     }
     if (this.quiet || !human) return;
-    const text = (human as (d: unknown) => string)(data);
+    const text = human(data);
     if (text) this.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
   }
 
@@ -66,27 +82,35 @@ export class Output {
   }
 
   warn(text: string): void {
-    this.stderr.write(`${this.color.yellow(text)}\n`);
+    this.stderr.write(`${this.colorErr.yellow(text)}\n`);
   }
 
   debug(text: string): void {
-    if (this.verbose) this.stderr.write(`${this.color.dim(text)}\n`);
+    if (this.verbose) this.stderr.write(`${this.colorErr.dim(text)}\n`);
   }
 
   /** A spinner on a TTY; plain lines elsewhere (one per succeed/fail), nothing with --quiet. */
   async spinner(text: string): Promise<Spinner> {
-    if (this.interactive && !this.quiet) {
+    if (this.progress) {
       const { default: ora } = await import("ora");
-      const spin = ora({ text, stream: this.stderr, color: "cyan" }).start();
+      const spin = ora({
+        text,
+        stream: this.stderr,
+        color: this.colorErr.level > 0 ? "cyan" : false,
+        isEnabled: true,
+      }).start();
       return {
         update: (t) => {
           spin.text = t;
+          // Drawn now, not at the next frame: a fast step would otherwise never show its progress.
+          if (spin.isSpinning) spin.render();
+          else spin.start();
         },
         succeed: (t) => {
-          spin.succeed(t);
+          spin.stopAndPersist({ symbol: this.colorErr.green("✔"), text: t ?? spin.text });
         },
         fail: (t) => {
-          spin.fail(t);
+          spin.stopAndPersist({ symbol: this.colorErr.red("✖"), text: t ?? spin.text });
         },
         stop: () => {
           spin.stop();
@@ -98,8 +122,8 @@ export class Output {
       update: (t) => {
         current = t;
       },
-      succeed: (t) => this.info(`${this.color.green("✔")} ${t ?? current}`),
-      fail: (t) => this.info(`${this.color.red("✖")} ${t ?? current}`),
+      succeed: (t) => this.info(`${this.colorErr.green("✔")} ${t ?? current}`),
+      fail: (t) => this.info(`${this.colorErr.red("✖")} ${t ?? current}`),
       stop: () => {},
     };
   }

@@ -118,7 +118,7 @@ export function offlineReadiness(local: OfflineStore, registerId: string, store:
       fix: "run job 1090 (pos cdx run 1090) and pos sync pull",
     };
   }
-  if (local.count("staff") === 0) {
+  if (!local.hasStaff()) {
     return {
       ok: false,
       code: "LocalLogonFailed",

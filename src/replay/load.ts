@@ -5,8 +5,10 @@ import { type Document, isNode, LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import type { FaultSpec } from "../faults/fault-spec.js";
 import { formatPath, UsageError } from "../lib/errors.js";
+import { didYouMean } from "../lib/suggest.js";
 import {
   durationSchema,
+  faultListSchema,
   faultSchema,
   headerSchema,
   type OpExpect,
@@ -42,9 +44,10 @@ interface Problem {
 const ACTIONS = ["sale", "fault", "wait", "op", "sync", "signin"] as const;
 type Action = (typeof ACTIONS)[number];
 
-const STEP_SCHEMAS: Record<Action | "expect", z.ZodType> = {
+/** One schema per kind of step; `name` is taken off before they parse (schema-json adds it back for editors). */
+export const STEP_SCHEMAS = {
   sale: z.strictObject({ sale: saleSchema }),
-  fault: z.strictObject({ fault: faultSchema }),
+  fault: z.strictObject({ fault: faultListSchema }),
   wait: z.strictObject({ wait: durationSchema }),
   op: z.strictObject({ op: opSchema, expect: opExpectSchema.optional() }),
   sync: z.strictObject({
@@ -53,7 +56,7 @@ const STEP_SCHEMAS: Record<Action | "expect", z.ZodType> = {
   }),
   signin: z.strictObject({ signin: staffSchema, expect: opExpectSchema.optional() }),
   expect: z.strictObject({ expect: stateExpectSchema }),
-};
+} satisfies Record<Action | "expect", z.ZodObject>;
 
 export function loadReplayFile(file: string, options: LoadOptions = {}): Scenario {
   let text: string;
@@ -97,7 +100,7 @@ export function parseScenario(text: string, file: string, options: LoadOptions =
   const lineAt = (path: PropertyKey[]) => nodeLine(doc, lines, path);
   const header = headerSchema.safeParse(data);
   if (!header.success) {
-    const problem = problemOf(header.error, data);
+    const problem = problemOf(header.error, data, headerSchema);
     const line = lineAt(problem.path);
     throw new UsageError(
       `${file}:${line ? ` line ${line}:` : ""} ${formatPath(problem.path)}: ${problem.message}`,
@@ -125,6 +128,7 @@ export function parseScenario(text: string, file: string, options: LoadOptions =
     profile: Object.fromEntries(
       Object.entries(header.data.profile ?? {}).filter(([, v]) => v !== undefined),
     ) as Scenario["profile"],
+    ...(header.data.seed !== undefined ? { seed: header.data.seed } : {}),
     steps,
   };
 }
@@ -144,7 +148,7 @@ export function parseJournal(text: string, file: string, options: LoadOptions = 
     }
     const parsed = saleSchema.safeParse(value);
     if (!parsed.success) {
-      const problem = problemOf(parsed.error, value);
+      const problem = problemOf(parsed.error, value, saleSchema);
       throw new UsageError(`${file}: line ${i + 1}: ${formatPath(problem.path)}: ${problem.message}`, "BadJournal");
     }
     steps.push({ number: steps.length + 1, line: i + 1, kind: "sale", sale: toSaleStep(parsed.data) });
@@ -169,7 +173,7 @@ export function parseJournal(text: string, file: string, options: LoadOptions = 
 /** What the step schemas produce, by key (each step has its own kind's key, and expect where allowed). */
 interface StepBody {
   sale: SaleInput;
-  fault: FaultSpec;
+  fault: FaultSpec[];
   wait: number;
   op: ReplayOp;
   sync: ReplayOp;
@@ -192,7 +196,10 @@ function parseStep(raw: unknown, number: number): Step | Problem {
     const key = keys[0];
     return key === undefined
       ? { path: [], message: "empty step" }
-      : { path: [key], message: `unknown step "${key}" (expected ${[...ACTIONS, "expect"].join(", ")})` };
+      : {
+          path: [key],
+          message: `unknown step "${key}"${didYouMean(key, [...ACTIONS, "expect"])} (expected ${[...ACTIONS, "expect"].join(", ")})`,
+        };
   }
   if (kind !== "expect" && keys.includes("expect") && (kind === "sale" || kind === "fault" || kind === "wait")) {
     return {
@@ -202,15 +209,16 @@ function parseStep(raw: unknown, number: number): Step | Problem {
   }
   const { name, ...body } = raw as Record<string, unknown>;
   if (name !== undefined && typeof name !== "string") return { path: ["name"], message: "expected text" };
-  const parsed = STEP_SCHEMAS[kind].safeParse(body);
-  if (!parsed.success) return problemOf(parsed.error, body);
+  const schema: z.ZodType = STEP_SCHEMAS[kind];
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) return problemOf(parsed.error, body, schema);
   const base = { number, ...(typeof name === "string" ? { name } : {}) };
   const value = parsed.data as StepBody;
   switch (kind) {
     case "sale":
       return { ...base, kind, sale: toSaleStep(value.sale) };
     case "fault":
-      return { ...base, kind, fault: value.fault };
+      return { ...base, kind, faults: value.fault };
     case "wait":
       return { ...base, kind, ms: value.wait, text: String((raw as { wait: unknown }).wait) };
     case "op":
@@ -260,12 +268,21 @@ export function toSaleStep(input: SaleInput): SaleStep {
 }
 
 /** The first issue, with an unknown key named in the path and a missing field said plainly. */
-export function problemOf(error: z.ZodError, data: unknown): Problem {
+export function problemOf(error: z.ZodError, data: unknown, schema?: z.ZodType): Problem {
+  const unknownField = (issue: z.core.$ZodIssueUnrecognizedKeys): Problem => {
+    const key = issue.keys[0] ?? "";
+    const known = schema ? fieldsAt(schema, issue.path) : [];
+    return { path: [...issue.path, key], message: `unknown field${didYouMean(key, known)}` };
+  };
+  // A misspelt field also leaves its real one missing: the typo is the better explanation (pya → pay).
+  for (const candidate of error.issues) {
+    if (candidate.code !== "unrecognized_keys") continue;
+    const problem = unknownField(candidate);
+    if (problem.message.includes("did you mean")) return problem;
+  }
   const issue = error.issues[0];
   if (!issue) return { path: [], message: "invalid" };
-  if (issue.code === "unrecognized_keys") {
-    return { path: [...issue.path, issue.keys[0] ?? ""], message: "unknown field" };
-  }
+  if (issue.code === "unrecognized_keys") return unknownField(issue);
   const missing = issue.code === "invalid_type" && valueAt(data, issue.path) === undefined;
   const message = issue.message.replace(/^Invalid input: /, "");
   return { path: issue.path, message: missing ? `missing (${message.replace(/, received undefined$/, "")})` : message };
@@ -292,4 +309,32 @@ function nodeLine(doc: Document, lines: LineCounter, path: PropertyKey[]): numbe
     if (isNode(node) && node.range) return lines.linePos(node.range[0]).line;
   }
   return undefined;
+}
+
+/** The field names an object schema allows at `path` (through optionals, arrays, unions and pipes). */
+export function fieldsAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  const objects = (s: z.ZodType, rest: readonly PropertyKey[]): z.ZodObject[] => {
+    const def = (s as unknown as { _zod: { def: Record<string, unknown> & { type: string } } })._zod.def;
+    switch (def.type) {
+      case "object": {
+        if (rest.length === 0) return [s as z.ZodObject];
+        const [head, ...tail] = rest;
+        const field = (s as z.ZodObject).shape[String(head)];
+        return field ? objects(field as z.ZodType, tail) : [];
+      }
+      case "array":
+        return objects(def.element as z.ZodType, typeof rest[0] === "number" ? rest.slice(1) : rest);
+      case "optional":
+      case "nullable":
+      case "default":
+        return objects(def.innerType as z.ZodType, rest);
+      case "pipe":
+        return objects(def.in as z.ZodType, rest);
+      case "union":
+        return (def.options as z.ZodType[]).flatMap((o) => objects(o, rest));
+      default:
+        return [];
+    }
+  };
+  return [...new Set(objects(schema, path).flatMap((o) => Object.keys(o.shape)))];
 }

@@ -4,6 +4,7 @@ import { dirname } from "node:path";
 import { OperationError } from "../lib/errors.js";
 import type { ConnectionMode } from "../register/failover.js";
 import type { Step } from "./scenario.js";
+import type { SoakResult } from "./soak.js";
 
 export interface StepRecord {
   step: number;
@@ -20,6 +21,8 @@ export interface StepRecord {
   transaction?: string;
   status?: "stored" | "pending" | "duplicate";
   elapsedMs: number;
+  /** Measured, not judged: e.g. `downloadMs` and `downloadBytes` of a sync pull. */
+  figures?: Record<string, number>;
   result: "pass" | "fail";
   expected: Record<string, unknown>;
   actual: Record<string, unknown>;
@@ -51,6 +54,12 @@ export interface ReplayReport {
   currency: string | null;
   startedAt: string;
   elapsedMs: number;
+  /** The fault proxy's seed: the same seed replays the same faults. */
+  seed: number;
+  /** Requests each fault kind was applied to (kinds never applied left out). */
+  faults: Record<string, number>;
+  /** Soak mode only: the run's exactly-once figures. */
+  soak?: SoakResult;
   steps: StepRecord[];
   summary: ReplaySummary;
 }
@@ -66,15 +75,6 @@ export function summarize(steps: readonly StepRecord[]): ReplaySummary {
     failed,
     ok: failed === 0,
   };
-}
-
-/** `mode: expected online, actual offline-auto; total: expected 9.99, actual 10.99`. */
-export function describeMismatches(
-  expected: Record<string, unknown>,
-  actual: Record<string, unknown>,
-  failed: string[],
-): string {
-  return failed.map((field) => `${field}: expected ${show(expected[field])}, actual ${show(actual[field])}`).join("; ");
 }
 
 export function show(value: unknown): string {
@@ -107,16 +107,17 @@ export function formatStepLine(record: StepRecord, color: Paint = plain): string
 export function formatSummary(report: ReplayReport, color: Paint = plain): string {
   const s = report.summary;
   const verdict = s.ok ? color.green("every expectation held") : color.red(`${s.failed} failed`);
-  return `${report.file}: ${s.steps} steps, ${s.sales} sales, ${s.checks} checks: ${s.passed} passed, ${verdict} (${formatMs(report.elapsedMs)}, ${report.server} server, register ${report.register})`;
+  return `${report.file}: ${s.steps} steps, ${s.sales} sales, ${s.checks} checks: ${s.passed} passed, ${verdict} (${formatMs(report.elapsedMs)}, ${report.server} server, register ${report.register}, seed ${report.seed})`;
 }
 
-/** The whole human report: a line per step (only failures for a journal, which may hold thousands), then the summary. */
-export function formatReport(
-  report: ReplayReport,
-  color: Paint = plain,
-  everyStep = report.source !== "journal",
-): string {
-  const lines = report.steps.filter((s) => everyStep || s.result === "fail").map((s) => formatStepLine(s, color));
+/** Whether the report shows a step: every step of a scenario, only the failures of a journal (it may hold thousands). */
+export function showsStep(source: ReplayReport["source"], step: StepRecord): boolean {
+  return source !== "journal" || step.result === "fail";
+}
+
+/** The whole human report: the shown steps' lines, then the summary (`pos replay` prints the same as it goes). */
+export function formatReport(report: ReplayReport, color: Paint = plain): string {
+  const lines = report.steps.filter((s) => showsStep(report.source, s)).map((s) => formatStepLine(s, color));
   return [...lines, formatSummary(report, color)].join("\n");
 }
 

@@ -1,5 +1,5 @@
 // Runs a scenario or journal end to end: server + fault proxy, provisioning, sign-in, each step timed and checked.
-import { formatFault } from "../faults/fault-spec.js";
+import { formatFaults } from "../faults/fault-spec.js";
 import { VirtualClock } from "../lib/clock.js";
 import { OperationError } from "../lib/errors.js";
 import { createHttpClient, type HttpClient } from "../lib/http.js";
@@ -11,11 +11,14 @@ import { compare } from "./checks.js";
 import { appendJournal } from "./journal.js";
 import { type ReplayReport, type StepRecord, show, summarize } from "./report.js";
 import type { Scenario, Step } from "./scenario.js";
+import { runSoak, type SoakOptions, type SoakResult, verdictRecord } from "./soak.js";
 import { errorCode, executeStep, type ReplayContext, type StepOutcome } from "./steps.js";
 import { type ExternalServer, openWorld, type ReplayWorld } from "./world.js";
 
 /** Every run starts its virtual clock here (a Monday, 09:00 UTC), so createdAt and the report repeat exactly. */
 export const REPLAY_EPOCH = Date.UTC(2026, 0, 5, 9, 0, 0);
+/** The fault proxy's seed when neither the scenario nor --seed gives one: a replay repeats exactly by default. */
+export const DEFAULT_REPLAY_SEED = 1;
 
 export interface RunReplayOptions {
   scenario: Scenario;
@@ -26,7 +29,17 @@ export interface RunReplayOptions {
   onStep?: (record: StepRecord) => void;
   /** Journal the register's completed sales (worth it only in a home that outlives the run). */
   journal?: boolean;
+  /** Seeds the fault proxy's draws (over the scenario's `seed`). */
+  seed?: number;
+  /** Soak mode: the steps (a journal's sales) `repeat` times under a fault mix, then the exactly-once check. */
+  soak?: SoakOptions;
 }
+
+/**
+ * A soak's register waits 1 s for the server (not the profile's 5 s) and retries after a minute of virtual time,
+ * so thousands of sales with lost answers finish in minutes; a journal or scenario profile still wins.
+ */
+const SOAK_PROFILE = { timeoutInterval: 1, reconnectInterval: 1 };
 
 export async function runReplay(options: RunReplayOptions): Promise<ReplayReport> {
   const { scenario } = options;
@@ -38,9 +51,11 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplayReport
     records.push(r);
     options.onStep?.(r);
   };
-  const world = await openWorld({ clock, ...(options.server ? { server: options.server } : {}) });
+  const seed = options.seed ?? scenario.seed ?? DEFAULT_REPLAY_SEED;
+  const world = await openWorld({ clock, seed, ...(options.server ? { server: options.server } : {}) });
   let runtime: RegisterRuntime | undefined;
   let admin: HttpClient | undefined;
+  let soak: SoakResult | undefined;
   const switches: string[] = [];
   try {
     const setupStart = performance.now();
@@ -74,7 +89,18 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplayReport
         lastHealthCheck: clock.now(),
       };
       switches.length = 0;
-      for (const step of scenario.steps) record(await runStep(ctx, step, switches));
+      if (options.soak) {
+        soak = await runSoak(
+          ctx,
+          scenario.steps,
+          options.soak,
+          (step, number) => runStep(ctx, { ...step, number }, switches),
+          record,
+        );
+        record(verdictRecord(soak, records.length + 1, runtime.manager.mode));
+      } else {
+        for (const step of scenario.steps) record(await runStep(ctx, step, switches));
+      }
     }
     return {
       format: "pos-replay/1",
@@ -86,6 +112,9 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplayReport
       currency: runtime?.context.currency ?? null,
       startedAt,
       elapsedMs: performance.now() - started,
+      seed,
+      faults: injectedFaults(world),
+      ...(soak ? { soak } : {}),
       steps: records,
       summary: summarize(records),
     };
@@ -94,6 +123,11 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplayReport
     runtime?.close();
     await world.close();
   }
+}
+
+/** How many requests each fault kind was applied to during the run (kinds never applied are left out). */
+function injectedFaults(world: ReplayWorld): Record<string, number> {
+  return Object.fromEntries(Object.entries(world.proxy.stats().faulted).filter(([, n]) => n > 0));
 }
 
 /** Provisions the register (with the first sync, so the offline database can carry a sale) and opens it. */
@@ -121,7 +155,7 @@ async function setUp(
     paths: world.paths,
     clock,
     registerId,
-    profile: scenario.profile,
+    profile: options.soak ? { ...SOAK_PROFILE, ...scenario.profile } : scenario.profile,
     serverUrl: world.proxy.url,
     // Every run starts online and keeps its state to itself (a --server home's state file is left alone).
     stateStore: createMemoryStateStore(initialConnectionState(clock.now())),
@@ -153,6 +187,7 @@ async function runStep(ctx: ReplayContext, step: Step, switches: string[]): Prom
     mode,
     total: outcome.total,
     ...(outcome.receipt ? { transaction: outcome.receipt.wire.id, status: outcome.receipt.status } : {}),
+    ...(outcome.figures ? { figures: outcome.figures } : {}),
     elapsedMs,
     result: failed ? "fail" : "pass",
     expected: check.expected,
@@ -198,7 +233,7 @@ export function labelOf(step: Step): string {
       return `sale (${n} line${n === 1 ? "" : "s"})${step.sale.ref ? ` ${step.sale.ref}` : ""}`;
     }
     case "fault":
-      return `fault ${formatFault(step.fault)}`;
+      return `fault ${formatFaults(step.faults)}`;
     case "wait":
       return `wait ${step.text}`;
     case "op":

@@ -1,13 +1,23 @@
 // What a replay runs (SPEC §7): the scenario and sales-journal schemas and the parsed step types the runner executes.
 import { z } from "zod";
-import { type FaultSpec, parseFault, toFaultSpec } from "../faults/fault-spec.js";
+import { type FaultSpec, parseFault, toFaultList, toFaultSpec } from "../faults/fault-spec.js";
 import { parseDuration } from "../lib/clock.js";
+import { didYouMean } from "../lib/suggest.js";
 import type { ProfileSettings } from "../register/profile.js";
 
 export type ModeExpectation = "online" | "offline" | "offline-auto" | "offline-manual";
 export type SyncResult = "ok" | "failed" | "nothing";
-export const OPS = ["917", "connect", "disconnect", "sync pull", "sync push"] as const;
-export type ReplayOp = (typeof OPS)[number];
+export const OPS = ["917", "connect", "disconnect", "sync pull", "sync push", "cdx run <job> [--full]"] as const;
+/** `cdx run 1040 --full`: HQ runs a distribution job for this register's offline database (then `sync pull` fetches it). */
+export type CdxRunOp = `cdx run ${string}`;
+export type ReplayOp = Exclude<(typeof OPS)[number], "cdx run <job> [--full]"> | CdxRunOp;
+const CDX_RUN = /^cdx run (\d{4})( --full)?$/;
+
+/** The job and whether it is a full package, for a `cdx run` op. */
+export function cdxRunOf(op: CdxRunOp): { job: string; full: boolean } {
+  const match = CDX_RUN.exec(op);
+  return { job: match?.[1] ?? "", full: match?.[2] !== undefined };
+}
 
 const WHOLE_POSITIVE = "expected a whole number > 0";
 const WHOLE_COUNT = "expected a whole number ≥ 0";
@@ -38,6 +48,23 @@ export const faultSchema = z.unknown().transform((input, ctx): FaultSpec => {
     return z.NEVER;
   }
 });
+
+/** A `fault:` step: one fault, or a list of them stacked (`[latency 300 jitter=100, "reset probability=0.02"]`). */
+export const faultListSchema = z.unknown().transform((input, ctx): FaultSpec[] => {
+  try {
+    return toFaultList(input);
+  } catch (error) {
+    ctx.addIssue({ code: "custom", message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
+/** Seeds the fault proxy's draws (probability, jitter). */
+export const seedSchema = z
+  .number({ error: "expected a whole number 0..4294967295" })
+  .int({ error: "expected a whole number 0..4294967295" })
+  .min(0, { error: "expected a whole number 0..4294967295" })
+  .max(0xffffffff, { error: "expected a whole number 0..4294967295" });
 
 const faultFields = {
   fault: z.string({ error: 'expected fault text, e.g. "blackhole" or "http 503"' }).superRefine((value, ctx) => {
@@ -170,6 +197,8 @@ export const stateExpectSchema = z.strictObject({
   sales: count.optional(),
   total: money.optional(),
   lastSync: z.enum(["ok", "failed", "nothing"], { error: "expected ok, failed or nothing" }).optional(),
+  /** Requests the fault proxy applied a fault to so far (every kind, each fault counted). */
+  faultsInjected: count.optional(),
 });
 export type StateExpect = z.infer<typeof stateExpectSchema>;
 
@@ -180,6 +209,8 @@ export const opExpectSchema = z.strictObject({
   uploaded: count.optional(),
   duplicates: count.optional(),
   applied: count.optional(),
+  /** Package downloads that broke part-way and were resumed (sync pull). */
+  resumed: count.optional(),
 });
 export type OpExpect = z.infer<typeof opExpectSchema>;
 
@@ -230,8 +261,11 @@ export const opSchema = z
   .union([z.literal(917), z.string()], { error: 'expected 917, connect, disconnect, "sync pull" or "sync push"' })
   .transform((value, ctx): ReplayOp => {
     const op = String(value).trim().replace(/\s+/g, " ").toLowerCase();
-    if ((OPS as readonly string[]).includes(op)) return op as ReplayOp;
-    ctx.addIssue({ code: "custom", message: `unknown op "${value}" (expected ${OPS.join(", ")})` });
+    if ((OPS as readonly string[]).includes(op) || CDX_RUN.test(op)) return op as ReplayOp;
+    ctx.addIssue({
+      code: "custom",
+      message: `unknown op "${value}"${didYouMean(op, OPS)} (expected ${OPS.join(", ")})`,
+    });
     return z.NEVER;
   });
 
@@ -242,6 +276,7 @@ export const headerSchema = z.strictObject({
   }),
   staff: staffSchema,
   profile: profileSchema.optional(),
+  seed: seedSchema.optional(),
   steps: z.array(z.unknown(), { error: "expected a list of steps" }).min(1, { error: "expected at least one step" }),
 });
 
@@ -282,7 +317,7 @@ interface StepBase {
 export type Step = StepBase &
   (
     | { kind: "sale"; sale: SaleStep }
-    | { kind: "fault"; fault: FaultSpec }
+    | { kind: "fault"; faults: FaultSpec[] }
     | { kind: "wait"; ms: number; text: string }
     | { kind: "op"; op: ReplayOp; expect?: OpExpect }
     | { kind: "signin"; staff: { id: string; password: string }; expect?: OpExpect }
@@ -296,5 +331,7 @@ export interface Scenario {
   register: string;
   staff: { id: string; password: string };
   profile: Partial<ProfileSettings>;
+  /** Seeds the fault proxy's draws; absent: the replay's default seed. */
+  seed?: number;
   steps: Step[];
 }

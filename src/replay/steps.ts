@@ -1,7 +1,7 @@
 // Executes one scenario step against the register (sale, fault, wait, operation, sign-in, expectation) and says what happened.
 import { join } from "node:path";
 import { toMajor } from "../domain/money.js";
-import { formatFault } from "../faults/fault-spec.js";
+import { formatFaults } from "../faults/fault-spec.js";
 import {
   adminTransactionsAnswerSchema,
   apiPath,
@@ -9,6 +9,7 @@ import {
   ROUTES,
   wireTransactionSchema,
 } from "../lib/api.js";
+import { runAnswerSchema, SYNC_ROUTES } from "../lib/api-sync.js";
 import type { VirtualClock } from "../lib/clock.js";
 import { OperationError } from "../lib/errors.js";
 import type { AnswerSchema, HttpClient } from "../lib/http.js";
@@ -17,7 +18,16 @@ import type { RegisterRuntime } from "../register/runtime.js";
 import type { Receipt, SaleSession } from "../register/sale-session.js";
 import { pull } from "../sync/pull.js";
 import { push } from "../sync/push.js";
-import type { ReplayOp, SaleStep, ScheduledFault, StateExpect, Step, SyncResult } from "./scenario.js";
+import {
+  type CdxRunOp,
+  cdxRunOf,
+  type ReplayOp,
+  type SaleStep,
+  type ScheduledFault,
+  type StateExpect,
+  type Step,
+  type SyncResult,
+} from "./scenario.js";
 import type { ReplayWorld } from "./world.js";
 
 export interface ReplayContext {
@@ -40,6 +50,8 @@ export interface StepOutcome {
   actual: Record<string, unknown>;
   total: number | null;
   receipt?: Receipt;
+  /** Measured values the report carries without judging them (a download's bytes and wall time). */
+  figures?: Record<string, number>;
 }
 
 export async function executeStep(ctx: ReplayContext, step: Step): Promise<StepOutcome> {
@@ -47,13 +59,16 @@ export async function executeStep(ctx: ReplayContext, step: Step): Promise<StepO
     case "sale":
       return runSale(ctx, step.sale);
     case "fault":
-      await ctx.world.proxy.setFault(step.fault);
-      return { actual: { fault: formatFault(step.fault) }, total: null };
+      await ctx.world.proxy.setFault(step.faults);
+      return { actual: { fault: formatFaults(step.faults) }, total: null };
     case "wait":
       await wait(ctx, step.ms);
       return { actual: {}, total: null };
-    case "op":
-      return { actual: await attempt(() => runOp(ctx, step.op)), total: null };
+    case "op": {
+      const figures: Record<string, number> = {};
+      const actual = await attempt(() => runOp(ctx, step.op, figures));
+      return { actual, total: null, ...(Object.keys(figures).length > 0 ? { figures } : {}) };
+    }
     case "signin":
       return {
         actual: await attempt(async () => ({
@@ -128,13 +143,16 @@ async function wait(ctx: ReplayContext, ms: number): Promise<void> {
   await manager.healthCheck();
 }
 
-async function runOp(ctx: ReplayContext, op: ReplayOp): Promise<Record<string, unknown>> {
+async function runOp(
+  ctx: ReplayContext,
+  op: ReplayOp,
+  figures: Record<string, number>,
+): Promise<Record<string, unknown>> {
   const { runtime } = ctx;
   const { manager } = runtime;
   switch (op) {
     case "917":
-      if (manager.mode === "online") manager.disconnect();
-      else await manager.connect();
+      await manager.operation917();
       return {};
     case "disconnect":
       manager.disconnect();
@@ -144,6 +162,7 @@ async function runOp(ctx: ReplayContext, op: ReplayOp): Promise<Record<string, u
       return {};
     case "sync pull":
       return syncRound(ctx, async () => {
+        let started = 0;
         const database = runtime.config.database;
         if (!database)
           throw new OperationError("this register has no offline database to pull into", "NoOfflineDatabase");
@@ -153,9 +172,23 @@ async function runOp(ctx: ReplayContext, op: ReplayOp): Promise<Record<string, u
           clock: ctx.clock,
           database,
           workDir: join(ctx.world.paths.registerDir(runtime.config.registerId), "downloads"),
+          // Wall time of the downloads alone (the link), apart from applying: the figure a slow-WAN run is judged by.
+          onProgress: (event) => {
+            if (event.kind === "session") started = performance.now();
+            if (event.kind === "downloaded") {
+              figures.downloadMs = (figures.downloadMs ?? 0) + (performance.now() - started);
+              figures.downloadBytes = (figures.downloadBytes ?? 0) + event.bytes;
+            }
+          },
         });
         const verdict: SyncResult = result.failed > 0 ? "failed" : result.applied > 0 ? "ok" : "nothing";
-        return { result: verdict, applied: result.applied, rows: result.rows };
+        return {
+          result: verdict,
+          applied: result.applied,
+          rows: result.rows,
+          bytes: result.bytes,
+          resumed: result.resumed,
+        };
       });
     case "sync push":
       return syncRound(ctx, async () => {
@@ -169,7 +202,22 @@ async function runOp(ctx: ReplayContext, op: ReplayOp): Promise<Record<string, u
         const verdict: SyncResult = result.conflicts.length > 0 ? "failed" : sent > 0 ? "ok" : "nothing";
         return { result: verdict, uploaded: sent, duplicates: result.duplicates, conflicts: result.conflicts.length };
       });
+    default:
+      return runCdx(ctx, op);
   }
+}
+
+/** HQ runs a distribution job for this register's offline database, past the faults (an HQ operator's action). */
+async function runCdx(ctx: ReplayContext, op: CdxRunOp): Promise<Record<string, unknown>> {
+  const database = ctx.runtime.config.database;
+  if (!database)
+    throw new OperationError("this register has no offline database to distribute to", "NoOfflineDatabase");
+  const { job, full } = cdxRunOf(op);
+  const answer = await answerOf(
+    () => ctx.admin.post(SYNC_ROUTES.admin.run, { job, full, database }, runAnswerSchema, { timeoutMs: 600_000 }),
+    op,
+  );
+  return { sessions: answer.sessions.length, bytes: answer.sessions.reduce((sum, s) => sum + (s.size ?? 0), 0) };
 }
 
 async function syncRound(
@@ -194,6 +242,7 @@ async function observe(ctx: ReplayContext, expect: StateExpect): Promise<Record<
     sales: ctx.runIds.length,
     total: toMajor(ctx.runTotalMinor, decimals),
     lastSync: ctx.lastSync,
+    faultsInjected: Object.values(ctx.world.proxy.stats().faulted).reduce((sum, n) => sum + n, 0),
   };
   if (expect.serverHas !== undefined) actual.serverHas = await serverHas(ctx);
   if (expect.conflicts !== undefined) actual.conflicts = await serverConflicts(ctx);

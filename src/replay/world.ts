@@ -29,6 +29,8 @@ export interface ReplayWorld {
 export interface OpenWorldOptions {
   clock: Clock;
   server?: ExternalServer;
+  /** Seeds the fault proxy's draws (a random seed when absent). */
+  seed?: number;
 }
 
 /**
@@ -38,7 +40,10 @@ export interface OpenWorldOptions {
 export async function openWorld(options: OpenWorldOptions): Promise<ReplayWorld> {
   if (options.server) {
     const server = options.server;
-    const proxy = await createFaultProxy({ target: server.url });
+    const proxy = await createFaultProxy({
+      target: server.url,
+      ...(options.seed !== undefined && { seed: options.seed }),
+    });
     return {
       paths: server.paths,
       serverUrl: server.url,
@@ -87,7 +92,10 @@ export async function openWorld(options: OpenWorldOptions): Promise<ReplayWorld>
       shutdownGraceMs: 2000,
     });
     cleanups.push(() => server.close());
-    const proxy = await createFaultProxy({ target: server.url });
+    const proxy = await createFaultProxy({
+      target: server.url,
+      ...(options.seed !== undefined && { seed: options.seed }),
+    });
     cleanups.push(() => proxy.close());
     return { paths, serverUrl: server.url, adminToken: server.adminToken, proxy, label: "embedded", close };
   } catch (error) {

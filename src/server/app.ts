@@ -1,8 +1,9 @@
 // Builds the fastify app (HQ + retail server) without listening: routes, JSON errors, limits, database close.
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from "fastify";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, LogController } from "fastify";
 import { ERROR_CODES, type ErrorBody } from "../lib/api.js";
 import { ApiError } from "./api-error.js";
 import { type AppDeps, DEFAULT_BODY_LIMIT } from "./app-deps.js";
+import { loggerOptions, registerRequestLog } from "./request-log.js";
 import { registerAdminCdxRoutes } from "./routes/admin-cdx.js";
 import { registerAdminHqRoutes } from "./routes/admin-hq.js";
 import { registerAdminOpsRoutes } from "./routes/admin-ops.js";
@@ -13,7 +14,13 @@ import { registerTransactionRoutes } from "./routes/transactions.js";
 export function buildApp(deps: AppDeps): FastifyInstance {
   const bodyLimit = deps.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const app = Fastify({
-    logger: false,
+    // With a log, each request is one line written by registerRequestLog; fastify's own two are off.
+    ...(deps.log
+      ? {
+          logger: loggerOptions(deps.log, deps.clock),
+          logController: new LogController({ disableRequestLogging: true }),
+        }
+      : { logger: false }),
     bodyLimit,
     // The shutdown 503 is answered below, in this API's error shape.
     return503OnClosing: false,
@@ -23,6 +30,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     },
   });
   app.decorateRequest("device", null);
+  if (deps.log) registerRequestLog(app);
   let closing = false;
   app.addHook("preClose", async () => {
     closing = true;

@@ -23,9 +23,7 @@ export interface TransactionRow {
 }
 
 function decimalsOf(channel: Db, store: string): number {
-  const row = prepared(channel, "SELECT decimals FROM stores WHERE id = ?").get(store) as
-    | { decimals: number }
-    | undefined;
+  const row = prepared<unknown[], { decimals: number }>(channel, "SELECT decimals FROM stores WHERE id = ?").get(store);
   return row?.decimals ?? 2;
 }
 
@@ -33,11 +31,11 @@ function decimalsOf(channel: Db, store: string): number {
 export function listTransactions(channel: Db, store: string, limit: number): AdminTransactionsAnswer {
   const decimals = decimalsOf(channel, store);
   const count = preparedPluck(channel, "SELECT COUNT(*) FROM transactions").get() as number;
-  const rows = prepared(
+  const rows = prepared<unknown[], TransactionRow>(
     channel,
     `SELECT replication_counter, id, store_id, register_id, staff_id, customer_id, currency, total_minor, created_at,
        received_at, mode, content_hash FROM transactions ORDER BY replication_counter LIMIT ?`,
-  ).all(limit) as TransactionRow[];
+  ).all(limit);
   return {
     store,
     count,
@@ -61,7 +59,7 @@ export function listTransactions(channel: Db, store: string, limit: number): Adm
 /** One stored transaction as it was received (wire form), looked up in every channel database. */
 export function getTransaction(channels: ReadonlyMap<string, Db>, id: string): WireTransaction {
   for (const channel of channels.values()) {
-    const body = preparedPluck(channel, "SELECT body FROM transactions WHERE id = ?").get(id) as string | undefined;
+    const body = preparedPluck<unknown[], string>(channel, "SELECT body FROM transactions WHERE id = ?").get(id);
     if (body !== undefined) return JSON.parse(body) as WireTransaction;
   }
   throw notFound(`no transaction ${id}`);
@@ -70,21 +68,24 @@ export function getTransaction(channels: ReadonlyMap<string, Db>, id: string): W
 export function listConflicts(channels: ReadonlyMap<string, Db>): ConflictsAnswer {
   const conflicts: ConflictsAnswer["conflicts"] = [];
   for (const [store, channel] of channels) {
-    const rows = prepared(
+    const rows = prepared<
+      unknown[],
+      {
+        id: number;
+        transaction_id: string;
+        register_id: string;
+        stored_hash: string;
+        incoming_hash: string;
+        incoming_body: string;
+        first_received_at: string;
+        last_received_at: string;
+        attempts: number;
+      }
+    >(
       channel,
       `SELECT id, transaction_id, register_id, stored_hash, incoming_hash, incoming_body, first_received_at,
          last_received_at, attempts FROM transaction_conflicts ORDER BY id`,
-    ).all() as {
-      id: number;
-      transaction_id: string;
-      register_id: string;
-      stored_hash: string;
-      incoming_hash: string;
-      incoming_body: string;
-      first_received_at: string;
-      last_received_at: string;
-      attempts: number;
-    }[];
+    ).all();
     for (const r of rows) {
       conflicts.push({
         id: r.id,

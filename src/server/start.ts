@@ -4,10 +4,12 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { Clock } from "../lib/clock.js";
 import { OperationError } from "../lib/errors.js";
+import { ownSignal } from "../lib/signals.js";
 import { buildApp } from "./app.js";
 import type { CdxStartup } from "./cdx/service.js";
 import { dataFiles, type MasterData, openServerData } from "./data.js";
 import { type HomeLock, lockHome } from "./home-lock.js";
+import type { RequestLogOptions } from "./request-log.js";
 import { ensureAdminToken } from "./tokens.js";
 
 export interface StartServerOptions {
@@ -28,6 +30,8 @@ export interface StartServerOptions {
    * distribution run.
    */
   channelDownloadIntervalSec?: number;
+  /** Request log (JSON lines); absent: none. */
+  log?: RequestLogOptions;
   /** How long close() lets in-flight requests finish before cutting connections. */
   shutdownGraceMs?: number;
   onInternalError?: (error: unknown) => void;
@@ -87,6 +91,7 @@ async function startLocked(options: StartServerOptions, lock: HomeLock): Promise
     ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
     ...(options.uploadBodyLimit === undefined ? {} : { uploadBodyLimit: options.uploadBodyLimit }),
     ...(options.onInternalError ? { onInternalError: options.onInternalError } : {}),
+    ...(options.log ? { log: options.log } : {}),
   });
   try {
     await app.listen({ host: options.host, port: options.port });
@@ -175,25 +180,25 @@ function removeServerFile(info: ServerInfo): void {
   }
 }
 
-/** Resolves once SIGINT or SIGTERM has arrived and the server has closed; the listeners are removed again. */
+/**
+ * Resolves once SIGINT or SIGTERM has arrived and the server has closed. Signals after the first are absorbed
+ * until the process ends: the clean stop has begun, so a second Ctrl-C does not kill a commit, and a supervisor
+ * that repeats SIGTERM while the process is exiting does not turn its exit 0 into 143.
+ */
 export function closeOnSignal(
   server: RunningServer,
   onSignal?: (signal: NodeJS.Signals) => void,
 ): Promise<NodeJS.Signals> {
   return new Promise((resolve, reject) => {
     const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM"];
-    const handler = (signal: NodeJS.Signals) => {
+    const handler = ownSignal((signal: NodeJS.Signals) => {
       for (const s of signals) process.off(s, handler);
-      // Later signals during shutdown are absorbed by this no-op, so a second Ctrl-C does not kill a commit.
       for (const s of signals) process.on(s, ignore);
       onSignal?.(signal);
-      server.close().then(() => {
-        for (const s of signals) process.off(s, ignore);
-        resolve(signal);
-      }, reject);
-    };
+      server.close().then(() => resolve(signal), reject);
+    });
     for (const s of signals) process.on(s, handler);
   });
 }
 
-function ignore(): void {}
+const ignore = ownSignal((): void => {});

@@ -1,5 +1,5 @@
 // `pos sync pull`: download the register's sessions in order, verify, apply (all or nothing), report each status.
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import {
   type DownloadSession,
@@ -7,10 +7,12 @@ import {
   sessionAnswerSchema,
   sessionsAnswerSchema,
   syncPath,
+  UNFINISHED_STATUSES,
 } from "../lib/api-sync.js";
 import type { Clock } from "../lib/clock.js";
 import type { Db } from "../lib/db.js";
-import type { HttpClient } from "../lib/http.js";
+import { UnreachableError } from "../lib/errors.js";
+import { type DownloadResult, type HttpClient, NetworkError } from "../lib/http.js";
 import { answerOf, callServer, toCliError } from "../lib/server-errors.js";
 import { applyPackage } from "./package/apply.js";
 import { PackageError } from "./package/format.js";
@@ -30,6 +32,7 @@ export interface PullOptions {
 export type PullProgress =
   | { kind: "session"; session: DownloadSession; index: number; count: number }
   | { kind: "downloaded"; session: DownloadSession; bytes: number }
+  | { kind: "resuming"; session: DownloadSession; from: number }
   /** Mid-apply: rows inserted so far in the session's one transaction (nothing is committed yet). */
   | { kind: "applying"; session: DownloadSession; rows: number }
   | { kind: "applied"; session: DownloadSession; rows: number; alreadyApplied: boolean };
@@ -41,6 +44,8 @@ export interface PulledSession {
   status: "Applied" | "Download failed" | "Apply failed" | "Suspended";
   rows: number;
   bytes: number;
+  /** Times the package download broke part-way and was resumed where it stopped (HTTP Range). */
+  resumed: number;
   message: string | null;
 }
 
@@ -51,24 +56,28 @@ export interface PullResult {
   failed: number;
   rows: number;
   bytes: number;
+  /** Package downloads resumed after a break, over all sessions. */
+  resumed: number;
   /** Why the round stopped early (a failed or suspended session blocks every later one). */
   stoppedBy: string | null;
 }
 
-const PENDING: ReadonlySet<string> = new Set([
-  "Available",
-  "Requested",
-  "Downloaded",
-  "Download failed",
-  "Apply failed",
-  "Suspended",
-]);
+const PENDING: ReadonlySet<string> = new Set(UNFINISHED_STATUSES);
 
 export async function pull(options: PullOptions): Promise<PullResult> {
   const { http, db, clock, database } = options;
   const iso = () => new Date(clock.now()).toISOString();
   const logId = startSyncLog(db, "download", iso());
-  const result: PullResult = { database, sessions: [], applied: 0, failed: 0, rows: 0, bytes: 0, stoppedBy: null };
+  const result: PullResult = {
+    database,
+    sessions: [],
+    applied: 0,
+    failed: 0,
+    rows: 0,
+    bytes: 0,
+    resumed: 0,
+    stoppedBy: null,
+  };
   try {
     const listed = await answerOf(() => http.get(syncPath.sessions(database), sessionsAnswerSchema), "list sessions");
     const todo = listed.sessions.filter((s) => PENDING.has(s.status)).sort((a, b) => a.id - b.id);
@@ -79,6 +88,7 @@ export async function pull(options: PullOptions): Promise<PullResult> {
       result.sessions.push(outcome);
       result.rows += outcome.rows;
       result.bytes += outcome.bytes;
+      result.resumed += outcome.resumed;
       if (outcome.status === "Applied") {
         result.applied++;
         continue;
@@ -102,7 +112,7 @@ export async function pull(options: PullOptions): Promise<PullResult> {
 
 async function pullOne(options: PullOptions, session: DownloadSession, iso: () => string): Promise<PulledSession> {
   const { http, db } = options;
-  const base = { id: session.id, job: session.job, full: session.full, rows: 0, bytes: 0 };
+  const base = { id: session.id, job: session.job, full: session.full, rows: 0, bytes: 0, resumed: 0 };
   if (session.status === "Suspended") {
     return {
       ...base,
@@ -112,9 +122,18 @@ async function pullOne(options: PullOptions, session: DownloadSession, iso: () =
   }
   await report(http, session.id, "Requested");
   const file = join(options.workDir, `session-${session.id}.pkg`);
+  let keepPartial = false;
   try {
     const path = syncPath.package(session.id);
-    const download = await callServer(() => http.download(path, file));
+    let download: Downloaded;
+    try {
+      download = await callServer(() => downloadResuming(options, session, file));
+    } catch (error) {
+      // A download the network broke keeps what it got: the next round resumes from there (If-Range guards it).
+      keepPartial = error instanceof UnreachableError;
+      throw error;
+    }
+    base.resumed = download.resumed;
     if (download.status !== 200) {
       const failed = {
         ok: false as const,
@@ -164,7 +183,52 @@ async function pullOne(options: PullOptions, session: DownloadSession, iso: () =
       return { ...base, status: "Apply failed", bytes: download.bytes, message: error.message };
     }
   } finally {
-    rmSync(file, { force: true });
+    if (!keepPartial) rmSync(file, { force: true });
+  }
+}
+
+type Downloaded = Omit<DownloadResult, "bytes"> & { bytes: number; resumed: number };
+
+/** Downloads before giving up on a package whose link keeps breaking. */
+const MAX_RESUMES = 50;
+/**
+ * Resets in a row that brought no new bytes before giving up: a cut can come before the client has handed on any
+ * of the body, but a link that never delivers is down. Timeouts and refusals are never retried here.
+ */
+const MAX_STALLED = 3;
+
+/**
+ * Downloads a session's package into `file`. When the connection breaks part-way, asks for the rest with HTTP Range
+ * (If-Range: the package's SHA-256, so a changed package comes whole) instead of starting over, as long as the tries
+ * bring new bytes. A partial file from an earlier round is continued the same way. `bytes` is the package's size
+ * on disk; applyPackage then checks size and SHA-256 of the whole file.
+ */
+async function downloadResuming(options: PullOptions, session: DownloadSession, file: string): Promise<Downloaded> {
+  const path = syncPath.package(session.id);
+  let resumed = 0;
+  let stalled = 0;
+  for (;;) {
+    const held = sizeOf(file);
+    const from = held > 0 && held < session.size ? held : 0;
+    if (from > 0) options.onProgress?.({ kind: "resuming", session, from });
+    try {
+      const answer = await options.http.download(path, file, from > 0 ? { from, ifRange: session.sha256 } : {});
+      if (answer.status !== 200 && answer.status !== 206) return { ...answer, resumed };
+      return { ...answer, status: 200, bytes: sizeOf(file), resumed };
+    } catch (error) {
+      if (!(error instanceof NetworkError) || resumed >= MAX_RESUMES) throw error;
+      stalled = sizeOf(file) > held ? 0 : stalled + 1;
+      if (stalled > 0 && (error.kind !== "reset" || stalled >= MAX_STALLED)) throw error;
+      resumed++;
+    }
+  }
+}
+
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
   }
 }
 

@@ -1,6 +1,7 @@
 // Small rendering pieces shared by the screens: mode badge, ages, widths of text that may carry colour codes.
 import { stripVTControlCharacters } from "node:util";
 import type { ChalkInstance } from "chalk";
+import stringWidth from "string-width";
 import { formatAge } from "../lib/clock.js";
 
 export type ModeName = "online" | "offline-auto" | "offline-manual";
@@ -33,9 +34,9 @@ export function stripAnsi(text: string): string {
   return stripVTControlCharacters(text);
 }
 
-/** Columns a string takes on a terminal, colour codes excluded. */
+/** Columns a string takes on a terminal, colour codes excluded; wide (CJK) characters count two. */
 export function visibleWidth(text: string): number {
-  return [...stripAnsi(text)].length;
+  return stringWidth(text);
 }
 
 export function padEnd(text: string, width: number): string {

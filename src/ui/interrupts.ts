@@ -1,4 +1,5 @@
 // Ctrl-C while a step is running: remembered and handled between steps, so a sale being committed is never cut off.
+import { ownSignal } from "../lib/signals.js";
 
 export interface InterruptTrap {
   readonly requested: boolean;
@@ -9,10 +10,10 @@ export interface InterruptTrap {
 /** Replaces Node's default "exit at once" on SIGINT for as long as the trap is held. */
 export function trapInterrupts(onInterrupt?: () => void, proc: NodeJS.EventEmitter = process): InterruptTrap {
   let requested = false;
-  const onSigint = () => {
+  const onSigint = ownSignal(() => {
     requested = true;
     onInterrupt?.();
-  };
+  });
   proc.on("SIGINT", onSigint);
   return {
     get requested() {

@@ -29,9 +29,20 @@ export function renderReceipt(receipt: ReceiptView, color: ChalkInstance): strin
       before: discounts > 0 ? [["discounts", -discounts]] : [],
       width: tableWidth(lines),
     }),
+    // What the customer handed over is the amount applied plus the change given back (cash only gives change).
     renderTable(
-      [{ header: "tender" }, { header: "amount", align: "right" }, { header: "change", align: "right" }],
-      tx.tenders.map((t) => [t.tender, money(t.amount), t.change > 0 ? money(t.change) : ""]),
+      [
+        { header: "tender" },
+        { header: "amount", align: "right" },
+        { header: "tendered", align: "right" },
+        { header: "change", align: "right" },
+      ],
+      tx.tenders.map((t) => [
+        t.tender,
+        money(t.amount),
+        money(t.amount + t.change),
+        t.change > 0 ? money(t.change) : "",
+      ]),
       { indent: 2 },
     ),
   ];

@@ -57,8 +57,68 @@ describe("pos proxy", () => {
     expect(JSON.parse(status.stdout)).toMatchObject({ text: "none", stats: { faulted: { http: 1 } } });
   });
 
+  it("the same seed gives the same fault sequence twice: equal counters after equal runs", async () => {
+    const run = async (seed: string) => {
+      const reset = await runPos(["--json", "proxy", "reset", "--seed", seed], { home: home.home });
+      expect(reset.code, reset.stderr).toBe(0);
+      const set = await runPos(
+        ["proxy", "set", "reset", "probability=0.2", "+", "http", "503", "probability=0.3", "+", "slicer", "16"],
+        { home: home.home },
+      );
+      expect(set.code, set.stderr).toBe(0);
+      const outcomes: string[] = [];
+      for (let i = 0; i < 120; i++) {
+        try {
+          outcomes.push(String((await send(addresses.url, "/v1/health")).status));
+        } catch (error) {
+          outcomes.push((error as { code?: string }).code ?? "error");
+        }
+      }
+      const status = await runPos(["proxy", "status", "--json"], { home: home.home });
+      expect(status.code, status.stderr).toBe(0);
+      const parsed = JSON.parse(status.stdout) as { seed: number; stats: Record<string, unknown> };
+      expect(parsed.seed).toBe(Number(seed));
+      const { connections: _open, ...stats } = parsed.stats;
+      return { outcomes, stats };
+    };
+    const first = await run("42");
+    const second = await run("42");
+    const other = await run("43");
+    expect(second.stats).toEqual(first.stats);
+    expect(second.outcomes).toEqual(first.outcomes);
+    expect(other.stats).not.toEqual(first.stats);
+    const faulted = first.stats.faulted as Record<string, number>;
+    expect(faulted.reset).toBe(first.outcomes.filter((o) => o === "ECONNRESET").length);
+    expect(faulted.http).toBe(first.outcomes.filter((o) => o === "503").length);
+    expect(faulted.slicer).toBe(120);
+    expect(first.stats).toMatchObject({ requests: 120 });
+  });
+
+  it("add stacks a fault; status lists each with its counter; reset clears all", async () => {
+    expect((await runPos(["proxy", "reset"], { home: home.home })).code).toBe(0);
+    expect((await runPos(["proxy", "set", "latency", "1", "--jitter", "1"], { home: home.home })).code).toBe(0);
+    const added = await runPos(["proxy", "add", "http", "502", "--times", "1", "--path", "/v1/transactions"], {
+      home: home.home,
+    });
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stdout).toMatch(/fault: latency 1 jitter=1 \+ http 502 times=1 path=\/v1\/transactions/);
+    expect((await send(addresses.url, "/v1/transactions")).status).toBe(502);
+    const status = await runPos(["proxy", "status"], { home: home.home });
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/faults {7}latency 1 jitter=1 {2}\(injected 1\)/);
+    expect(status.stdout).toMatch(/bytes {8}up \d+, down \d+/);
+    expect(status.stdout).toMatch(/faulted latency 1, http 1/);
+    const reset = await runPos(["proxy", "reset"], { home: home.home });
+    expect(reset.stdout).toMatch(/fault: none, counters cleared \(seed \d+\)/);
+    const after = JSON.parse((await runPos(["proxy", "status", "--json"], { home: home.home })).stdout);
+    expect(after).toMatchObject({ faults: [], stats: { requests: 0, faulted: { latency: 0, http: 0 } } });
+  });
+
   it.each([
     [["proxy", "set", "teleport"], 2, /unknown fault "teleport"/],
+    [["proxy", "set", "reset", "--probability", "2"], 2, /probability must be 0..1/],
+    [["proxy", "set", "http", "503", "--jitter", "5"], 2, /jitter does not apply to this fault/],
+    [["proxy", "reset", "--seed", "x"], 2, /--seed must be a whole number/],
     [["proxy", "set", "http", "503", "--times", "0"], 2, /--times/],
     [["proxy", "set", "none", "--control", "http://127.0.0.1:1"], 3, /did not answer/],
   ])("%j exits %i with one line", async (args, code, message) => {

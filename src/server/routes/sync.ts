@@ -34,6 +34,25 @@ function forCaller(request: FastifyRequest, session: DownloadSession): DownloadS
   return rest;
 }
 
+/**
+ * Where a resumed download starts: `Range: bytes=N-` (what the register sends), honoured only while If-Range, when
+ * sent, names this package's SHA-256. Any other range form, or another package, gets the whole package (RFC 9110 §14.2).
+ */
+export function resumeOffset(
+  range: string | undefined,
+  ifRange: string | string[] | undefined,
+  sha256: string,
+): number | undefined {
+  if (!range) return undefined;
+  const match = /^bytes=(\d+)-$/.exec(range.trim());
+  if (!match) return undefined;
+  if (ifRange !== undefined) {
+    const tag = (Array.isArray(ifRange) ? ifRange[0] : ifRange)?.trim();
+    if (tag !== `"${sha256}"`) return undefined;
+  }
+  return Number(match[1]);
+}
+
 export function registerSyncRoutes(app: FastifyInstance, deps: AppDeps): void {
   const { hq } = deps.data;
   const auth = { onRequest: adminOrDevice(deps) };
@@ -62,14 +81,31 @@ export function registerSyncRoutes(app: FastifyInstance, deps: AppDeps): void {
     }
     if (row.status !== "Applied") checkNotBlocked(hq, row);
     if (!row.file || !existsSync(row.file)) throw notFound(`the package of session ${row.id} is missing at HQ`);
-    return (
-      reply
-        .header("content-type", "application/octet-stream")
-        // The file's own size: a package changed on disk must reach the target, whose size check refuses it.
-        .header("content-length", statSync(row.file).size)
-        .header("x-sha256", row.sha256)
-        .send(createReadStream(row.file))
-    );
+    // The file's own size: a package changed on disk must reach the target, whose size check refuses it.
+    const size = statSync(row.file).size;
+    reply
+      .header("content-type", "application/octet-stream")
+      .header("accept-ranges", "bytes")
+      // The package's SHA-256 is its entity tag: a resumed download continues only the very same package.
+      .header("etag", `"${row.sha256}"`)
+      .header("x-sha256", row.sha256);
+    const from = resumeOffset(request.headers.range, request.headers["if-range"], row.sha256);
+    if (from !== undefined && from >= size) {
+      reply.header("content-range", `bytes */${size}`);
+      throw new ApiError(
+        416,
+        "RangeNotSatisfiable",
+        `session ${row.id}'s package has ${size} bytes; asked from ${from}`,
+      );
+    }
+    if (from === undefined || from === 0) {
+      return reply.header("content-length", size).send(createReadStream(row.file));
+    }
+    return reply
+      .code(206)
+      .header("content-range", `bytes ${from}-${size - 1}/${size}`)
+      .header("content-length", size - from)
+      .send(createReadStream(row.file, { start: from }));
   });
 
   app.post(SYNC_ROUTES.status, auth, async (request) => {

@@ -1,5 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type ControlServer, fetchProxyStatus, sendFault, startControlServer } from "../../../src/faults/control.js";
+import {
+  addFault,
+  type ControlServer,
+  fetchProxyStatus,
+  resetProxy,
+  sendFault,
+  startControlServer,
+} from "../../../src/faults/control.js";
 import type { FaultSpec } from "../../../src/faults/fault-spec.js";
 import { createFaultProxy, type FaultProxy } from "../../../src/faults/proxy.js";
 import { parseHostPort } from "../../../src/faults/service.js";
@@ -9,7 +16,7 @@ import { send, startTarget, type Target } from "./harness.js";
 let target: Target;
 let proxy: FaultProxy;
 let control: ControlServer;
-let changes: FaultSpec[];
+let changes: string[];
 
 beforeEach(async () => {
   changes = [];
@@ -35,7 +42,7 @@ describe("control endpoint", () => {
   it("PUT /fault changes the fault the proxy applies", async () => {
     const status = await sendFault(control.url, { kind: "http", status: 503, times: 1 });
     expect(status.text).toBe("http 503 times=1");
-    expect(changes).toEqual([{ kind: "http", status: 503, times: 1 }]);
+    expect(changes).toEqual(["http 503 times=1"]);
     expect((await send(proxy.url, "/json")).status).toBe(503);
     expect((await send(proxy.url, "/json")).status).toBe(200);
   });
@@ -60,6 +67,34 @@ describe("control endpoint", () => {
     expect(reply.status).toBe(status);
     expect(JSON.parse(reply.body.toString())).toMatchObject({ error: { code } });
     expect(proxy.fault()).toEqual({ kind: "none" });
+  });
+
+  it("PUT /fault with a list stacks them; POST /fault/add adds one; POST /reset clears faults and counters", async () => {
+    const stacked = await sendFault(control.url, [
+      { kind: "latency", ms: 1 },
+      { kind: "http", status: 503, times: 1 },
+    ]);
+    expect(stacked.text).toBe("latency 1 + http 503 times=1");
+    const added = await addFault(control.url, { kind: "reset", probability: 0.5 });
+    expect(added.faults.map((f) => f.text)).toEqual(["latency 1", "http 503 times=1", "reset probability=0.5"]);
+    expect((await send(proxy.url, "/json")).status).toBe(503);
+    const status = await fetchProxyStatus(control.url);
+    expect(status.faults.map((f) => f.injected)).toEqual([1, 0]);
+    expect(status.stats).toMatchObject({ requests: 1, faulted: { latency: 1, http: 1 } });
+    expect(status.stats.bytes.down).toBeGreaterThan(0);
+    const cleared = await resetProxy(control.url, 9);
+    expect(cleared).toMatchObject({ text: "none", faults: [], seed: 9 });
+    expect(cleared.stats).toMatchObject({ requests: 0, faulted: { latency: 0, http: 0 }, bytes: { up: 0, down: 0 } });
+  });
+
+  it.each([
+    ["POST", "/reset", '{"seed":-1}', 400, "BadSeed"],
+    ["GET", "/reset", undefined, 405, "MethodNotAllowed"],
+    ["POST", "/fault/add", "bogus", 400, "BadFault"],
+  ])("%s %s answers %#", async (method, path, body, status, code) => {
+    const reply = await send(control.url, path, { method, ...(body !== undefined && { body }) });
+    expect(reply.status).toBe(status);
+    expect(JSON.parse(reply.body.toString())).toMatchObject({ error: { code } });
   });
 
   it("a bad fault comes back to the client as a UsageError", async () => {

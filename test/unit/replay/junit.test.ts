@@ -23,6 +23,8 @@ function step(overrides: Partial<StepRecord>): StepRecord {
 function report(steps: StepRecord[]): ReplayReport {
   return {
     format: "pos-replay/1",
+    seed: 1,
+    faults: {},
     file: "scenarios/x.yaml",
     name: "x",
     source: "scenario",

@@ -67,6 +67,35 @@ describe("session routes", () => {
     expect(createHash("sha256").update(pkg.raw.rawPayload).digest("hex")).toBe(session.sha256);
   });
 
+  it("serves the rest of a package for Range: bytes=N- while If-Range names its SHA-256", async () => {
+    const [id] = await offlineSessions(0);
+    const url = `/v1/sync/sessions/${id}/package`;
+    const get = (headers: Record<string, string>) =>
+      h.app.inject({ method: "GET", url, headers: { ...auth(r1), ...headers } });
+    const whole = await get({});
+    const sha = createHash("sha256").update(whole.rawPayload).digest("hex");
+    expect(whole.headers).toMatchObject({ etag: `"${sha}"`, "accept-ranges": "bytes" });
+    const size = whole.rawPayload.length;
+
+    const rest = await get({ range: "bytes=100-", "if-range": `"${sha}"` });
+    expect(rest.statusCode).toBe(206);
+    expect(rest.headers["content-range"]).toBe(`bytes 100-${size - 1}/${size}`);
+    expect(Number(rest.headers["content-length"])).toBe(size - 100);
+    expect(Buffer.concat([whole.rawPayload.subarray(0, 100), rest.rawPayload]).equals(whole.rawPayload)).toBe(true);
+
+    // Another package than the one the held bytes came from: the whole package, from the start.
+    const changed = await get({ range: "bytes=100-", "if-range": `"${"0".repeat(64)}"` });
+    expect([changed.statusCode, changed.rawPayload.length]).toEqual([200, size]);
+    // Forms the register never sends are ignored: the whole package.
+    for (const range of ["bytes=0-10", "bytes=-5", "items=3-"]) {
+      expect((await get({ range })).statusCode).toBe(200);
+    }
+    const past = await get({ range: `bytes=${size}-` });
+    expect(past.statusCode).toBe(416);
+    expect(past.headers["content-range"]).toBe(`bytes */${size}`);
+    expect(past.json()).toMatchObject({ error: { code: "RangeNotSatisfiable" } });
+  });
+
   it("walks Requested → Downloaded → Applied and refuses steps out of order", async () => {
     const [id] = (await offlineSessions(0)) as [number];
     expect((await report(id, "Downloaded")).status).toBe(409);

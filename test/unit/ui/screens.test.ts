@@ -156,7 +156,7 @@ describe("renderReceipt", () => {
     expect(text).toMatch(/subtotal\s+28\.96/);
     expect(text).toMatch(/tax\s+3\.00/);
     expect(text).toMatch(/total\s+31\.96 USD/);
-    expect(text).toMatch(/cash\s+31\.96\s+18\.04/);
+    expect(text).toMatch(/cash\s+31\.96\s+50\.00\s+18\.04/);
     expect(text).toContain("change 18.04 USD");
     expect(text).toContain("stored at the server");
     expect(text).not.toContain("pending upload");

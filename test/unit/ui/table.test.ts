@@ -31,6 +31,25 @@ describe("renderTable", () => {
     expect(lines).toEqual(["a   b", "xx", "y   z"]);
   });
 
+  it("measures display width: Japanese names take two columns a character, so the next column still lines up", () => {
+    const text = renderTable(
+      [{ header: "item" }, { header: "name" }, { header: "amount", align: "right" }],
+      [
+        ["2001", "抹茶ラテ", "480"],
+        ["2002", "Green tea, 500 ml", "150"],
+        ["2003", "おにぎり 鮭", "1,200"],
+      ],
+    );
+    const lines = text.split("\n");
+    expect(lines).toEqual([
+      "item  name               amount",
+      "2001  抹茶ラテ              480",
+      "2002  Green tea, 500 ml     150",
+      "2003  おにぎり 鮭         1,200",
+    ]);
+    expect(new Set(lines.map(visibleWidth))).toEqual(new Set([31]));
+  });
+
   it("prints the empty text when there are no rows", () => {
     expect(renderTable(["a"], [], { empty: "nothing yet", indent: 2 })).toBe("  nothing yet");
   });
