@@ -55,6 +55,11 @@ const COMMANDS: ReadonlyArray<{ name: string; summary: string; load: () => Promi
     load: () => import("./commands/status.js"),
   },
   {
+    name: "doctor",
+    summary: "checks a register (or every register of the home) and prints the command that fixes each problem",
+    load: () => import("./commands/doctor.js"),
+  },
+  {
     name: "disconnect",
     summary: "operation 917 while online: switch the register to offline (manual) until pos connect",
     load: () => import("./commands/status.js"),
