@@ -151,7 +151,7 @@ describe("push", () => {
       [UPLOAD]: () => ({ status: 500, body: { error: { code: "InternalError", message: "disk full" } } }),
     });
     const failed = await run(http).catch((e: unknown) => e);
-    expect(failed).toMatchObject({ code: "InternalError", message: "upload transactions: disk full", exitCode: 1 });
+    expect(failed).toMatchObject({ code: "InternalError", message: "upload transactions: disk full (http://127.0.0.1:1)", exitCode: 1 });
     expect(local.pendingSummary().count).toBe(1);
 
     http.route(UPLOAD, () => ({ status: 200, body: { counts: {} } }));
