@@ -1,5 +1,5 @@
 // Staff password hashes (scrypt), so neither HQ nor an offline database ever holds a plaintext password.
-import { randomBytes, scryptSync, timingSafeEqual } from "node:crypto";
+import { randomBytes, type ScryptOptions, scrypt, scryptSync, timingSafeEqual } from "node:crypto";
 
 const N = 16384;
 const R = 8;
@@ -17,8 +17,27 @@ export function hashPassword(plain: string, salt: Buffer = randomBytes(SALT_LENG
   return `scrypt$${N}$${R}$${P}$${salt.toString("base64")}$${hash.toString("base64")}`;
 }
 
-/** False for a wrong password and for a stored value that is not a hash this module can check. */
-export function verifyPassword(plain: string, stored: string): boolean {
+// A hash no password matches (random salt and key), checked for unknown staff ids so that they cost
+// the same scrypt work as a known id with a wrong password: timing tells nothing about which ids exist.
+const DUMMY_HASH = `scrypt$${N}$${R}$${P}$${randomBytes(SALT_LENGTH).toString("base64")}$${randomBytes(KEY_LENGTH).toString("base64")}`;
+
+/** The hash to verify against when there is no stored one: same cost, never matches. */
+export function dummyPasswordHash(): string {
+  return DUMMY_HASH;
+}
+
+function scryptAsync(plain: string, salt: Buffer, length: number, options: ScryptOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    scrypt(plain, salt, length, options, (error, key) => (error ? reject(error) : resolve(key)));
+  });
+}
+
+/**
+ * False for a wrong password and for a stored value that is not a hash this module can check.
+ * The key derivation runs on libuv's thread pool (async `crypto.scrypt`), so a server keeps answering
+ * other requests while a sign-in is checked.
+ */
+export async function verifyPassword(plain: string, stored: string): Promise<boolean> {
   const parts = stored.split("$");
   if (parts.length !== 6 || parts[0] !== "scrypt") return false;
   const [n, r, p] = parts.slice(1, 4).map((v) => (/^\d+$/.test(v ?? "") ? Number(v) : Number.NaN)) as [
@@ -31,7 +50,7 @@ export function verifyPassword(plain: string, stored: string): boolean {
   const salt = Buffer.from(parts[4] ?? "", "base64");
   const expected = Buffer.from(parts[5] ?? "", "base64");
   if (salt.length === 0 || expected.length < 16) return false;
-  const actual = scryptSync(plain.normalize("NFC"), salt, expected.length, {
+  const actual = await scryptAsync(plain.normalize("NFC"), salt, expected.length, {
     N: n,
     r,
     p,

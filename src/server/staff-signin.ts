@@ -2,7 +2,7 @@
 import { ERROR_CODES, type Staff, type StaffSignInAnswer, type StaffUnblockAnswer } from "../lib/api.js";
 import type { Clock } from "../lib/clock.js";
 import { type Db, prepared } from "../lib/db.js";
-import { verifyPassword } from "../lib/password.js";
+import { dummyPasswordHash, verifyPassword } from "../lib/password.js";
 import { ApiError, notFound } from "./api-error.js";
 import type { Device } from "./devices.js";
 import { isoTime } from "./statements.js";
@@ -31,39 +31,54 @@ const blocked = (staff: string) =>
     `staff ${staff} is blocked after ${MAX_FAILED_SIGN_INS} failed sign-in attempts; a manager can unblock it (pos hq staff unblock ${staff})`,
   );
 
-export function signInStaff(
+export async function signInStaff(
   hq: Db,
   channel: Db,
   device: Device,
   input: { staff: string; password: string },
   clock: Clock,
-): StaffSignInAnswer {
+): Promise<StaffSignInAnswer> {
   const logon = prepared(hq, "SELECT failed_attempts, blocked_at FROM staff_logon WHERE staff_id = ?").get(
     input.staff,
   ) as LogonRow | undefined;
   if (logon?.blocked_at) throw blocked(input.staff);
   const row = prepared(channel, "SELECT * FROM staff WHERE id = ?").get(input.staff) as StaffRow | undefined;
   const staff = row ? staffFromRow(row) : undefined;
-  // Unknown ids and ids without access to this store answer like a wrong password: no hint which ids exist.
-  if (!row || !staff?.stores.includes(device.store)) {
-    throw new ApiError(401, ERROR_CODES.invalidCredentials, "wrong staff id or password");
-  }
-  if (!verifyPassword(input.password, row.password_hash)) {
+  const known = row !== undefined && staff !== undefined && staff.stores.includes(device.store);
+  // Unknown ids and ids without access to this store are checked against a dummy hash (same scrypt cost)
+  // and answer like a wrong password: neither the answer nor its timing hints which ids exist.
+  const matches = await verifyPassword(input.password, known ? row.password_hash : dummyPasswordHash());
+  if (!known || !staff) throw new ApiError(401, ERROR_CODES.invalidCredentials, "wrong staff id or password");
+  if (!matches) {
     const now = isoTime(clock.now());
-    const failures = (logon?.failed_attempts ?? 0) + 1;
-    const blockNow = failures >= MAX_FAILED_SIGN_INS;
-    prepared(
+    // Counted in one statement after the check: sign-ins of the same id verified side by side on the
+    // thread pool each add one, none is lost to a read-modify-write race.
+    const { failed_attempts: failures } = prepared(
       hq,
-      "INSERT OR REPLACE INTO staff_logon (staff_id, failed_attempts, last_failure_at, blocked_at) VALUES (?, ?, ?, ?)",
-    ).run(input.staff, failures, now, blockNow ? now : null);
-    if (blockNow) throw blocked(input.staff);
+      `INSERT INTO staff_logon (staff_id, failed_attempts, last_failure_at, blocked_at) VALUES (?, 1, ?, NULL)
+       ON CONFLICT (staff_id) DO UPDATE SET failed_attempts = failed_attempts + 1, last_failure_at = excluded.last_failure_at
+       RETURNING failed_attempts`,
+    ).get(input.staff, now) as { failed_attempts: number };
+    const blockNow = failures >= MAX_FAILED_SIGN_INS;
+    if (blockNow) {
+      prepared(hq, "UPDATE staff_logon SET blocked_at = coalesce(blocked_at, ?) WHERE staff_id = ?").run(
+        now,
+        input.staff,
+      );
+      throw blocked(input.staff);
+    }
     throw new ApiError(
       401,
       ERROR_CODES.invalidCredentials,
       `wrong staff id or password (${failures} of ${MAX_FAILED_SIGN_INS} attempts before the staff id is blocked)`,
     );
   }
-  if (logon) prepared(hq, "DELETE FROM staff_logon WHERE staff_id = ?").run(input.staff);
+  // A block recorded while this check ran on the thread pool wins over the right password.
+  const after = prepared(hq, "SELECT failed_attempts, blocked_at FROM staff_logon WHERE staff_id = ?").get(
+    input.staff,
+  ) as LogonRow | undefined;
+  if (after?.blocked_at) throw blocked(input.staff);
+  if (after) prepared(hq, "DELETE FROM staff_logon WHERE staff_id = ?").run(input.staff);
   return { staff, register: device.register, store: device.store, signedInAt: isoTime(clock.now()) };
 }
 

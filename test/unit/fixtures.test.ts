@@ -95,10 +95,10 @@ describe("committed fixtures", () => {
     ["000260", "1234"],
     ["000270", "9999"],
     ["000300", "9999"],
-  ])("staff %s signs in with the demo password from fixtures/README.md", (id, password) => {
+  ])("staff %s signs in with the demo password from fixtures/README.md", async (id, password) => {
     const hash = String(data.staff.find((s) => s.id === id)?.password_hash);
     expect(hash).toMatch(/^scrypt\$/);
-    expect(verifyPassword(password, hash)).toBe(true);
+    expect(await verifyPassword(password, hash)).toBe(true);
     expect(readFileSync(join(dir, "README.md"), "utf8")).toMatch(new RegExp(`\\|\\s*${id}\\s*\\|.*\`${password}\``));
   });
 
