@@ -44,10 +44,10 @@ export async function signInStaff(
   if (logon?.blocked_at) throw blocked(input.staff);
   const row = prepared(channel, "SELECT * FROM staff WHERE id = ?").get(input.staff) as StaffRow | undefined;
   const staff = row ? staffFromRow(row) : undefined;
-  const known = row !== undefined && staff !== undefined && staff.stores.includes(device.store);
+  const known = staff?.stores.includes(device.store) === true;
   // Unknown ids and ids without access to this store are checked against a dummy hash (same scrypt cost)
   // and answer like a wrong password: neither the answer nor its timing hints which ids exist.
-  const matches = await verifyPassword(input.password, known ? row.password_hash : dummyPasswordHash());
+  const matches = await verifyPassword(input.password, known && row ? row.password_hash : dummyPasswordHash());
   if (!known || !staff) throw new ApiError(401, ERROR_CODES.invalidCredentials, "wrong staff id or password");
   if (!matches) {
     const now = isoTime(clock.now());
