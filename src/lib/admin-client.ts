@@ -21,6 +21,16 @@ import {
   type StaffAnswer,
   type StaffUnblockAnswer,
 } from "./api.js";
+import {
+  CHAIN_ROUTES,
+  type RegisterAddAnswer,
+  type RegisterAddBody,
+  type StoreAddAnswer,
+  type StoreAddBody,
+  type TransactionPage,
+  type TransactionPageQuery,
+  transactionPagePath,
+} from "./api-chain.js";
 import { OperationError, UnreachableError, UsageError } from "./errors.js";
 import { createHttpClient, type HttpClient, type Method, NetworkError } from "./http.js";
 import type { Paths } from "./paths.js";
@@ -120,6 +130,10 @@ export interface AdminClient {
   unblockStaff(id: string): Promise<StaffUnblockAnswer>;
   setProfile(id: string, body: ProfileSetBody): Promise<ProfileAnswer>;
   setRegister(id: string, body: RegisterSetBody): Promise<RegisterAnswer>;
+  addStore(body: StoreAddBody): Promise<StoreAddAnswer>;
+  addRegister(body: RegisterAddBody): Promise<RegisterAddAnswer>;
+  /** One page of the server's transactions; follow `nextCursor` with `after` for the next. */
+  transactionPage(query: TransactionPageQuery): Promise<TransactionPage>;
   close(): void;
 }
 
@@ -138,6 +152,9 @@ export function createAdminClient(connection: AdminConnection, timeoutMs = 10_00
     unblockStaff: (id) => call("POST", apiPath.adminStaffUnblock(id), {}),
     setProfile: (id, body) => call("PATCH", apiPath.adminProfile(id), body),
     setRegister: (id, body) => call("PATCH", apiPath.adminRegister(id), body),
+    addStore: (body) => call("POST", CHAIN_ROUTES.stores, body),
+    addRegister: (body) => call("POST", CHAIN_ROUTES.registers, body),
+    transactionPage: (query) => call("GET", transactionPagePath(query)),
     close: () => http.close(),
   };
 }
@@ -163,4 +180,25 @@ export function parseBoolean(value: string, what: string): boolean {
   if (/^(true|yes|1|on)$/i.test(value)) return true;
   if (/^(false|no|0|off)$/i.test(value)) return false;
   throw new UsageError(`${what}: expected true or false, got "${value}"`);
+}
+
+/** Every transaction matching the filters, page after page (`max` stops early), as one list. */
+export async function allTransactions(
+  client: Pick<AdminClient, "transactionPage">,
+  filters: Omit<TransactionPageQuery, "after" | "limit">,
+  options: { pageSize?: number; max?: number } = {},
+): Promise<{ count: number; transactions: TransactionPage["transactions"] }> {
+  const transactions: TransactionPage["transactions"] = [];
+  let after: string | undefined;
+  let count = 0;
+  do {
+    const room = options.max === undefined ? Number.POSITIVE_INFINITY : options.max - transactions.length;
+    const limit = Math.min(options.pageSize ?? 1000, room);
+    if (limit <= 0) break;
+    const page = await client.transactionPage({ ...filters, limit, ...(after === undefined ? {} : { after }) });
+    count = page.count;
+    transactions.push(...page.transactions);
+    after = page.nextCursor ?? undefined;
+  } while (after !== undefined);
+  return { count, transactions };
 }

@@ -45,6 +45,11 @@ export interface CdxService {
    * through packages.
    */
   startup(): Promise<CdxStartup>;
+  /**
+   * After a store or register was added at runtime: the databases master data now calls for, and one full
+   * package per job for new channel databases, applied at once (offline databases get theirs at the next run).
+   */
+  distributeNew(): Promise<CdxStartup>;
 }
 
 export function createCdxService(options: CdxOptions): CdxService {
@@ -85,16 +90,21 @@ export function createCdxService(options: CdxOptions): CdxService {
     return { job: UPLOAD_JOB, sessions: [], skipped: [], uploads: runUpload({ hq, clock, channels: targets }) };
   };
 
+  const distributeNew = async (): Promise<CdxStartup> => {
+    const reconciled = reconcileDatabases(hq, isoTime(clock.now()));
+    const run = await runDownload(schedule, { job: ALL_JOBS, kind: "channel", onlyNew: true });
+    const applied = await applyChannelSessions(applyCtx);
+    return { ...reconciled, sessions: run.sessions.map(latest), applied };
+  };
+
   return {
     run: (body) => serial(() => (body.job === UPLOAD_JOB ? upload(body) : download(body))),
     applyChannels: () => serial(() => applyChannelSessions(applyCtx)),
     startup: () =>
       serial(async () => {
         dropUnfinishedRuns(hq, packagesDir);
-        const reconciled = reconcileDatabases(hq, isoTime(clock.now()));
-        const run = await runDownload(schedule, { job: ALL_JOBS, kind: "channel", onlyNew: true });
-        const applied = await applyChannelSessions(applyCtx);
-        return { ...reconciled, sessions: run.sessions.map(latest), applied };
+        return distributeNew();
       }),
+    distributeNew: () => serial(distributeNew),
   };
 }
