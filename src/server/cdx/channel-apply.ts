@@ -64,7 +64,13 @@ async function applyDatabase(ctx: ChannelApplyContext, name: string, channel: Db
       await applyPackage(
         channel,
         session.file ?? "",
-        { session: session.id, job: session.job, database: name, size: session.size, sha256: session.sha256 },
+        {
+          session: session.package ?? session.id,
+          job: session.job,
+          database: session.package_scope ?? name,
+          size: session.size,
+          sha256: session.sha256,
+        },
         { now: now() },
       );
     } catch (error) {

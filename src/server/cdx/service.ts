@@ -73,7 +73,14 @@ export function createCdxService(options: CdxOptions): CdxService {
     const result = await runDownload(schedule, { job: body.job, full: body.full, database: body.database });
     const channelTargets = [...new Set(result.sessions.map((s) => s.database))].filter((d) => channels.has(d));
     if (atOnce && channelTargets.length > 0) await applyChannelSessions(applyCtx, channelTargets);
-    return { job: body.job, sessions: result.sessions.map(latest), skipped: result.skipped, uploads: [] };
+    return {
+      job: body.job,
+      sessions: result.sessions.map(latest),
+      skipped: result.skipped,
+      uploads: [],
+      packages: result.packages,
+      upToDate: result.upToDate,
+    };
   };
 
   const upload = async (body: RunBody): Promise<RunAnswer> => {

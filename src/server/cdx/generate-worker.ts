@@ -1,0 +1,32 @@
+// Package-writing thread of a distribution run: reads an HQ snapshot and writes every package of the run.
+import { parentPort } from "node:worker_threads";
+import { openHqSnapshot, writeSessionPackage } from "./generate.js";
+import type { GenerateJob, GenerateOutcome } from "./generate-protocol.js";
+
+parentPort?.on("message", (job: GenerateJob) => {
+  void run(job).then((outcome) => parentPort?.postMessage(outcome));
+});
+
+async function run(job: GenerateJob): Promise<GenerateOutcome> {
+  let snapshot: ReturnType<typeof openHqSnapshot> | undefined;
+  try {
+    snapshot = openHqSnapshot(job.hqFile);
+    const version = snapshot.version;
+    const written: Extract<GenerateOutcome, { ok: true }>["written"] = [];
+    for (const plan of job.plans) {
+      // A plan already at the snapshot's version has nothing to carry: skipped without reading a row.
+      if (!plan.full && plan.fromVersion >= version) {
+        written.push({ rows: {}, size: 0, sha256: "", empty: true });
+        continue;
+      }
+      const result = await writeSessionPackage(snapshot.db, { ...plan, toVersion: version });
+      const rows = Object.values(result.rows).reduce((sum, n) => sum + (n ?? 0), 0);
+      written.push({ rows: result.rows, size: result.size, sha256: result.sha256, empty: rows === 0 });
+    }
+    return { ok: true, version, written };
+  } catch (error) {
+    return { ok: false, message: (error as Error).message };
+  } finally {
+    snapshot?.close();
+  }
+}
