@@ -5,6 +5,7 @@ import { registerSchema, storedTransactionSchema, storeSchema } from "./api.js";
 export const CHAIN_ROUTES = {
   stores: "/v1/admin/stores",
   registers: "/v1/admin/registers",
+  staff: "/v1/admin/staff",
   transactions: "/v1/admin/transactions",
 } as const;
 
@@ -85,3 +86,17 @@ export function transactionPagePath(query: TransactionPageQuery): string {
   const text = params.toString();
   return `${CHAIN_ROUTES.transactions}${text ? `?${text}` : ""}`;
 }
+
+/** GET /v1/admin/registers and /v1/admin/staff: what a load generator needs to drive a chain (no password hashes). */
+export const chainListQuerySchema = z.object({
+  /** Comma-separated store ids; default every store. */
+  store: z.string().min(1).max(2000).optional(),
+});
+export const registerListAnswerSchema = z.object({
+  registers: z.array(z.object({ id: z.string(), store: z.string(), supportsOffline: z.boolean() })),
+});
+export type RegisterListAnswer = z.infer<typeof registerListAnswerSchema>;
+export const staffListAnswerSchema = z.object({
+  staff: z.array(z.object({ id: z.string(), role: z.string(), stores: z.array(z.string()) })),
+});
+export type StaffListAnswer = z.infer<typeof staffListAnswerSchema>;

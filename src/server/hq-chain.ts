@@ -1,7 +1,13 @@
 // Growing a chain at HQ: a new store (copying tax groups, tenders and prices from a template store) and a new register.
 import type { z } from "zod";
 import { ERROR_CODES, type storeSchema } from "../lib/api.js";
-import type { RegisterAddAnswer, registerAddBodySchema, storeAddBodySchema } from "../lib/api-chain.js";
+import type {
+  RegisterAddAnswer,
+  RegisterListAnswer,
+  registerAddBodySchema,
+  StaffListAnswer,
+  storeAddBodySchema,
+} from "../lib/api-chain.js";
 import { type Db, prepared } from "../lib/db.js";
 import type { Row } from "../sync/package/tables.js";
 import { ApiError, validationFailed } from "./api-error.js";
@@ -120,4 +126,38 @@ function storeFromRow(row: Row): Store {
     daysTransactionsExist: Number(row.days_transactions_exist),
     dataGroup: String(row.data_group),
   };
+}
+
+/** Registers in id order, of the given stores (default all). */
+export function listRegisters(hq: Db, stores?: readonly string[]): RegisterListAnswer {
+  const rows = prepared(hq, "SELECT id, store_id, supports_offline FROM registers ORDER BY id").all() as {
+    id: string;
+    store_id: string;
+    supports_offline: number;
+  }[];
+  return {
+    registers: rows
+      .filter((r) => !stores || stores.includes(r.store_id))
+      .map((r) => ({ id: r.id, store: r.store_id, supportsOffline: r.supports_offline === 1 })),
+  };
+}
+
+/** Staff in id order with their stores (never their password hashes), of the given stores (default all). */
+export function listStaff(hq: Db, stores?: readonly string[]): StaffListAnswer {
+  const rows = prepared(hq, "SELECT id, role, stores FROM staff ORDER BY id").all() as {
+    id: string;
+    role: string;
+    stores: string;
+  }[];
+  const staff = rows.map((r) => ({ id: r.id, role: r.role, stores: parseStores(r.stores) }));
+  return { staff: staff.filter((s) => !stores || s.stores.some((x) => stores.includes(x))) };
+}
+
+function parseStores(text: string): string[] {
+  try {
+    const value = JSON.parse(text) as unknown;
+    return Array.isArray(value) ? value.map(String) : [];
+  } catch {
+    return [];
+  }
 }

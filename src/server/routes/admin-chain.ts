@@ -2,6 +2,7 @@
 import type { FastifyInstance } from "fastify";
 import {
   CHAIN_ROUTES,
+  chainListQuerySchema,
   type RegisterAddAnswer,
   registerAddBodySchema,
   type StoreAddAnswer,
@@ -11,12 +12,16 @@ import { parseInput } from "../api-error.js";
 import type { AppDeps } from "../app-deps.js";
 import { adminOnly } from "../auth.js";
 import { offlineDatabaseName, reconcileRegisterDatabase } from "../cdx/databases.js";
-import { addRegister, addStore } from "../hq-chain.js";
+import { addRegister, addStore, listRegisters, listStaff } from "../hq-chain.js";
 import { isoTime } from "../statements.js";
 
 export function registerAdminChainRoutes(app: FastifyInstance, deps: AppDeps): void {
   const { hq, cdx } = deps.data;
   const admin = { onRequest: adminOnly(deps) };
+
+  const storesOf = (query: unknown) => parseInput(chainListQuerySchema, query, "query").store?.split(",");
+  app.get(CHAIN_ROUTES.registers, admin, async (request) => listRegisters(hq, storesOf(request.query)));
+  app.get(CHAIN_ROUTES.staff, admin, async (request) => listStaff(hq, storesOf(request.query)));
 
   app.post(CHAIN_ROUTES.stores, admin, async (request, reply) => {
     const body = parseInput(storeAddBodySchema, request.body, "body");
