@@ -5,6 +5,7 @@ import { type Db, prepared } from "../lib/db.js";
 import { dummyPasswordHash, verifyPassword } from "../lib/password.js";
 import { ApiError, notFound } from "./api-error.js";
 import type { Device } from "./devices.js";
+import type { SignInCache } from "./signin-cache.js";
 import { isoTime } from "./statements.js";
 
 /** D365 blocks a staff id after this many consecutive failed sign-ins, until a manager unblocks it. */
@@ -37,6 +38,7 @@ export async function signInStaff(
   device: Device,
   input: { staff: string; password: string },
   clock: Clock,
+  cache?: SignInCache,
 ): Promise<StaffSignInAnswer> {
   const logon = prepared(hq, "SELECT failed_attempts, blocked_at FROM staff_logon WHERE staff_id = ?").get(
     input.staff,
@@ -47,7 +49,12 @@ export async function signInStaff(
   const known = staff?.stores.includes(device.store) === true;
   // Unknown ids and ids without access to this store are checked against a dummy hash (same scrypt cost)
   // and answer like a wrong password: neither the answer nor its timing hints which ids exist.
-  const matches = await verifyPassword(input.password, known && row ? row.password_hash : dummyPasswordHash());
+  const matches =
+    known && row
+      ? await (cache
+          ? cache.verify(input.staff, row.password_hash, input.password)
+          : verifyPassword(input.password, row.password_hash))
+      : await verifyPassword(input.password, dummyPasswordHash());
   if (!known || !staff) throw new ApiError(401, ERROR_CODES.invalidCredentials, "wrong staff id or password");
   if (!matches) {
     const now = isoTime(clock.now());
