@@ -45,7 +45,7 @@ export function register(program: Command): void {
           await Promise.all([
             import("../server/start.js"),
             import("../lib/fixtures.js"),
-            import("../cli.js"),
+            import("../lib/version.js"),
             import("node:path"),
           ]);
         const fixturesDir = options.fixtures ? resolve(options.fixtures) : defaultFixturesDir();

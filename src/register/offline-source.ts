@@ -71,8 +71,11 @@ export function createOfflineSource(local: OfflineStore, registerId: string, sto
     },
 
     async commitTransaction(tx: Transaction) {
+      // A sale in doubt (its online answer was lost) becomes pending here: the same id and content, stored once.
       const existing = local.transaction(tx.id);
-      if (existing) return { id: tx.id, status: existing.status === "pending" ? "pending" : "duplicate" };
+      if (existing && existing.status !== "in-doubt") {
+        return { id: tx.id, status: existing.status === "pending" ? "pending" : "duplicate" };
+      }
       local.saveTransaction(toWire(tx), seqOf(tx.id), tx.total, "pending", iso());
       return { id: tx.id, status: "pending" };
     },
@@ -108,6 +111,6 @@ export function offlineReadiness(local: OfflineStore, registerId: string, store:
   return { ok: true };
 }
 
-function seqOf(id: string): number {
+export function seqOf(id: string): number {
   return Number(id.slice(id.lastIndexOf("-") + 1));
 }

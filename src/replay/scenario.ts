@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { type FaultSpec, parseFault, toFaultSpec } from "../faults/fault-spec.js";
 import { parseDuration } from "../lib/clock.js";
-import type { ProfileSettings } from "../register/runtime.js";
+import type { ProfileSettings } from "../register/profile.js";
 
 export type ModeExpectation = "online" | "offline" | "offline-auto" | "offline-manual";
 export type SyncResult = "ok" | "failed" | "nothing";

@@ -2,10 +2,17 @@
 import { join } from "node:path";
 import { toMajor } from "../domain/money.js";
 import { formatFault } from "../faults/fault-spec.js";
-import { apiPath, ROUTES } from "../lib/api.js";
+import {
+  adminTransactionsAnswerSchema,
+  apiPath,
+  conflictsAnswerSchema,
+  ROUTES,
+  wireTransactionSchema,
+} from "../lib/api.js";
 import type { VirtualClock } from "../lib/clock.js";
 import { OperationError } from "../lib/errors.js";
-import type { HttpClient } from "../lib/http.js";
+import type { AnswerSchema, HttpClient } from "../lib/http.js";
+import { answerOf } from "../lib/server-errors.js";
 import type { RegisterRuntime } from "../register/runtime.js";
 import type { Receipt, SaleSession } from "../register/sale-session.js";
 import { pull } from "../sync/pull.js";
@@ -197,15 +204,12 @@ async function observe(ctx: ReplayContext, expect: StateExpect): Promise<Record<
 async function serverHas(ctx: ReplayContext): Promise<number> {
   const store = ctx.runtime.config.store;
   const mine = new Set(ctx.runIds);
-  const list = await adminGet<{ count: number; transactions: Array<{ id: string }> }>(
-    ctx,
-    apiPath.adminTransactions(store, 10_000),
-  );
+  const list = await adminGet(ctx, apiPath.adminTransactions(store, 10_000), adminTransactionsAnswerSchema);
   if (list.count <= list.transactions.length) return list.transactions.filter((t) => mine.has(t.id)).length;
   // A long-lived --server holds more than one page: ask for each of ours instead.
   let found = 0;
   for (const id of mine) {
-    const r = await ctx.admin.get(apiPath.adminTransaction(id));
+    const r = await ctx.admin.get(apiPath.adminTransaction(id), wireTransactionSchema);
     if (r.status === 200) found++;
     else if (r.status !== 404) throw new OperationError(`server answered ${r.status} for transaction ${id}`);
   }
@@ -214,14 +218,12 @@ async function serverHas(ctx: ReplayContext): Promise<number> {
 
 async function serverConflicts(ctx: ReplayContext): Promise<number> {
   const mine = new Set(ctx.runIds);
-  const answer = await adminGet<{ conflicts: Array<{ transactionId: string }> }>(ctx, ROUTES.admin.conflicts);
+  const answer = await adminGet(ctx, ROUTES.admin.conflicts, conflictsAnswerSchema);
   return answer.conflicts.filter((c) => mine.has(c.transactionId)).length;
 }
 
-async function adminGet<T>(ctx: ReplayContext, path: string): Promise<T> {
-  const r = await ctx.admin.get<T>(path);
-  if (r.status !== 200) throw new OperationError(`server answered ${r.status} to GET ${path}`, "ServerCheckFailed");
-  return r.body;
+function adminGet<T>(ctx: ReplayContext, path: string, schema: AnswerSchema<T>): Promise<T> {
+  return answerOf(() => ctx.admin.get(path, schema), "replay check");
 }
 
 /** Runs an action; an error becomes `{error: code, message}` for the expectation to judge instead of ending the run. */

@@ -1,6 +1,6 @@
 // Channel database schema (server/channel-<store>.db): the store's master data and the transactions it received.
 import { type Db, type Migration, openDatabase } from "../lib/db.js";
-import { targetMigrations } from "../sync/package/apply.js";
+import { TARGET_MIGRATIONS } from "../schema/target.js";
 
 /**
  * Numbered migrations (index + 1 = user_version); append, never edit a shipped one.
@@ -9,7 +9,7 @@ import { targetMigrations } from "../sync/package/apply.js";
  */
 export const CHANNEL_MIGRATIONS: readonly Migration[] = [
   // 1: master-data tables + applied_sessions, as every package target has them.
-  ...targetMigrations(),
+  ...TARGET_MIGRATIONS,
   `CREATE TABLE channel_state (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE INDEX barcodes_product ON barcodes (product_id);`,
   `CREATE TABLE transactions (
@@ -39,6 +39,8 @@ CREATE TABLE transaction_conflicts (
   attempts INTEGER NOT NULL,
   UNIQUE (transaction_id, incoming_hash)
 );`,
+  // 4: the highest number a register used, asked for when it is provisioned again (numbers never repeat).
+  "CREATE INDEX transactions_register ON transactions (register_id, id);",
 ];
 
 // NORMAL (see hq-db.ts): WAL + NORMAL keeps every acknowledged upload across a process kill.

@@ -9,7 +9,7 @@ import type {
   storeAddBodySchema,
 } from "../lib/api-chain.js";
 import { type Db, prepared } from "../lib/db.js";
-import type { Row } from "../sync/package/tables.js";
+import type { Row } from "../schema/tables.js";
 import { ApiError, validationFailed } from "./api-error.js";
 import { findTracked, upsertTracked, withChange } from "./change-tracking.js";
 

@@ -1,10 +1,10 @@
 // `pos sync push`: upload pending offline transactions and customers in batches; mark each done only once the server confirms.
-import { ROUTES, type UploadAnswer } from "../lib/api.js";
+import { customerAnswerSchema, ROUTES, uploadAnswerSchema } from "../lib/api.js";
 import type { Clock } from "../lib/clock.js";
 import { OperationError } from "../lib/errors.js";
 import type { HttpClient } from "../lib/http.js";
+import { answerOf, callServer, toCliError } from "../lib/server-errors.js";
 import type { OfflineStore } from "../offline/offline-store.js";
-import { answerError, callServer } from "./server-call.js";
 import { finishSyncLog, startSyncLog } from "./sync-log.js";
 
 export interface PushOptions {
@@ -52,10 +52,10 @@ export async function push(options: PushOptions): Promise<PushResult> {
       if (batch.length === 0) break;
       const transactions = batch.map((row) => JSON.parse(row.body) as unknown);
       const answer = await callServer(
-        () => http.post<UploadAnswer>(ROUTES.transactionsUpload, { transactions }),
+        () => http.post(ROUTES.transactionsUpload, { transactions }, uploadAnswerSchema),
         "pending transactions stay queued; push again when the server answers",
       );
-      if (answer.status !== 200) throw answerError("upload transactions", answer);
+      if (!answer.ok) throw toCliError(answer, "upload transactions");
       const marks = answer.body.results.map((r) => {
         if (r.status === "stored" || r.status === "duplicate") {
           if (r.status === "stored") result.uploaded++;
@@ -101,18 +101,13 @@ export async function push(options: PushOptions): Promise<PushResult> {
 /** Customers created offline go to HQ first, so HQ can assign their real ids (then job 1010 brings them back). */
 async function pushCustomers(options: PushOptions): Promise<number> {
   const { http, local } = options;
-  const pending = local.db
-    .prepare("SELECT temp_id, name, email, phone FROM offline_customers WHERE status = 'pending' ORDER BY temp_id")
-    .all() as Array<{ temp_id: string; name: string; email: string | null; phone: string | null }>;
   let sent = 0;
-  for (const c of pending) {
-    const answer = await callServer(() =>
-      http.post<{ customer: { id: string } }>(ROUTES.customers, { name: c.name, email: c.email, phone: c.phone }),
+  for (const c of local.pendingCustomers()) {
+    const answer = await answerOf(
+      () => http.post(ROUTES.customers, { name: c.name, email: c.email, phone: c.phone }, customerAnswerSchema),
+      `upload customer ${c.tempId}`,
     );
-    if (answer.status !== 200 && answer.status !== 201) throw answerError(`upload customer ${c.temp_id}`, answer);
-    local.db
-      .prepare("UPDATE offline_customers SET status = 'uploaded', hq_id = ? WHERE temp_id = ?")
-      .run(answer.body.customer.id, c.temp_id);
+    local.markCustomerUploaded(c.tempId, answer.customer.id);
     sent++;
   }
   return sent;

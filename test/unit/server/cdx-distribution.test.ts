@@ -221,7 +221,7 @@ describe("distribution by data group", () => {
   });
 
   it("a shared package applies in each database that downloads it (header id and scope are the package's)", async () => {
-    const { openOfflineDatabase } = await import("../../../src/offline/schema.js");
+    const { openOfflineDatabase } = await import("../../../src/schema/offline.js");
     const { applyPackage } = await import("../../../src/sync/package/apply.js");
     expect((await admin(h, "PATCH", "/v1/admin/registers/SEA01-R2", { supportsOffline: true })).status).toBe(200);
     const answer = await run(h, "1040");
