@@ -329,6 +329,8 @@ function exchange(
 ): Promise<{ statusCode: number; body: string; headers: IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const stream = got.stream(url, init);
+    // got's request stream is writable for every method but GET: without a body it waits for end() forever.
+    if (init.body === undefined && init.method !== "GET") stream.end();
     let answer: { statusCode: number; headers: IncomingHttpHeaders } | undefined;
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => {
