@@ -1,9 +1,23 @@
-// Messages between a distribution run and its package-writing thread, and the thread itself (kept idle between runs).
+// Messages between the CDX service and its thread (writing a run's packages, applying a channel database's
+// package), and the thread itself (kept idle between jobs).
 import { Worker } from "node:worker_threads";
+import type { ApplyResult, ExpectedSession } from "../../sync/package/apply.js";
 import type { TableCounts } from "../../sync/package/format.js";
 import type { PackagePlan } from "./generate.js";
 
+export interface ApplyJob {
+  kind: "apply";
+  /** The channel database file: the thread opens its own connection (WAL), the server's keeps serving. */
+  database: string;
+  file: string;
+  expected: ExpectedSession;
+  now: string;
+}
+
+export type ApplyOutcome = { ok: true; result: ApplyResult } | { ok: false; message: string };
+
 export interface GenerateJob {
+  kind: "generate";
   hqFile: string;
   /** toVersion is the snapshot's, known only once the thread has opened it. */
   plans: Omit<PackagePlan, "toVersion">[];
@@ -24,13 +38,28 @@ let idle: Worker | undefined;
  * Writes the run's packages on a worker thread, so reading HQ, building rows and gzip never stall the requests
  * (sales) the server's event loop is serving. One idle thread is kept for the next run.
  */
-export async function generateOnWorker(job: GenerateJob): Promise<GenerateOutcome> {
+export function generateOnWorker(job: Omit<GenerateJob, "kind">): Promise<GenerateOutcome> {
+  return onWorker<GenerateOutcome>({ kind: "generate", ...job });
+}
+
+/**
+ * Applies a package to a channel database on the thread: gunzip, parsing and the inserts run off the event
+ * loop. Sales of that store wait on SQLite's lock (busy timeout) while the apply commits; lookups, and every
+ * other store, go on.
+ */
+export async function applyOnWorker(job: Omit<ApplyJob, "kind">): Promise<ApplyResult> {
+  const outcome = await onWorker<ApplyOutcome>({ kind: "apply", ...job });
+  if (!outcome.ok) throw new Error(outcome.message);
+  return outcome.result;
+}
+
+async function onWorker<T>(job: GenerateJob | ApplyJob): Promise<T> {
   const worker = idle ?? startWorker();
   idle = undefined;
   worker.ref();
   try {
-    const outcome = await new Promise<GenerateOutcome>((resolve, reject) => {
-      const onMessage = (message: GenerateOutcome) => {
+    const outcome = await new Promise<T>((resolve, reject) => {
+      const onMessage = (message: T) => {
         cleanup();
         resolve(message);
       };

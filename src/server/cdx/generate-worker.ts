@@ -1,11 +1,27 @@
-// Package-writing thread of a distribution run: reads an HQ snapshot and writes every package of the run.
+// The CDX thread: writes every package of a distribution run from an HQ snapshot, and applies channel packages.
 import { parentPort } from "node:worker_threads";
+import { applyPackage } from "../../sync/package/apply.js";
+import { openChannelDatabase } from "../channel-db.js";
 import { openHqSnapshot, writeSessionPackage } from "./generate.js";
-import type { GenerateJob, GenerateOutcome } from "./generate-protocol.js";
+import type { ApplyJob, ApplyOutcome, GenerateJob, GenerateOutcome } from "./generate-protocol.js";
 
-parentPort?.on("message", (job: GenerateJob) => {
-  void run(job).then((outcome) => parentPort?.postMessage(outcome));
+parentPort?.on("message", (job: GenerateJob | ApplyJob) => {
+  const done = (outcome: GenerateOutcome | ApplyOutcome) => parentPort?.postMessage(outcome);
+  if (job.kind === "apply") void apply(job).then(done);
+  else void run(job).then(done);
 });
+
+async function apply(job: ApplyJob): Promise<ApplyOutcome> {
+  let db: ReturnType<typeof openChannelDatabase> | undefined;
+  try {
+    db = openChannelDatabase(job.database);
+    return { ok: true, result: await applyPackage(db, job.file, job.expected, { now: job.now }) };
+  } catch (error) {
+    return { ok: false, message: (error as Error).message };
+  } finally {
+    db?.close();
+  }
+}
 
 async function run(job: GenerateJob): Promise<GenerateOutcome> {
   let snapshot: ReturnType<typeof openHqSnapshot> | undefined;
