@@ -17,14 +17,11 @@ export function hashPassword(plain: string, salt: Buffer = randomBytes(SALT_LENG
   return `scrypt$${N}$${R}$${P}$${salt.toString("base64")}$${hash.toString("base64")}`;
 }
 
-// A hash no password matches (random salt and key), checked for unknown staff ids so that they cost
-// the same scrypt work as a known id with a wrong password: timing tells nothing about which ids exist.
-const DUMMY_HASH = `scrypt$${N}$${R}$${P}$${randomBytes(SALT_LENGTH).toString("base64")}$${randomBytes(KEY_LENGTH).toString("base64")}`;
-
-/** The hash to verify against when there is no stored one: same cost, never matches. */
-export function dummyPasswordHash(): string {
-  return DUMMY_HASH;
-}
+/**
+ * Matches no password (random salt and key, hashed from nothing), with hashPassword's parameters: sign-in checks an
+ * unknown staff id against it, so the answer takes one scrypt like a known id's and does not tell which ids exist.
+ */
+export const DUMMY_PASSWORD_HASH = `scrypt$${N}$${R}$${P}$D7pWJ9D1QCy71KfntppUBQ==$BbKOB/DrKbos9eQKTKLuAYlHlK/7VoNGPieSuMI/5/4=`;
 
 function scryptAsync(plain: string, salt: Buffer, length: number, options: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {

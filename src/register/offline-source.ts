@@ -2,14 +2,20 @@
 import { type Transaction, toWire } from "../domain/transaction.js";
 import type { Clock } from "../lib/clock.js";
 import { OperationError } from "../lib/errors.js";
-import { dummyPasswordHash, verifyPassword } from "../lib/password.js";
+import { DUMMY_PASSWORD_HASH, verifyPassword } from "../lib/password.js";
 import type { OfflineStore } from "../offline/offline-store.js";
 import type { CustomerInfo, DataSource, OfflineReadiness, StaffInfo } from "./data-source.js";
 
 /** D365 blocks a staff id after this many wrong passwords in a row. */
 export const MAX_LOGON_FAILURES = 5;
 
-export function createOfflineSource(local: OfflineStore, registerId: string, store: string, clock: Clock): DataSource {
+export function createOfflineSource(
+  local: OfflineStore,
+  registerId: string,
+  store: string,
+  clock: Clock,
+  verify: (plain: string, stored: string) => Promise<boolean> | boolean = verifyPassword,
+): DataSource {
   const iso = () => new Date(clock.now()).toISOString();
   return {
     kind: "offline",
@@ -59,9 +65,10 @@ export function createOfflineSource(local: OfflineStore, registerId: string, sto
         );
       if (local.logonFailures(staffId).blockedAt) throw blocked();
       const staff = local.staff(staffId);
-      const known = staff?.stores.includes(store) === true;
-      const matches = await verifyPassword(password, known && staff ? staff.passwordHash : dummyPasswordHash());
-      if (!known || !staff || !matches) {
+      const mayWorkHere = staff?.stores.includes(store) === true;
+      // One scrypt whatever the id: an unknown one is checked against a dummy hash, so timing does not tell ids apart.
+      const passwordMatches = await verify(password, mayWorkHere && staff ? staff.passwordHash : DUMMY_PASSWORD_HASH);
+      if (!mayWorkHere || !staff || !passwordMatches) {
         const { blocked: nowBlocked } = local.recordLogonFailure(staffId, MAX_LOGON_FAILURES, iso());
         if (nowBlocked) throw blocked();
         throw new OperationError("wrong staff id or password", "InvalidCredentials");

@@ -2,10 +2,9 @@
 import { ERROR_CODES, type Staff, type StaffSignInAnswer, type StaffUnblockAnswer } from "../lib/api.js";
 import type { Clock } from "../lib/clock.js";
 import { type Db, prepared } from "../lib/db.js";
-import { dummyPasswordHash, verifyPassword } from "../lib/password.js";
+import { DUMMY_PASSWORD_HASH, verifyPassword } from "../lib/password.js";
 import { ApiError, notFound } from "./api-error.js";
 import type { Device } from "./devices.js";
-import type { SignInCache } from "./signin-cache.js";
 import { isoTime } from "./statements.js";
 
 /** D365 blocks a staff id after this many consecutive failed sign-ins, until a manager unblocks it. */
@@ -38,7 +37,7 @@ export async function signInStaff(
   device: Device,
   input: { staff: string; password: string },
   clock: Clock,
-  cache?: SignInCache,
+  verify: (plain: string, stored: string) => Promise<boolean> | boolean = verifyPassword,
 ): Promise<StaffSignInAnswer> {
   const logon = prepared(hq, "SELECT failed_attempts, blocked_at FROM staff_logon WHERE staff_id = ?").get(
     input.staff,
@@ -46,17 +45,14 @@ export async function signInStaff(
   if (logon?.blocked_at) throw blocked(input.staff);
   const row = prepared(channel, "SELECT * FROM staff WHERE id = ?").get(input.staff) as StaffRow | undefined;
   const staff = row ? staffFromRow(row) : undefined;
-  const known = staff?.stores.includes(device.store) === true;
-  // Unknown ids and ids without access to this store are checked against a dummy hash (same scrypt cost)
-  // and answer like a wrong password: neither the answer nor its timing hints which ids exist.
-  const matches =
-    known && row
-      ? await (cache
-          ? cache.verify(input.staff, row.password_hash, input.password)
-          : verifyPassword(input.password, row.password_hash))
-      : await verifyPassword(input.password, dummyPasswordHash());
-  if (!known || !staff) throw new ApiError(401, ERROR_CODES.invalidCredentials, "wrong staff id or password");
-  if (!matches) {
+  const mayWorkHere = row !== undefined && staff?.stores.includes(device.store) === true;
+  // Every answer costs one scrypt: unknown ids and ids without access to this store are checked against a dummy
+  // hash and answer like a wrong password, so neither the answer nor its timing hints which ids exist.
+  const passwordMatches = await verify(input.password, mayWorkHere ? row.password_hash : DUMMY_PASSWORD_HASH);
+  if (!mayWorkHere || !staff) {
+    throw new ApiError(401, ERROR_CODES.invalidCredentials, "wrong staff id or password");
+  }
+  if (!passwordMatches) {
     const now = isoTime(clock.now());
     // Counted in one statement after the check: sign-ins of the same id verified side by side on the
     // thread pool each add one, none is lost to a read-modify-write race.

@@ -4,6 +4,7 @@ import type { Clock } from "../../lib/clock.js";
 import { type Db, prepared } from "../../lib/db.js";
 import { applyPackage } from "../../sync/package/apply.js";
 import { isoTime } from "../statements.js";
+import { pauseForTest } from "../test-pause.js";
 import { applyOnWorker } from "./generate-protocol.js";
 import { reportStatus, type SessionRow, toDownloadSession, UNFINISHED } from "./sessions.js";
 
@@ -61,6 +62,7 @@ async function applyDatabase(ctx: ChannelApplyContext, name: string, channel: Db
     }
     reportStatus(ctx.hq, session.id, { status: "Requested" }, now());
     reportStatus(ctx.hq, session.id, { status: "Downloaded" }, now());
+    pauseForTest("channel-apply");
     const expected = {
       session: session.package ?? session.id,
       job: session.job,
@@ -79,6 +81,7 @@ async function applyDatabase(ctx: ChannelApplyContext, name: string, channel: Db
       result.stoppedBy = `session ${session.id} (job ${session.job}): ${failed.status} — ${message}`;
       break;
     }
+    pauseForTest("channel-applied");
     result.sessions.push(toDownloadSession(reportStatus(ctx.hq, session.id, { status: "Applied" }, now())));
   }
   return result;

@@ -6,6 +6,7 @@ import { validationFailed } from "../api-error.js";
 import { isoTime } from "../statements.js";
 import { applyChannelSessions, type ChannelApplyResult } from "./channel-apply.js";
 import { reconcileDatabases, requireDatabase } from "./databases.js";
+import { type ReconcileResult, reconcileInterrupted } from "./reconcile.js";
 import { ALL_JOBS, dropUnfinishedRuns, runDownload } from "./schedule.js";
 import { findSession, toDownloadSession } from "./sessions.js";
 import { runUpload } from "./upload.js";
@@ -33,6 +34,8 @@ export interface CdxStartup {
   /** Sessions of the start-up run (new channel databases: one full package per job) as they ended. */
   sessions: ReturnType<typeof toDownloadSession>[];
   applied: ChannelApplyResult[];
+  /** Sessions a killed server had left unfinished, and the final status each was given. */
+  interrupted: ReconcileResult;
 }
 
 export interface CdxService {
@@ -49,7 +52,7 @@ export interface CdxService {
    * After a store or register was added at runtime: the databases master data now calls for, and one full
    * package per job for new channel databases, applied at once (offline databases get theirs at the next run).
    */
-  distributeNew(): Promise<CdxStartup>;
+  distributeNew(): Promise<Omit<CdxStartup, "interrupted">>;
 }
 
 export function createCdxService(options: CdxOptions): CdxService {
@@ -97,7 +100,7 @@ export function createCdxService(options: CdxOptions): CdxService {
     return { job: UPLOAD_JOB, sessions: [], skipped: [], uploads: runUpload({ hq, clock, channels: targets }) };
   };
 
-  const distributeNew = async (): Promise<CdxStartup> => {
+  const distributeNew = async (): Promise<Omit<CdxStartup, "interrupted">> => {
     const reconciled = reconcileDatabases(hq, isoTime(clock.now()));
     const run = await runDownload(schedule, { job: ALL_JOBS, kind: "channel", onlyNew: true });
     const applied = await applyChannelSessions(applyCtx);
@@ -110,7 +113,21 @@ export function createCdxService(options: CdxOptions): CdxService {
     startup: () =>
       serial(async () => {
         dropUnfinishedRuns(hq, packagesDir);
-        return distributeNew();
+        const interrupted = reconcileInterrupted(hq, channels, isoTime(clock.now()));
+        const reconciled = reconcileDatabases(hq, isoTime(clock.now()));
+        const run = await runDownload(schedule, { job: ALL_JOBS, kind: "channel", onlyNew: true });
+        const applied = await applyChannelSessions(applyCtx);
+        // The start-up apply retries what an interrupted apply left: report where each session ended.
+        const downloads = interrupted.downloads.map((d) => ({
+          id: d.id,
+          status: findSession(hq, d.id)?.status ?? d.status,
+        }));
+        return {
+          ...reconciled,
+          interrupted: { ...interrupted, downloads },
+          sessions: run.sessions.map(latest),
+          applied,
+        };
       }),
     distributeNew: () => serial(distributeNew),
   };

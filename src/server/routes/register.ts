@@ -77,7 +77,9 @@ export function registerRegisterRoutes(app: FastifyInstance, deps: AppDeps): voi
   app.post(ROUTES.staffSignIn, device, async (request) => {
     const d = deviceOf(request);
     const body = parseInput(staffSignInBodySchema, request.body, "body");
-    return signInStaff(hq, channelOf(d), d, body, deps.clock, signInCache);
+    return signInStaff(hq, channelOf(d), d, body, deps.clock, (plain, stored) =>
+      signInCache.verify(body.staff, stored, plain),
+    );
   });
 
   app.post(ROUTES.offlineStatus, device, async (request) => {

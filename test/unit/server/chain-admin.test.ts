@@ -48,10 +48,15 @@ describe("store and register add", () => {
     const config = await h.app.inject({ method: "GET", url: "/v1/registers/SEA02-R1/config", headers: auth(token) });
     expect(config.statusCode, config.body).toBe(200);
     expect(config.json().store.id).toBe("SEA02");
+    // A cashier of the new store, brought to its channel database by job 1060.
+    const staff = { id: "000900", name: "New cashier", role: "cashier", password: "1234", stores: ["SEA02"] };
+    expect((await admin("POST", "/v1/admin/staff", staff)).statusCode).toBe(201);
+    expect((await admin("POST", "/v1/admin/cdx/run", { job: "1060", database: "SEA02" })).statusCode).toBe(200);
     const sale = buildSale({
       id: "SEA02-R1-000001",
       store: "SEA02",
       register: "SEA02-R1",
+      staff: "000900",
       currency: "USD",
       decimals: 2,
       lines: [{ item: "1001", price: 9.99, taxGroup: "standard", taxRate: 10.35 }],
