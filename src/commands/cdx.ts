@@ -40,7 +40,7 @@ function cdxAction<O extends ConnectionOptions, A extends unknown[], T>(
     const client = createCdxClient(resolveAdminConnection(deps.paths, deps.env, options));
     try {
       const data = await run(client, options, ...args);
-      deps.output.result(data, human(render) as (d: never) => string);
+      deps.output.result(data, human(render));
       const failure = failed?.(data);
       if (failure) throw new OperationError(failure, "CdxFailed");
     } finally {

@@ -18,9 +18,9 @@ export function leaf(command: Command, example: string): Command {
 }
 
 /** Runs `run` with an admin client (loaded lazily), closing it afterwards; prints the result. */
-export function hqAction<O extends ConnectionOptions, A extends unknown[]>(
-  run: (client: AdminClient, options: O, ...args: A) => Promise<unknown>,
-  human: (data: never) => string,
+export function hqAction<O extends ConnectionOptions, A extends unknown[], T>(
+  run: (client: AdminClient, options: O, ...args: A) => Promise<T>,
+  human: (data: T) => string,
 ) {
   return action(async (deps: Deps, options: O, ...args: A) => {
     const { createAdminClient, resolveAdminConnection } = await import("../lib/admin-client.js");

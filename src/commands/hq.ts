@@ -1,5 +1,6 @@
 // `pos hq …`: edit HQ master data through the admin API, so incremental packages have something to carry.
 import type { Command } from "commander";
+import type { ProductDetail } from "../lib/api.js";
 import { UsageError } from "../lib/errors.js";
 import { type ConnectionOptions, hqAction, leaf } from "./hq-action.js";
 import { registerChainCommands } from "./hq-chain.js";
@@ -23,25 +24,18 @@ function prices(entries: string[] | undefined): Record<string, string> | undefin
   return out;
 }
 
-interface ProductView {
-  id: string;
-  name: string;
-  taxGroup: string;
-  unit: string;
-  active: boolean;
-  changeVersion: number;
-  barcodes: { barcode: string }[];
-  prices: { store: string; amount: number; currency: string; changeVersion: number }[];
-}
-const showProduct = (p: ProductView) =>
+const showProduct = (p: ProductDetail) =>
   [
     `${p.id}  ${p.name}  (tax group ${p.taxGroup}, unit ${p.unit}${p.active ? "" : ", inactive"})`,
     `change version ${p.changeVersion}`,
     `barcodes: ${p.barcodes.map((b) => b.barcode).join(", ") || "none"}`,
     `prices: ${p.prices.map((x) => `${x.store} ${x.amount} ${x.currency} (v${x.changeVersion})`).join(", ") || "none"}`,
   ].join("\n");
-const versioned = (what: (d: never) => string) => (d: { changeVersion: number }) =>
-  `${(what as (x: unknown) => string)(d)} (change version ${d.changeVersion})`;
+/** An answer's own line plus the change version it made (what the next package will carry from). */
+const versioned =
+  <T extends { changeVersion: number }>(what: (d: T) => string) =>
+  (d: T) =>
+    `${what(d)} (change version ${d.changeVersion})`;
 
 export function register(program: Command): void {
   const hq = program.command("hq");
@@ -53,10 +47,7 @@ export function register(program: Command): void {
       hqAction(
         (c, _o, product: string, store: string, amount: string) =>
           c.setPrice(product, store, checkAmount(amount, "amount")),
-        versioned(
-          (d: { product: string; store: string; amount: number; currency: string }) =>
-            `price of ${d.product} at ${d.store} is now ${d.amount} ${d.currency}`,
-        ),
+        versioned((d) => `price of ${d.product} at ${d.store} is now ${d.amount} ${d.currency}`),
       ),
     );
 
@@ -128,8 +119,7 @@ export function register(program: Command): void {
       hqAction(
         (c, _o, id: string) => c.deleteProduct(id),
         versioned(
-          (d: { id: string; tombstones: { barcodes: number; prices: number } }) =>
-            `deleted product ${d.id} with ${d.tombstones.barcodes} barcode(s) and ${d.tombstones.prices} price(s)`,
+          (d) => `deleted product ${d.id} with ${d.tombstones.barcodes} barcode(s) and ${d.tombstones.prices} price(s)`,
         ),
       ),
     );
@@ -155,9 +145,7 @@ export function register(program: Command): void {
             ...(o.phone ? { phone: o.phone } : {}),
             accountAllowed: o.accountAllowed ?? false,
           }),
-        versioned(
-          (d: { customer: { id: string; name: string } }) => `added customer ${d.customer.id} ${d.customer.name}`,
-        ),
+        versioned((d) => `added customer ${d.customer.id} ${d.customer.name}`),
       ),
     );
 
@@ -197,10 +185,7 @@ export function register(program: Command): void {
             ...(o.permission ? { permissions: o.permission } : {}),
           });
         },
-        versioned(
-          (d: { staff: { id: string; name: string; role: string } }) =>
-            `added ${d.staff.role} ${d.staff.id} ${d.staff.name}`,
-        ),
+        versioned((d) => `added ${d.staff.role} ${d.staff.id} ${d.staff.name}`),
       ),
     );
   leaf(staff.command("unblock <id>"), "pos hq staff unblock 000160")
@@ -208,7 +193,7 @@ export function register(program: Command): void {
     .action(
       hqAction(
         (c, _o, id: string) => c.unblockStaff(id),
-        (d: { staff: string; wasBlocked: boolean }) =>
+        (d) =>
           d.wasBlocked ? `staff ${d.staff} unblocked` : `staff ${d.staff} was not blocked; failed attempts cleared`,
       ),
     );
@@ -224,7 +209,7 @@ export function register(program: Command): void {
           const { profileFieldValue } = await import("../lib/admin-client.js");
           return c.setProfile(id, profileFieldValue(field, value));
         },
-        versioned((d: { profile: { id: string } }) => `offline profile ${d.profile.id} updated`),
+        versioned((d) => `offline profile ${d.profile.id} updated`),
       ),
     );
 
@@ -259,7 +244,7 @@ export function register(program: Command): void {
           return c.setRegister(id, body);
         },
         versioned(
-          (d: { register: { id: string; supportsOffline: boolean; offlineProfileId: string } }) =>
+          (d) =>
             `register ${d.register.id}: supports offline ${d.register.supportsOffline ? "yes" : "no"}, profile ${d.register.offlineProfileId}`,
         ),
       ),

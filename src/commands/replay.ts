@@ -73,12 +73,12 @@ export function register(program: Command): void {
         // Step lines go to stdout unless stdout carries a JSON document or a report.
         const stdoutTaken = output.json || (flags.report !== undefined && !flags.out);
         const say = (text: string) => (stdoutTaken ? output.info(text) : output.print(text));
-        const everyStep = scenario.source !== "journal";
+        // The lines of report.formatReport, printed as each step ends rather than at the end.
         const result = await runReplay({
           scenario,
           ...(server ? { server, journal: true } : {}),
           onStep: (r) => {
-            if (everyStep || r.result === "fail") say(report.formatStepLine(r, output.color));
+            if (report.showsStep(scenario.source, r)) say(report.formatStepLine(r, output.color));
           },
         });
         say(report.formatSummary(result, output.color));

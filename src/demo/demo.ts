@@ -107,7 +107,7 @@ export async function runDemo(clock: Clock, events: DemoEvents = {}): Promise<De
         workDir: `${world.paths.registerDir(DEMO_REGISTER)}/downloads`,
       });
       expect(r.failed === 0 && r.applied === 5, `applied ${r.applied} session(s), ${r.failed} failed`);
-      const products = rt.local.count("products");
+      const products = rt.local.productCount();
       expect(products > 0, "the offline database has no products");
       return `applied ${r.applied} sessions, ${r.rows} rows (${products} products)`;
     });

@@ -1,12 +1,5 @@
 // Money in integer minor units with the currency's decimals (USD 2, JPY 0); never floats for amounts.
 
-/** Minor-unit decimals of the currencies the fixtures use; other ISO codes default to 2. */
-const DECIMALS: Readonly<Record<string, number>> = { USD: 2, EUR: 2, GBP: 2, JPY: 0, KRW: 0 };
-
-export function currencyDecimals(currency: string): number {
-  return DECIMALS[currency] ?? 2;
-}
-
 /** Integer division rounding half away from zero (half-up for the positive amounts of a sale). */
 export function divRoundHalfUp(numerator: number, denominator: number): number {
   if (denominator <= 0) throw new RangeError("denominator must be positive");

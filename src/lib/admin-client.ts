@@ -121,6 +121,14 @@ export function adminCall<T>(
   return answerOf(() => http.request(method, path, schema, body));
 }
 
+/** An admin-token client for `connection` and its one way of calling: checked body or CLI error. */
+export function adminCaller(connection: AdminConnection, timeoutMs: number) {
+  const http = createHttpClient({ baseUrl: connection.url, token: connection.token, timeoutMs });
+  const call = <T>(method: Method, path: string, schema: AnswerSchema<T>, body?: unknown) =>
+    adminCall(http, method, path, schema, body);
+  return { http, call };
+}
+
 export interface AdminClient {
   readonly url: string;
   setPrice(product: string, store: string, amount: string): Promise<PriceAnswer>;
@@ -141,9 +149,7 @@ export interface AdminClient {
 }
 
 export function createAdminClient(connection: AdminConnection, timeoutMs = 10_000): AdminClient {
-  const http = createHttpClient({ baseUrl: connection.url, token: connection.token, timeoutMs });
-  const call = <T>(method: Method, path: string, schema: AnswerSchema<T>, body?: unknown) =>
-    adminCall(http, method, path, schema, body);
+  const { http, call } = adminCaller(connection, timeoutMs);
   return {
     url: http.baseUrl,
     setPrice: (product, store, amount) =>

@@ -46,6 +46,16 @@ export const DOWNLOAD_STATUSES = [
 ] as const;
 export type DownloadStatus = (typeof DOWNLOAD_STATUSES)[number];
 
+/** Sessions a target still has to download and apply; each blocks every later session of its database. */
+export const UNFINISHED_STATUSES: readonly DownloadStatus[] = [
+  "Available",
+  "Requested",
+  "Downloaded",
+  "Download failed",
+  "Apply failed",
+  "Suspended",
+];
+
 /** Statuses a target reports for its own session. */
 export const REPORTED_STATUSES = ["Requested", "Downloaded", "Applied", "Download failed", "Apply failed"] as const;
 
@@ -203,6 +213,11 @@ export const uploadSessionsAnswerSchema = z.object({
 });
 export type UploadSessionsAnswer = z.infer<typeof uploadSessionsAnswerSchema>;
 
+/** The last download or upload round a register reported (null: none yet). */
+const lastSyncSchema = z
+  .object({ at: z.string(), result: z.string(), message: z.string().nullable().optional() })
+  .nullable();
+
 export const registerStatusSchema = z.object({
   register: z.string(),
   store: z.string(),
@@ -211,8 +226,8 @@ export const registerStatusSchema = z.object({
   /** Null when the register never reported. */
   mode: z.enum(["online", "offline"]).nullable(),
   manual: z.boolean(),
-  lastDownload: z.object({ at: z.string(), result: z.string(), message: z.string().nullable().optional() }).nullable(),
-  lastUpload: z.object({ at: z.string(), result: z.string(), message: z.string().nullable().optional() }).nullable(),
+  lastDownload: lastSyncSchema,
+  lastUpload: lastSyncSchema,
   pendingCount: z.number().int().nullable(),
   dbSizeBytes: z.number().int().nullable(),
   reportedAt: z.string().nullable(),

@@ -1,6 +1,6 @@
 // Client side of the CDX admin API (pos cdx): one call per route, answers typed by the contract in api-sync.ts.
 
-import { type AdminConnection, adminCall } from "./admin-client.js";
+import { type AdminConnection, adminCaller } from "./admin-client.js";
 import {
   type CancelAnswer,
   type ChannelDatabase,
@@ -22,7 +22,6 @@ import {
   type UploadSessionsAnswer,
   uploadSessionsAnswerSchema,
 } from "./api-sync.js";
-import { type AnswerSchema, createHttpClient, type Method } from "./http.js";
 
 export interface SessionsFilter {
   database?: string | undefined;
@@ -47,9 +46,7 @@ export interface CdxClient {
 
 /** A run may package a large catalog: the client waits up to ten minutes for its answer. */
 export function createCdxClient(connection: AdminConnection, timeoutMs = 600_000): CdxClient {
-  const http = createHttpClient({ baseUrl: connection.url, token: connection.token, timeoutMs });
-  const call = <T>(method: Method, path: string, schema: AnswerSchema<T>, body?: unknown) =>
-    adminCall(http, method, path, schema, body);
+  const { http, call } = adminCaller(connection, timeoutMs);
   return {
     jobs: () => call("GET", SYNC_ROUTES.admin.jobs, jobsAnswerSchema),
     run: (body) => call("POST", SYNC_ROUTES.admin.run, runAnswerSchema, body),

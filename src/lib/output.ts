@@ -44,13 +44,13 @@ export class Output {
   }
 
   /** The command's result: one JSON document on stdout with --json, the human rendering otherwise. */
-  result(data: unknown, human?: (data: never) => string): void {
+  result<T>(data: T, human?: (data: T) => string): void {
     if (this.json) {
       this.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
       return;
     }
     if (this.quiet || !human) return;
-    const text = (human as (d: unknown) => string)(data);
+    const text = human(data);
     if (text) this.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
   }
 

@@ -1,7 +1,7 @@
 // Queries on the register's local database: master data for offline selling, the pending-upload queue, numbering.
 
 import type { WireTransaction } from "../domain/transaction.js";
-import { type Db, prepared } from "../lib/db.js";
+import { type Db, prepared, preparedPluck } from "../lib/db.js";
 
 export interface LocalProduct {
   id: string;
@@ -104,9 +104,18 @@ export function createOfflineStore(db: Db) {
       return byBarcode ? (productById.get({ code: byBarcode.product_id, store }) ?? null) : null;
     },
 
-    count(table: string, where = "1", ...params: unknown[]): number {
-      // Cached per query: the offline-readiness check runs on every offline request.
-      return (prepared(db, `SELECT count(*) AS n FROM ${table} WHERE ${where}`).get(...params) as { n: number }).n;
+    /** Whether anyone can sign in offline (checked on every offline request: one cached statement). */
+    hasStaff(): boolean {
+      return preparedPluck<[], number>(db, "SELECT EXISTS (SELECT 1 FROM staff)").get() === 1;
+    },
+
+    productCount(): number {
+      return preparedPluck<[], number>(db, "SELECT count(*) FROM products").get() ?? 0;
+    },
+
+    /** Transactions the server holds with other content (409): kept, shown, never resent. */
+    conflictCount(): number {
+      return preparedPluck<[], number>(db, "SELECT count(*) FROM transactions WHERE status = 'conflict'").get() ?? 0;
     },
 
     store(id: string): StoreRow | undefined {
@@ -118,27 +127,31 @@ export function createOfflineStore(db: Db) {
     },
 
     profile(id: string) {
-      return prepared(db, "SELECT * FROM offline_profiles WHERE id = ?").get(id) as
-        | Record<string, number | string>
-        | undefined;
+      return prepared<unknown[], Record<string, number | string>>(
+        db,
+        "SELECT * FROM offline_profiles WHERE id = ?",
+      ).get(id);
     },
 
     tenders(store: string) {
-      return prepared(
-        db,
-        "SELECT tender_id, name, kind, allowed_offline FROM tenders WHERE store_id = ? ORDER BY tender_id",
-      ).all(store) as Array<{
-        tender_id: string;
-        name: string;
-        kind: string;
-        allowed_offline: number;
-      }>;
+      return prepared<
+        unknown[],
+        {
+          tender_id: string;
+          name: string;
+          kind: string;
+          allowed_offline: number;
+        }
+      >(db, "SELECT tender_id, name, kind, allowed_offline FROM tenders WHERE store_id = ? ORDER BY tender_id").all(
+        store,
+      );
     },
 
     staff(id: string): LocalStaff | null {
-      const row = prepared(db, "SELECT id, name, role, password_hash, stores FROM staff WHERE id = ?").get(id) as
-        | { id: string; name: string; role: string; password_hash: string; stores: string }
-        | undefined;
+      const row = prepared<
+        unknown[],
+        { id: string; name: string; role: string; password_hash: string; stores: string }
+      >(db, "SELECT id, name, role, password_hash, stores FROM staff WHERE id = ?").get(id);
       if (!row) return null;
       return {
         id: row.id,
@@ -150,9 +163,10 @@ export function createOfflineStore(db: Db) {
     },
 
     logonFailures(staffId: string): { failures: number; blockedAt: string | null } {
-      const row = prepared(db, "SELECT failures, blocked_at FROM logon_failures WHERE staff_id = ?").get(staffId) as
-        | { failures: number; blocked_at: string | null }
-        | undefined;
+      const row = prepared<unknown[], { failures: number; blocked_at: string | null }>(
+        db,
+        "SELECT failures, blocked_at FROM logon_failures WHERE staff_id = ?",
+      ).get(staffId);
       return { failures: row?.failures ?? 0, blockedAt: row?.blocked_at ?? null };
     },
 
@@ -177,18 +191,21 @@ export function createOfflineStore(db: Db) {
 
     searchCustomers(query: string) {
       const like = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      const known = prepared(
+      const known = prepared<
+        unknown[],
+        {
+          id: string;
+          name: string;
+          email: string | null;
+          phone: string | null;
+          account_allowed: number;
+        }
+      >(
         db,
         `SELECT id, name, email, phone, account_allowed FROM customers
             WHERE id = ? OR name LIKE ? ESCAPE '\\' OR email LIKE ? ESCAPE '\\' OR phone LIKE ? ESCAPE '\\'
             ORDER BY id LIMIT 20`,
-      ).all(query, like, like, like) as Array<{
-        id: string;
-        name: string;
-        email: string | null;
-        phone: string | null;
-        account_allowed: number;
-      }>;
+      ).all(query, like, like, like);
       const pending = prepared(
         db,
         `SELECT temp_id AS id, name, email, phone, 0 AS account_allowed FROM offline_customers
@@ -203,7 +220,7 @@ export function createOfflineStore(db: Db) {
     createOfflineCustomer(registerId: string, input: { name: string; email?: string; phone?: string }, now: string) {
       return db
         .transaction(() => {
-          const n = this.count("offline_customers") + 1;
+          const n = (preparedPluck<[], number>(db, "SELECT count(*) FROM offline_customers").get() ?? 0) + 1;
           const tempId = `TMP-${registerId}-${String(n).padStart(4, "0")}`;
           prepared(
             db,
@@ -257,10 +274,10 @@ export function createOfflineStore(db: Db) {
     },
 
     numberState(registerId: string): { reservedTo: number; usedTo: number; holderPid: number | null } {
-      const row = prepared(
+      const row = prepared<unknown[], { reservedTo: number; usedTo: number; holderPid: number | null }>(
         db,
         "SELECT reserved_to AS reservedTo, used_to AS usedTo, holder_pid AS holderPid FROM number_sequence WHERE register_id = ?",
-      ).get(registerId) as { reservedTo: number; usedTo: number; holderPid: number | null } | undefined;
+      ).get(registerId);
       return row ?? { reservedTo: 0, usedTo: 0, holderPid: null };
     },
 
@@ -310,10 +327,10 @@ export function createOfflineStore(db: Db) {
     },
 
     numberGaps(): NumberGap[] {
-      return prepared(
+      return prepared<unknown[], NumberGap>(
         db,
         "SELECT first, last, recorded_at AS recordedAt, reason FROM number_gaps ORDER BY first",
-      ).all() as NumberGap[];
+      ).all();
     },
 
     /**
@@ -364,10 +381,10 @@ export function createOfflineStore(db: Db) {
 
     /** Sales sent to the server whose outcome the register does not know yet, oldest first. */
     inDoubt(): LocalTransactionRow[] {
-      return prepared(
+      return prepared<unknown[], LocalTransactionRow>(
         db,
         "SELECT id, seq, status, created_at, status_at, message, total, body FROM transactions WHERE status = 'in-doubt' ORDER BY seq",
-      ).all() as LocalTransactionRow[];
+      ).all();
     },
 
     transaction(id: string): LocalTransactionRow | undefined {
@@ -375,10 +392,10 @@ export function createOfflineStore(db: Db) {
     },
 
     pending(limit: number): LocalTransactionRow[] {
-      return prepared(
+      return prepared<unknown[], LocalTransactionRow>(
         db,
         "SELECT id, seq, status, created_at, status_at, message, total, body FROM transactions WHERE status IN ('pending', 'in-doubt') ORDER BY seq LIMIT ?",
-      ).all(limit) as LocalTransactionRow[];
+      ).all(limit);
     },
 
     pendingSummary(): { count: number; oldest: string | null } {
@@ -392,10 +409,10 @@ export function createOfflineStore(db: Db) {
     },
 
     conflicts(): LocalTransactionRow[] {
-      return prepared(
+      return prepared<unknown[], LocalTransactionRow>(
         db,
         "SELECT id, seq, status, created_at, status_at, message, total, body FROM transactions WHERE status = 'conflict' ORDER BY seq",
-      ).all() as LocalTransactionRow[];
+      ).all();
     },
 
     /** Marks what the server confirmed; only called after its answer arrived. */

@@ -109,6 +109,11 @@ export class ConnectionManager {
     return this.switchTo("online", "operation 917 (Connect)");
   }
 
+  /** The 917 button: Disconnect when online, Connect (trying the server at once) when offline. */
+  operation917(): Promise<SwitchEvent | null> {
+    return this.mode === "online" ? Promise.resolve(this.disconnect()) : this.connect();
+  }
+
   /** With advanced offline switching: probe every healthCheckInterval in the background (never blocks a sale). */
   startHealthCheck(): void {
     if (!this.o.rules.advancedOfflineSwitching || this.healthLoop) return;

@@ -2,6 +2,11 @@
 
 export type ConnectionMode = "online" | "offline-auto" | "offline-manual";
 
+/** What HQ, the 917 caption and a receipt see: offline, whether automatic or manual. */
+export function onlineOrOffline(mode: ConnectionMode): "online" | "offline" {
+  return mode === "online" ? "online" : "offline";
+}
+
 /** What happened to one request, reduced to what the failover rules look at. */
 export type RequestOutcome =
   | { kind: "response"; status: number }

@@ -1,4 +1,5 @@
 // The offline database as a DataSource: prices from job 1040, staff from 1060, sales stored as pending upload.
+import { isOnlineOnly } from "../domain/tenders.js";
 import { type Transaction, toWire } from "../domain/transaction.js";
 import type { Clock } from "../lib/clock.js";
 import { OperationError } from "../lib/errors.js";
@@ -78,6 +79,16 @@ export function createOfflineSource(
     },
 
     async commitTransaction(tx: Transaction) {
+      // A gift card or account payment exists only at the server: such a sale is never stored offline (its
+      // checkout stays in doubt and is sent again once the server answers).
+      const onlineOnly = tx.tenders.find((t) => isOnlineOnly(t.kind));
+      if (onlineOnly) {
+        throw new OperationError(
+          `sale ${tx.id} was paid by ${onlineOnly.tender}, which only the server can confirm: it is not stored offline`,
+          "NotAvailableOffline",
+          "connect (operation 917) when the server answers",
+        );
+      }
       // A sale in doubt (its online answer was lost) becomes pending here: the same id and content, stored once.
       const existing = local.transaction(tx.id);
       if (existing && existing.status !== "in-doubt") {
@@ -107,7 +118,7 @@ export function offlineReadiness(local: OfflineStore, registerId: string, store:
       fix: "run job 1090 (pos cdx run 1090) and pos sync pull",
     };
   }
-  if (local.count("staff") === 0) {
+  if (!local.hasStaff()) {
     return {
       ok: false,
       code: "LocalLogonFailed",

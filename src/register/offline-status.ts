@@ -6,6 +6,7 @@ import type { HttpClient } from "../lib/http.js";
 import type { OfflineStore } from "../offline/offline-store.js";
 import { lastSyncLog } from "../sync/sync-log.js";
 import type { ConnectionState } from "./connection-state.js";
+import { onlineOrOffline } from "./failover.js";
 
 /** The body of POST /v1/registers/:id/offline-status, from the register's own records. */
 export function offlineStatusReport(
@@ -23,7 +24,7 @@ export function offlineStatusReport(
   };
   const size = (f: string) => (existsSync(f) ? statSync(f).size : 0);
   return {
-    mode: state.mode === "online" ? "online" : "offline",
+    mode: onlineOrOffline(state.mode),
     manual: state.mode === "offline-manual",
     since: new Date(state.since).toISOString(),
     lastDownload: entry("download"),

@@ -37,6 +37,7 @@ import type { Clock } from "../lib/clock.js";
 import { InternalError, OperationError, UnreachableError, UsageError } from "../lib/errors.js";
 import type { ConnectionManager } from "./connection-manager.js";
 import type { CommitResult, StaffInfo } from "./data-source.js";
+import { onlineOrOffline } from "./failover.js";
 import type { NumberAllocator } from "./numbers.js";
 
 export interface RegisterContext {
@@ -97,7 +98,7 @@ export class SaleSession {
   }
 
   get mode(): "online" | "offline" {
-    return this.o.manager.mode === "online" ? "online" : "offline";
+    return onlineOrOffline(this.o.manager.mode);
   }
 
   get inProgress(): boolean {

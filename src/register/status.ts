@@ -11,7 +11,7 @@ import { lastSyncLog, type SyncLogEntry } from "../sync/sync-log.js";
 import { readRegisterConfig } from "./config.js";
 import type { ConnectionManager, SwitchEvent } from "./connection-manager.js";
 import { createFileStateStore } from "./connection-state.js";
-import { type ConnectionMode, classifyOutcome, describeOutcome } from "./failover.js";
+import { type ConnectionMode, classifyOutcome, describeOutcome, onlineOrOffline } from "./failover.js";
 import { probeServer } from "./online-source.js";
 import { connectionStateFile, openRegisterDatabase, openRegisterFiles } from "./open.js";
 import { DEFAULT_PROFILE, profileFromDatabase } from "./profile.js";
@@ -111,13 +111,13 @@ export async function registerStatus(options: RegisterStatusOptions): Promise<Re
       since: iso(state.since),
       sinceAgeMs: Math.max(0, now - state.since),
       reason: state.reason,
-      button: operation917Caption(state.mode === "online" ? "online" : "offline"),
+      button: operation917Caption(onlineOrOffline(state.mode)),
       server,
       lastDownload: db ? lastSyncAttempt(db, now, "download") : null,
       lastUpload: db ? lastSyncAttempt(db, now, "upload") : null,
       pending: { ...pending, oldestAgeMs: pending.oldest ? Math.max(0, now - Date.parse(pending.oldest)) : null },
       inDoubt: (local?.inDoubt() ?? []).map((row) => ({ id: row.id, total: row.total, createdAt: row.created_at })),
-      conflicts: local ? local.count("transactions", "status = 'conflict'") : 0,
+      conflicts: local ? local.conflictCount() : 0,
       numbers: local
         ? { ...local.numberState(registerId), gaps: local.numberGaps() }
         : { reservedTo: 0, usedTo: 0, gaps: [] },
@@ -257,7 +257,7 @@ function operationResult(register: string, manager: ConnectionManager, event: Sw
     mode: state.mode,
     since: iso(state.since),
     reason: state.reason,
-    button: operation917Caption(state.mode === "online" ? "online" : "offline"),
+    button: operation917Caption(onlineOrOffline(state.mode)),
   };
 }
 

@@ -68,15 +68,6 @@ export function summarize(steps: readonly StepRecord[]): ReplaySummary {
   };
 }
 
-/** `mode: expected online, actual offline-auto; total: expected 9.99, actual 10.99`. */
-export function describeMismatches(
-  expected: Record<string, unknown>,
-  actual: Record<string, unknown>,
-  failed: string[],
-): string {
-  return failed.map((field) => `${field}: expected ${show(expected[field])}, actual ${show(actual[field])}`).join("; ");
-}
-
 export function show(value: unknown): string {
   if (value === undefined || value === null) return "none";
   return typeof value === "string" ? value : JSON.stringify(value);
@@ -110,13 +101,14 @@ export function formatSummary(report: ReplayReport, color: Paint = plain): strin
   return `${report.file}: ${s.steps} steps, ${s.sales} sales, ${s.checks} checks: ${s.passed} passed, ${verdict} (${formatMs(report.elapsedMs)}, ${report.server} server, register ${report.register})`;
 }
 
-/** The whole human report: a line per step (only failures for a journal, which may hold thousands), then the summary. */
-export function formatReport(
-  report: ReplayReport,
-  color: Paint = plain,
-  everyStep = report.source !== "journal",
-): string {
-  const lines = report.steps.filter((s) => everyStep || s.result === "fail").map((s) => formatStepLine(s, color));
+/** Whether the report shows a step: every step of a scenario, only the failures of a journal (it may hold thousands). */
+export function showsStep(source: ReplayReport["source"], step: StepRecord): boolean {
+  return source !== "journal" || step.result === "fail";
+}
+
+/** The whole human report: the shown steps' lines, then the summary (`pos replay` prints the same as it goes). */
+export function formatReport(report: ReplayReport, color: Paint = plain): string {
+  const lines = report.steps.filter((s) => showsStep(report.source, s)).map((s) => formatStepLine(s, color));
   return [...lines, formatSummary(report, color)].join("\n");
 }
 

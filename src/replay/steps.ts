@@ -133,8 +133,7 @@ async function runOp(ctx: ReplayContext, op: ReplayOp): Promise<Record<string, u
   const { manager } = runtime;
   switch (op) {
     case "917":
-      if (manager.mode === "online") manager.disconnect();
-      else await manager.connect();
+      await manager.operation917();
       return {};
     case "disconnect":
       manager.disconnect();

@@ -16,43 +16,46 @@ import { ApiError, notFound } from "./api-error.js";
 type Flag = 0 | 1;
 
 export function registerConfig(channel: Db, registerId: string): RegisterConfigAnswer {
-  const register = prepared(channel, "SELECT * FROM registers WHERE id = ?").get(registerId) as
-    | {
-        id: string;
-        store_id: string;
-        name: string;
-        supports_offline: Flag;
-        offline_profile_id: string;
-        receipt_mask: string;
-      }
-    | undefined;
+  const register = prepared<
+    unknown[],
+    {
+      id: string;
+      store_id: string;
+      name: string;
+      supports_offline: Flag;
+      offline_profile_id: string;
+      receipt_mask: string;
+    }
+  >(channel, "SELECT * FROM registers WHERE id = ?").get(registerId);
   if (!register) {
     throw new ApiError(404, ERROR_CODES.terminalNotFound, `register ${registerId} is not in the channel database`);
   }
-  const store = prepared(channel, "SELECT * FROM stores WHERE id = ?").get(register.store_id) as
-    | {
-        id: string;
-        name: string;
-        currency: string;
-        decimals: number;
-        offline_customer_creation: Flag;
-        days_transactions_exist: number;
-        data_group: string;
-      }
-    | undefined;
+  const store = prepared<
+    unknown[],
+    {
+      id: string;
+      name: string;
+      currency: string;
+      decimals: number;
+      offline_customer_creation: Flag;
+      days_transactions_exist: number;
+      data_group: string;
+    }
+  >(channel, "SELECT * FROM stores WHERE id = ?").get(register.store_id);
   if (!store) throw notFound(`store ${register.store_id} is not in the channel database`);
-  const taxGroups = prepared(
+  const taxGroups = prepared<unknown[], { tax_group: string; name: string; rate_ppm: number }>(
     channel,
     "SELECT tax_group, name, rate_ppm FROM tax_groups WHERE store_id = ? ORDER BY tax_group",
-  ).all(store.id) as { tax_group: string; name: string; rate_ppm: number }[];
-  const tenders = prepared(
+  ).all(store.id);
+  const tenders = prepared<unknown[], { tender_id: string; name: string; kind: TenderKind; allowed_offline: Flag }>(
     channel,
     "SELECT tender_id, name, kind, allowed_offline FROM tenders WHERE store_id = ? ORDER BY tender_id",
-  ).all(store.id) as { tender_id: string; name: string; kind: TenderKind; allowed_offline: Flag }[];
+  ).all(store.id);
   // Ids are <register>-<6 digits>: the greatest id is the greatest number (the index makes this one seek).
-  const last = preparedPluck(channel, "SELECT id FROM transactions WHERE register_id = ? ORDER BY id DESC LIMIT 1").get(
-    registerId,
-  ) as string | undefined;
+  const last = preparedPluck<unknown[], string>(
+    channel,
+    "SELECT id FROM transactions WHERE register_id = ? ORDER BY id DESC LIMIT 1",
+  ).get(registerId);
   return {
     lastTransactionSeq: last ? Number(last.slice(last.lastIndexOf("-") + 1)) : 0,
     register: {
@@ -112,7 +115,7 @@ export function profileFromRow(p: OfflineProfileRow): OfflineProfile {
 }
 
 function offlineProfile(db: Db, id: string): OfflineProfile | undefined {
-  const row = prepared(db, "SELECT * FROM offline_profiles WHERE id = ?").get(id) as OfflineProfileRow | undefined;
+  const row = prepared<unknown[], OfflineProfileRow>(db, "SELECT * FROM offline_profiles WHERE id = ?").get(id);
   return row ? profileFromRow(row) : undefined;
 }
 
@@ -137,22 +140,24 @@ interface ProductAtStore {
 
 /** A product by id, else by barcode, priced for the store (major units, tax excluded). */
 export function lookupProduct(channel: Db, store: string, idOrBarcode: string): ProductAnswer {
-  let row = prepared(channel, PRODUCT_AT_STORE).get({ store, id: idOrBarcode }) as ProductAtStore | undefined;
+  let row = prepared<unknown[], ProductAtStore>(channel, PRODUCT_AT_STORE).get({ store, id: idOrBarcode });
   if (!row) {
-    const byBarcode = prepared(channel, "SELECT product_id FROM barcodes WHERE barcode = ?").get(idOrBarcode) as
-      | { product_id: string }
-      | undefined;
+    const byBarcode = prepared<unknown[], { product_id: string }>(
+      channel,
+      "SELECT product_id FROM barcodes WHERE barcode = ?",
+    ).get(idOrBarcode);
     if (byBarcode)
-      row = prepared(channel, PRODUCT_AT_STORE).get({ store, id: byBarcode.product_id }) as ProductAtStore | undefined;
+      row = prepared<unknown[], ProductAtStore>(channel, PRODUCT_AT_STORE).get({ store, id: byBarcode.product_id });
   }
   if (!row) throw notFound(`no product or barcode ${idOrBarcode} at store ${store}`);
   if (row.currency === null || row.decimals === null) throw notFound(`store ${store} is not in the channel database`);
   if (row.amount === null) throw notFound(`product ${row.id} has no price at store ${store}`);
   if (row.rate_ppm === null)
     throw notFound(`tax group ${row.tax_group} of product ${row.id} is not defined at store ${store}`);
-  const barcodes = preparedPluck(channel, "SELECT barcode FROM barcodes WHERE product_id = ? ORDER BY barcode").all(
-    row.id,
-  ) as string[];
+  const barcodes = preparedPluck<unknown[], string>(
+    channel,
+    "SELECT barcode FROM barcodes WHERE product_id = ? ORDER BY barcode",
+  ).all(row.id);
   return {
     id: row.id,
     name: row.name,
@@ -183,11 +188,11 @@ export function customerFromRow(c: CustomerRow): Customer {
 /** Customers whose id equals, or whose name, e-mail or phone contains, the query (exact id first). */
 export function searchCustomers(channel: Db, query: string, limit: number): Customer[] {
   const pattern = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  const rows = prepared(
+  const rows = prepared<unknown[], CustomerRow>(
     channel,
     `SELECT id, name, email, phone, account_allowed FROM customers
      WHERE id = @query OR name LIKE @pattern ESCAPE '\\' OR email LIKE @pattern ESCAPE '\\' OR phone LIKE @pattern ESCAPE '\\'
      ORDER BY (id = @query) DESC, name, id LIMIT @limit`,
-  ).all({ query, pattern, limit }) as CustomerRow[];
+  ).all({ query, pattern, limit });
   return rows.map(customerFromRow);
 }

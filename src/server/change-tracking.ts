@@ -56,7 +56,7 @@ export function deleteTracked(db: Db, table: TableName, key: Row, version: numbe
   const def = TABLES[table];
   const where = def.key.map((c) => `${c} = ?`).join(" AND ");
   const values = def.key.map((c) => key[c] ?? null);
-  const existing = prepared(db, `SELECT * FROM ${table} WHERE ${where}`).get(...values) as Row | undefined;
+  const existing = prepared<unknown[], Row>(db, `SELECT * FROM ${table} WHERE ${where}`).get(...values);
   if (!existing) return false;
   prepared(db, `DELETE FROM ${table} WHERE ${where}`).run(...values);
   const { change_version: _dropped, ...row } = existing;
@@ -71,9 +71,9 @@ export function deleteTracked(db: Db, table: TableName, key: Row, version: numbe
 export function findTracked(db: Db, table: TableName, key: Row): (Row & { change_version: number }) | undefined {
   const def = TABLES[table];
   const where = def.key.map((c) => `${c} = ?`).join(" AND ");
-  return prepared(db, `SELECT * FROM ${table} WHERE ${where}`).get(...def.key.map((c) => key[c] ?? null)) as
-    | (Row & { change_version: number })
-    | undefined;
+  return prepared<unknown[], Row & { change_version: number }>(db, `SELECT * FROM ${table} WHERE ${where}`).get(
+    ...def.key.map((c) => key[c] ?? null),
+  );
 }
 
 /**
@@ -86,7 +86,7 @@ function recordDepartures(db: Db, table: TableName, row: Row, version: number): 
   if (!forStore) return;
   const key = keyJson(table, row);
   const existing = findTracked(db, table, keyOf(table, row));
-  const stores = preparedPluck(db, "SELECT id FROM stores").all() as string[];
+  const stores = preparedPluck<unknown[], string>(db, "SELECT id FROM stores").all();
   for (const store of stores) {
     if (forStore(row, store)) {
       prepared(db, "DELETE FROM departures WHERE table_name = ? AND key_json = ? AND store_id = ?").run(

@@ -24,7 +24,7 @@ export interface TransactionRow {
 /** One stored transaction as it was received (wire form), looked up in every channel database. */
 export function getTransaction(channels: ReadonlyMap<string, Db>, id: string): WireTransaction {
   for (const channel of channels.values()) {
-    const body = preparedPluck(channel, "SELECT body FROM transactions WHERE id = ?").get(id) as string | undefined;
+    const body = preparedPluck<unknown[], string>(channel, "SELECT body FROM transactions WHERE id = ?").get(id);
     if (body !== undefined) return JSON.parse(body) as WireTransaction;
   }
   throw notFound(`no transaction ${id}`);
@@ -33,21 +33,24 @@ export function getTransaction(channels: ReadonlyMap<string, Db>, id: string): W
 export function listConflicts(channels: ReadonlyMap<string, Db>): ConflictsAnswer {
   const conflicts: ConflictsAnswer["conflicts"] = [];
   for (const [store, channel] of channels) {
-    const rows = prepared(
+    const rows = prepared<
+      unknown[],
+      {
+        id: number;
+        transaction_id: string;
+        register_id: string;
+        stored_hash: string;
+        incoming_hash: string;
+        incoming_body: string;
+        first_received_at: string;
+        last_received_at: string;
+        attempts: number;
+      }
+    >(
       channel,
       `SELECT id, transaction_id, register_id, stored_hash, incoming_hash, incoming_body, first_received_at,
          last_received_at, attempts FROM transaction_conflicts ORDER BY id`,
-    ).all() as {
-      id: number;
-      transaction_id: string;
-      register_id: string;
-      stored_hash: string;
-      incoming_hash: string;
-      incoming_body: string;
-      first_received_at: string;
-      last_received_at: string;
-      attempts: number;
-    }[];
+    ).all();
     for (const r of rows) {
       conflicts.push({
         id: r.id,

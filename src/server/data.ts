@@ -67,7 +67,7 @@ export async function openServerData(options: OpenServerDataOptions): Promise<Op
     if (readState(hq, "server_state", "fixtures_loaded_at") === undefined) {
       loadedRows = loadMasterData(hq, await options.fixtures(), options.clock);
     }
-    for (const { id } of hq.prepare("SELECT id FROM stores ORDER BY id").all() as { id: string }[]) {
+    for (const { id } of hq.prepare<unknown[], { id: string }>("SELECT id FROM stores ORDER BY id").all()) {
       if (!STORE_ID.test(id)) throw new Error(`store id "${id}" cannot name a channel database file`);
       channels.set(id, openChannelDatabase(files.channelDb(id)));
     }

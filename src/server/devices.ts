@@ -23,15 +23,16 @@ export interface Device {
  * previous one stops working at once (only one device per register, as with a D365 device activation).
  */
 export function activateDevice(hq: Db, register: string, clock: Clock): ActivateAnswer {
-  const row = prepared(hq, "SELECT store_id FROM registers WHERE id = ?").get(register) as
-    | { store_id: string }
-    | undefined;
+  const row = prepared<unknown[], { store_id: string }>(hq, "SELECT store_id FROM registers WHERE id = ?").get(
+    register,
+  );
   if (!row) throw new ApiError(404, ERROR_CODES.terminalNotFound, `register ${register} is not defined at HQ`);
   const token = newToken("dev");
   const activatedAt = isoTime(clock.now());
-  const previous = prepared(hq, "SELECT activations FROM devices WHERE register_id = ?").get(register) as
-    | { activations: number }
-    | undefined;
+  const previous = prepared<unknown[], { activations: number }>(
+    hq,
+    "SELECT activations FROM devices WHERE register_id = ?",
+  ).get(register);
   prepared(
     hq,
     `INSERT INTO devices (register_id, store_id, token_hash, activated_at, activations) VALUES (?, ?, ?, ?, 1)
@@ -42,9 +43,10 @@ export function activateDevice(hq: Db, register: string, clock: Clock): Activate
 }
 
 export function authenticateDevice(hq: Db, token: string): Device | undefined {
-  const row = prepared(hq, "SELECT register_id, store_id FROM devices WHERE token_hash = ?").get(hashToken(token)) as
-    | { register_id: string; store_id: string }
-    | undefined;
+  const row = prepared<unknown[], { register_id: string; store_id: string }>(
+    hq,
+    "SELECT register_id, store_id FROM devices WHERE token_hash = ?",
+  ).get(hashToken(token));
   return row ? { register: row.register_id, store: row.store_id } : undefined;
 }
 
@@ -74,10 +76,10 @@ export function recordOfflineStatus(
 }
 
 export function listOfflineStatus(hq: Db): z.infer<typeof offlineStatusRowSchema>[] {
-  const rows = prepared(
+  const rows = prepared<unknown[], { register_id: string; store_id: string; status_json: string; reported_at: string }>(
     hq,
     "SELECT register_id, store_id, status_json, reported_at FROM register_offline_status ORDER BY register_id",
-  ).all() as { register_id: string; store_id: string; status_json: string; reported_at: string }[];
+  ).all();
   return rows.map((r) => ({
     register: r.register_id,
     store: r.store_id,

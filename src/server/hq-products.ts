@@ -21,9 +21,9 @@ export interface StoreCurrencyRow {
 }
 
 export function storeCurrency(hq: Db, store: string): StoreCurrencyRow {
-  const row = prepared(hq, "SELECT currency, decimals FROM stores WHERE id = ?").get(store) as
-    | StoreCurrencyRow
-    | undefined;
+  const row = prepared<unknown[], StoreCurrencyRow>(hq, "SELECT currency, decimals FROM stores WHERE id = ?").get(
+    store,
+  );
   if (!row) throw notFound(`no store ${store}`);
   return row;
 }
@@ -54,15 +54,18 @@ export function setPrice(hq: Db, product: string, store: string, amount: string 
 export function productDetail(hq: Db, id: string): ProductDetail {
   const product = findTracked(hq, "products", { id });
   if (!product) throw notFound(`no product ${id}`);
-  const barcodes = prepared(
+  const barcodes = prepared<unknown[], { barcode: string; change_version: number }>(
     hq,
     "SELECT barcode, change_version FROM barcodes WHERE product_id = ? ORDER BY barcode",
-  ).all(id) as { barcode: string; change_version: number }[];
-  const prices = prepared(
+  ).all(id);
+  const prices = prepared<
+    unknown[],
+    { store_id: string; amount: number; change_version: number; currency: string; decimals: number }
+  >(
     hq,
     `SELECT p.store_id, p.amount, p.change_version, s.currency, s.decimals FROM prices p
      JOIN stores s ON s.id = p.store_id WHERE p.product_id = ? ORDER BY p.store_id`,
-  ).all(id) as { store_id: string; amount: number; change_version: number; currency: string; decimals: number }[];
+  ).all(id);
   const versions = [
     product.change_version,
     ...barcodes.map((b) => b.change_version),
@@ -113,9 +116,9 @@ function saveProduct(hq: Db, id: string, body: ProductSet): void {
   barcodes.forEach((barcode, i) => {
     if (!isValidEan13(barcode))
       throw validationFailed(`body.barcodes[${i}]: ${barcode} has a wrong EAN-13 check digit`);
-    const owner = preparedPluck(hq, "SELECT product_id FROM barcodes WHERE barcode = ?").get(barcode) as
-      | string
-      | undefined;
+    const owner = preparedPluck<unknown[], string>(hq, "SELECT product_id FROM barcodes WHERE barcode = ?").get(
+      barcode,
+    );
     if (owner !== undefined && owner !== id) {
       throw new ApiError(409, ERROR_CODES.alreadyExists, `barcode ${barcode} belongs to product ${owner}`);
     }
@@ -145,8 +148,8 @@ function saveProduct(hq: Db, id: string, body: ProductSet): void {
 export function deleteProduct(hq: Db, id: string): ProductDeleteAnswer {
   if (!findTracked(hq, "products", { id })) throw notFound(`no product ${id}`);
   return withChange(hq, (version) => {
-    const barcodes = preparedPluck(hq, "SELECT barcode FROM barcodes WHERE product_id = ?").all(id) as string[];
-    const stores = preparedPluck(hq, "SELECT store_id FROM prices WHERE product_id = ?").all(id) as string[];
+    const barcodes = preparedPluck<unknown[], string>(hq, "SELECT barcode FROM barcodes WHERE product_id = ?").all(id);
+    const stores = preparedPluck<unknown[], string>(hq, "SELECT store_id FROM prices WHERE product_id = ?").all(id);
     for (const barcode of barcodes) deleteTracked(hq, "barcodes", { barcode }, version);
     for (const store of stores) deleteTracked(hq, "prices", { store_id: store, product_id: id }, version);
     deleteTracked(hq, "products", { id }, version);

@@ -39,11 +39,12 @@ export async function signInStaff(
   clock: Clock,
   verify: (plain: string, stored: string) => Promise<boolean> | boolean = verifyPassword,
 ): Promise<StaffSignInAnswer> {
-  const logon = prepared(hq, "SELECT failed_attempts, blocked_at FROM staff_logon WHERE staff_id = ?").get(
-    input.staff,
-  ) as LogonRow | undefined;
+  const logon = prepared<unknown[], LogonRow>(
+    hq,
+    "SELECT failed_attempts, blocked_at FROM staff_logon WHERE staff_id = ?",
+  ).get(input.staff);
   if (logon?.blocked_at) throw blocked(input.staff);
-  const row = prepared(channel, "SELECT * FROM staff WHERE id = ?").get(input.staff) as StaffRow | undefined;
+  const row = prepared<unknown[], StaffRow>(channel, "SELECT * FROM staff WHERE id = ?").get(input.staff);
   const staff = row ? staffFromRow(row) : undefined;
   const mayWorkHere = row !== undefined && staff?.stores.includes(device.store) === true;
   // Every answer costs one scrypt: unknown ids and ids without access to this store are checked against a dummy
@@ -108,9 +109,10 @@ function parseList(text: string): string[] {
 export function unblockStaff(hq: Db, staff: string): StaffUnblockAnswer {
   if (!prepared(hq, "SELECT 1 FROM staff WHERE id = ?").get(staff))
     throw notFound(`staff ${staff} is not defined at HQ`);
-  const logon = prepared(hq, "SELECT failed_attempts, blocked_at FROM staff_logon WHERE staff_id = ?").get(staff) as
-    | LogonRow
-    | undefined;
+  const logon = prepared<unknown[], LogonRow>(
+    hq,
+    "SELECT failed_attempts, blocked_at FROM staff_logon WHERE staff_id = ?",
+  ).get(staff);
   prepared(hq, "DELETE FROM staff_logon WHERE staff_id = ?").run(staff);
   return { staff, wasBlocked: Boolean(logon?.blocked_at), failedAttempts: 0 };
 }

@@ -7,7 +7,7 @@ export function isoTime(ms: number): string {
 
 /** One value of a `(key, value)` state table (server_state in hq.db, channel_state in a channel database). */
 export function readState(db: Db, table: "server_state" | "channel_state", key: string): string | undefined {
-  const row = prepared(db, `SELECT value FROM ${table} WHERE key = ?`).get(key) as { value: string } | undefined;
+  const row = prepared<unknown[], { value: string }>(db, `SELECT value FROM ${table} WHERE key = ?`).get(key);
   return row?.value;
 }
 

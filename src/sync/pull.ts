@@ -7,6 +7,7 @@ import {
   sessionAnswerSchema,
   sessionsAnswerSchema,
   syncPath,
+  UNFINISHED_STATUSES,
 } from "../lib/api-sync.js";
 import type { Clock } from "../lib/clock.js";
 import type { Db } from "../lib/db.js";
@@ -55,14 +56,7 @@ export interface PullResult {
   stoppedBy: string | null;
 }
 
-const PENDING: ReadonlySet<string> = new Set([
-  "Available",
-  "Requested",
-  "Downloaded",
-  "Download failed",
-  "Apply failed",
-  "Suspended",
-]);
+const PENDING: ReadonlySet<string> = new Set(UNFINISHED_STATUSES);
 
 export async function pull(options: PullOptions): Promise<PullResult> {
   const { http, db, clock, database } = options;

@@ -200,8 +200,9 @@ export class SaleRunner {
   async operation917(): Promise<StepResult> {
     const manager = this.o.runtime.manager;
     try {
-      if (manager.mode === "online") manager.disconnect();
-      else await this.busy("connecting", () => manager.connect());
+      // Only Connect waits for the server, so only Connect shows the wait.
+      if (manager.mode === "online") await manager.operation917();
+      else await this.busy("connecting", () => manager.operation917());
     } catch (error) {
       // A refused switch (server still down, offline database not ready) leaves the register as it was.
       if (error instanceof PosError && !(error instanceof InternalError)) throw new Operation917Refused(error);

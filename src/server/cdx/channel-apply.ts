@@ -1,12 +1,13 @@
 // The retail server as a target: applies its channel databases' sessions with the registers' applyPackage code.
 import type { DownloadSession } from "../../lib/api-sync.js";
+import { UNFINISHED_STATUSES } from "../../lib/api-sync.js";
 import type { Clock } from "../../lib/clock.js";
 import { type Db, prepared } from "../../lib/db.js";
 import { applyPackage } from "../../sync/package/apply.js";
 import { isoTime } from "../statements.js";
 import { pauseForTest } from "../test-pause.js";
 import { applyOnWorker } from "./generate-protocol.js";
-import { reportStatus, type SessionRow, toDownloadSession, UNFINISHED } from "./sessions.js";
+import { reportStatus, type SessionRow, toDownloadSession } from "./sessions.js";
 
 export interface ChannelApplyContext {
   hq: Db;
@@ -33,11 +34,14 @@ export async function applyChannelSessions(
   only?: readonly string[],
 ): Promise<ChannelApplyResult[]> {
   const results: ChannelApplyResult[] = [];
-  const names = (
-    prepared(ctx.hq, "SELECT name FROM channel_databases WHERE kind = 'channel' ORDER BY name").all() as {
+  const names = prepared<
+    unknown[],
+    {
       name: string;
-    }[]
-  ).map((r) => r.name);
+    }
+  >(ctx.hq, "SELECT name FROM channel_databases WHERE kind = 'channel' ORDER BY name")
+    .all()
+    .map((r) => r.name);
   for (const name of names) {
     if (only && !only.includes(name)) continue;
     const channel = ctx.channels.get(name);
@@ -49,10 +53,10 @@ export async function applyChannelSessions(
 
 async function applyDatabase(ctx: ChannelApplyContext, name: string, channel: Db): Promise<ChannelApplyResult> {
   const result: ChannelApplyResult = { database: name, sessions: [], stoppedBy: null };
-  const pending = prepared(
+  const pending = prepared<unknown[], SessionRow>(
     ctx.hq,
-    `SELECT * FROM download_sessions WHERE database = ? AND status IN (${UNFINISHED.map(() => "?").join(", ")}) ORDER BY id`,
-  ).all(name, ...UNFINISHED) as SessionRow[];
+    `SELECT * FROM download_sessions WHERE database = ? AND status IN (${UNFINISHED_STATUSES.map(() => "?").join(", ")}) ORDER BY id`,
+  ).all(name, ...UNFINISHED_STATUSES);
   const now = () => isoTime(ctx.clock.now());
   for (const session of pending) {
     if (session.status === "Suspended") {

@@ -1,8 +1,8 @@
 // Channel databases as HQ sees them: each store's channel database and one `<register>-OFFLINE` per offline register.
-import type { ChannelDatabase } from "../../lib/api-sync.js";
+import { type ChannelDatabase, UNFINISHED_STATUSES } from "../../lib/api-sync.js";
 import { type Db, prepared, preparedPluck } from "../../lib/db.js";
 import { notFound, validationFailed } from "../api-error.js";
-import { cancelUnfinished, clearPackagedVersions, UNFINISHED } from "./sessions.js";
+import { cancelUnfinished, clearPackagedVersions } from "./sessions.js";
 
 export type DatabaseKind = ChannelDatabase["kind"];
 
@@ -36,8 +36,8 @@ function toChannelDatabase(hq: Db, row: EntityRow): ChannelDatabase {
     .map((r) => r as { job: string; packaged_version: number });
   const pending = preparedPluck(
     hq,
-    `SELECT COUNT(*) FROM download_sessions WHERE database = ? AND status IN (${UNFINISHED.map(() => "?").join(", ")})`,
-  ).get(row.name, ...UNFINISHED) as number;
+    `SELECT COUNT(*) FROM download_sessions WHERE database = ? AND status IN (${UNFINISHED_STATUSES.map(() => "?").join(", ")})`,
+  ).get(row.name, ...UNFINISHED_STATUSES) as number;
   return {
     name: row.name,
     kind: row.kind,
@@ -55,12 +55,12 @@ function toChannelDatabase(hq: Db, row: EntityRow): ChannelDatabase {
 
 /** Every database, channel databases first, then offline ones, each by name. */
 export function listDatabases(hq: Db): ChannelDatabase[] {
-  const rows = prepared(hq, `${ENTITY_SELECT} ORDER BY d.kind, d.name`).all() as EntityRow[];
+  const rows = prepared<unknown[], EntityRow>(hq, `${ENTITY_SELECT} ORDER BY d.kind, d.name`).all();
   return rows.map((row) => toChannelDatabase(hq, row));
 }
 
 export function findDatabase(hq: Db, name: string): ChannelDatabase | undefined {
-  const row = prepared(hq, `${ENTITY_SELECT} WHERE d.name = ?`).get(name) as EntityRow | undefined;
+  const row = prepared<unknown[], EntityRow>(hq, `${ENTITY_SELECT} WHERE d.name = ?`).get(name);
   return row ? toChannelDatabase(hq, row) : undefined;
 }
 
@@ -99,7 +99,7 @@ export function reconcileDatabases(hq: Db, now: string): ReconcileResult {
   return hq
     .transaction(() => {
       const result: ReconcileResult = { created: [], removed: [] };
-      const stores = preparedPluck(hq, "SELECT id FROM stores ORDER BY id").all() as string[];
+      const stores = preparedPluck<unknown[], string>(hq, "SELECT id FROM stores ORDER BY id").all();
       for (const store of stores) {
         const inserted = prepared(
           hq,
@@ -107,11 +107,11 @@ export function reconcileDatabases(hq: Db, now: string): ReconcileResult {
         ).run(store, store, now);
         if (inserted.changes > 0) result.created.push(store);
       }
-      const registers = preparedPluck(hq, "SELECT id FROM registers ORDER BY id").all() as string[];
-      const orphans = preparedPluck(
+      const registers = preparedPluck<unknown[], string>(hq, "SELECT id FROM registers ORDER BY id").all();
+      const orphans = preparedPluck<unknown[], string>(
         hq,
         "SELECT register_id FROM channel_databases WHERE kind = 'offline' AND register_id NOT IN (SELECT id FROM registers)",
-      ).all() as string[];
+      ).all();
       for (const register of [...registers, ...orphans]) {
         const change = reconcileRegisterDatabase(hq, register, now);
         if (change === "created" || change === "re-added") result.created.push(offlineDatabaseName(register));
@@ -131,12 +131,14 @@ export type RegisterDatabaseChange = "created" | "re-added" | "removed" | "uncha
  */
 export function reconcileRegisterDatabase(hq: Db, register: string, now: string): RegisterDatabaseChange {
   const name = offlineDatabaseName(register);
-  const reg = prepared(hq, "SELECT store_id, supports_offline FROM registers WHERE id = ?").get(register) as
-    | { store_id: string; supports_offline: number }
-    | undefined;
-  const entity = prepared(hq, "SELECT removed_at FROM channel_databases WHERE name = ?").get(name) as
-    | { removed_at: string | null }
-    | undefined;
+  const reg = prepared<unknown[], { store_id: string; supports_offline: number }>(
+    hq,
+    "SELECT store_id, supports_offline FROM registers WHERE id = ?",
+  ).get(register);
+  const entity = prepared<unknown[], { removed_at: string | null }>(
+    hq,
+    "SELECT removed_at FROM channel_databases WHERE name = ?",
+  ).get(name);
   if (reg?.supports_offline === 1) {
     if (!entity) {
       prepared(

@@ -15,11 +15,11 @@ interface Row {
 
 /** Registers that never reported are listed too (mode null), so a silent register stands out. */
 export function listRegisterStatus(hq: Db): RegisterStatus[] {
-  const rows = prepared(
+  const rows = prepared<unknown[], Row>(
     hq,
     `SELECT r.id, r.store_id, r.supports_offline, s.status_json, s.reported_at
      FROM registers r LEFT JOIN register_offline_status s ON s.register_id = r.id ORDER BY r.id`,
-  ).all() as Row[];
+  ).all();
   return rows.map((row) => {
     const status = row.status_json ? (JSON.parse(row.status_json) as z.output<typeof offlineStatusBodySchema>) : null;
     return {

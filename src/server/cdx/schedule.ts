@@ -239,10 +239,10 @@ function recordSessions(
  * reused), and so are the writer's temporary files.
  */
 export function dropUnfinishedRuns(hq: Db, packagesDir: string): number {
-  const files = preparedPluck(
+  const files = preparedPluck<unknown[], string>(
     hq,
     `SELECT file FROM download_sessions WHERE status = '${PREPARING}' AND file IS NOT NULL`,
-  ).all() as string[];
+  ).all();
   for (const file of files) rmSync(file, { force: true });
   if (existsSync(packagesDir)) {
     for (const name of readdirSync(packagesDir)) {

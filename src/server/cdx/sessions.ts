@@ -5,6 +5,7 @@ import {
   type DownloadSession,
   type DownloadStatus,
   type SessionStatusBody,
+  UNFINISHED_STATUSES,
 } from "../../lib/api-sync.js";
 import { type Db, prepared } from "../../lib/db.js";
 import { ApiError, notFound } from "../api-error.js";
@@ -15,16 +16,7 @@ export const TRY_COUNT = 3;
 /** Internal: the row exists (its id is in the package header) while the package is written; never listed. */
 export const PREPARING = "Preparing";
 
-/** Sessions a target still has to download and apply; each blocks every later session of its database. */
-export const UNFINISHED: readonly DownloadStatus[] = [
-  "Available",
-  "Requested",
-  "Downloaded",
-  "Download failed",
-  "Apply failed",
-  "Suspended",
-];
-const UNFINISHED_SQL = UNFINISHED.map((s) => `'${s}'`).join(", ");
+const UNFINISHED_SQL = UNFINISHED_STATUSES.map((s) => `'${s}'`).join(", ");
 
 export interface SessionRow {
   id: number;
@@ -74,7 +66,7 @@ export function toDownloadSession(row: SessionRow): DownloadSession {
 }
 
 export function findSession(hq: Db, id: number): SessionRow | undefined {
-  const row = prepared(hq, "SELECT * FROM download_sessions WHERE id = ?").get(id) as SessionRow | undefined;
+  const row = prepared<unknown[], SessionRow>(hq, "SELECT * FROM download_sessions WHERE id = ?").get(id);
   return row?.status === PREPARING ? undefined : row;
 }
 
@@ -116,10 +108,10 @@ export function listSessions(hq: Db, filter: SessionFilter = {}): DownloadSessio
 
 /** The earliest unfinished session of the same database before this one, if any: it must be applied first. */
 export function blockingSession(hq: Db, row: Pick<SessionRow, "id" | "database">): SessionRow | undefined {
-  return prepared(
+  return prepared<unknown[], SessionRow>(
     hq,
     `SELECT * FROM download_sessions WHERE database = ? AND id < ? AND status IN (${UNFINISHED_SQL}) ORDER BY id LIMIT 1`,
-  ).get(row.database, row.id) as SessionRow | undefined;
+  ).get(row.database, row.id);
 }
 
 export function checkNotBlocked(hq: Db, row: SessionRow): void {
@@ -221,7 +213,7 @@ export function cancelSession(hq: Db, id: number, now: string): CancelAnswer {
   return hq
     .transaction(() => {
       const row = getSession(hq, id);
-      if (!UNFINISHED.includes(row.status as DownloadStatus)) throw wrongState(row, "cancel it");
+      if (!UNFINISHED_STATUSES.includes(row.status as DownloadStatus)) throw wrongState(row, "cancel it");
       const later = prepared(
         hq,
         `SELECT id FROM download_sessions WHERE database = ? AND job = ? AND id > ? AND status IN (${UNFINISHED_SQL})
@@ -232,11 +224,11 @@ export function cancelSession(hq: Db, id: number, now: string): CancelAnswer {
       const cancel = prepared(hq, "UPDATE download_sessions SET status = 'Canceled', message = ? WHERE id = ?");
       cancel.run(`canceled ${now}`, row.id);
       for (const other of later) cancel.run(`canceled with session ${row.id} (same database and job) ${now}`, other);
-      const before = prepared(
+      const before = prepared<unknown[], { to_version: number }>(
         hq,
         `SELECT to_version FROM download_sessions WHERE database = ? AND job = ? AND id < ?
            AND status NOT IN ('Canceled', '${PREPARING}') ORDER BY id DESC LIMIT 1`,
-      ).get(row.database, row.job, row.id) as { to_version: number } | undefined;
+      ).get(row.database, row.job, row.id);
       if (before) setPackagedVersion(hq, row.database, row.job, before.to_version);
       else clearPackagedVersions(hq, row.database, row.job);
       return {
@@ -258,10 +250,10 @@ export function cancelUnfinished(hq: Db, database: string, message: string): num
 
 /** How far the database's chain of packages of the job reaches; undefined = never packaged (next: full). */
 export function packagedVersion(hq: Db, database: string, job: string): number | undefined {
-  const row = prepared(hq, "SELECT packaged_version FROM distribution_versions WHERE database = ? AND job = ?").get(
-    database,
-    job,
-  ) as { packaged_version: number } | undefined;
+  const row = prepared<unknown[], { packaged_version: number }>(
+    hq,
+    "SELECT packaged_version FROM distribution_versions WHERE database = ? AND job = ?",
+  ).get(database, job);
   return row?.packaged_version;
 }
 

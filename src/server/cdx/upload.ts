@@ -66,9 +66,9 @@ export function runUpload(ctx: UploadContext): UploadSession[] {
 function uploadStore(ctx: UploadContext, store: string, channel: Db): UploadSession {
   const { hq } = ctx;
   const from =
-    (preparedPluck(hq, "SELECT uploaded_counter FROM upload_progress WHERE store_id = ?").get(store) as
-      | number
-      | undefined) ?? 0;
+    preparedPluck<unknown[], number>(hq, "SELECT uploaded_counter FROM upload_progress WHERE store_id = ?").get(
+      store,
+    ) ?? 0;
   const to =
     (preparedPluck(channel, "SELECT MAX(replication_counter) FROM transactions").get() as number | null) ?? from;
   const upper = Math.max(from, to);
@@ -137,7 +137,7 @@ function uploadStore(ctx: UploadContext, store: string, channel: Db): UploadSess
 }
 
 export function listUploadSessions(hq: Db, channels: ReadonlyMap<string, Db>, limit = 200): UploadSessionsAnswer {
-  const rows = prepared(hq, "SELECT * FROM upload_sessions ORDER BY id DESC LIMIT ?").all(limit) as UploadRow[];
+  const rows = prepared<unknown[], UploadRow>(hq, "SELECT * FROM upload_sessions ORDER BY id DESC LIMIT ?").all(limit);
   const conflicts = listConflicts(channels).conflicts.map((c) => ({
     store: c.store,
     transactionId: c.transactionId,

@@ -21,9 +21,9 @@ export function registerTransactionRoutes(app: FastifyInstance, deps: AppDeps): 
   const target = (device: Device): { channel: Db; store: SaleTarget } => {
     const channel = deps.data.channels.get(device.store);
     if (!channel) throw notFound(`store ${device.store} has no channel database on this server`);
-    const store = prepared(channel, "SELECT currency, decimals FROM stores WHERE id = ?").get(device.store) as
-      | StoreCurrency
-      | undefined;
+    const store = prepared<unknown[], StoreCurrency>(channel, "SELECT currency, decimals FROM stores WHERE id = ?").get(
+      device.store,
+    );
     if (!store) throw notFound(`store ${device.store} is not in its channel database`);
     return { channel, store: saleTarget(channel, device.store, store, deps.data.hq) };
   };

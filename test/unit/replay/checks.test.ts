@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseDuration } from "../../../src/lib/clock.js";
 import { compare, modeMatches } from "../../../src/replay/checks.js";
-import { formatReport, formatStepLine, type StepRecord, summarize } from "../../../src/replay/report.js";
+import { formatReport, formatStepLine, type StepRecord, showsStep, summarize } from "../../../src/replay/report.js";
 import { durationSchema, profileSchema } from "../../../src/replay/scenario.js";
 
 describe("compare", () => {
@@ -113,6 +113,10 @@ describe("human report", () => {
     };
     const lines = formatReport(report).split("\n");
     expect(lines).toHaveLength(2);
+    expect(lines[0]).toContain("total: expected 1, actual 2");
+    // The same rule decides what `pos replay` prints while it runs.
+    expect(steps.map((s) => showsStep("journal", s))).toEqual([false, true]);
+    expect(steps.map((s) => showsStep("scenario", s))).toEqual([true, true]);
     expect(lines[1]).toBe(
       "j.ndjson: 2 steps, 2 sales, 2 checks: 1 passed, 1 failed (1.50 s, embedded server, register SEA01-R1)",
     );

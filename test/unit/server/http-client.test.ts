@@ -98,6 +98,9 @@ describe("createHttpClient", () => {
       const b = await http.get("/echo", echoSchema, { token: null });
       expect(a).toMatchObject({ status: 200, body: { method: "POST", auth: "Bearer t1", body: { x: 1 } } });
       expect(b.body).toMatchObject({ method: "GET", auth: null });
+      // A DELETE carries no body and still goes out at once (no wait for one).
+      const c = await http.request("DELETE", "/echo", echoSchema);
+      expect(c).toMatchObject({ ok: true, body: { method: "DELETE", body: null } });
       expect(connections - before).toBe(1);
     } finally {
       http.close();
