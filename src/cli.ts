@@ -156,10 +156,12 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
     if (declared) declared.description(entry.summary);
     else program.command(entry.name).description(entry.summary);
   }
-  for (const sub of program.commands) {
-    sub.exitOverride().configureOutput(OUTPUT);
-    for (const leaf of sub.commands) leaf.exitOverride().configureOutput(OUTPUT);
-  }
+  // Every level (pos sync conflicts resolve is three deep) reports its errors through main().
+  const quiet = (command: Command): void => {
+    command.exitOverride().configureOutput(OUTPUT);
+    for (const sub of command.commands) quiet(sub);
+  };
+  for (const sub of program.commands) quiet(sub);
   return program;
 }
 
@@ -207,8 +209,16 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     await program.parseAsync(full);
     return 0;
   } catch (error) {
-    return report(error, { verbose, json });
+    return report(error, { verbose, json, command: commandNamed(args) });
   }
+}
+
+/** Every error line ends with what to do; errors raised without one get the fix their exit code implies. */
+export function fallbackFix(exitCode: number, command?: string): string {
+  const help = `see pos ${command ? `${command} ` : ""}--help`;
+  if (exitCode === 2) return help;
+  if (exitCode === 3) return "start the server or check its URL (pos doctor shows which and how)";
+  return `pos doctor shows what is wrong and the fix; ${help}`;
 }
 
 /** What an error becomes: one line on stderr, and with --json also `{"error":{code,message,fix}}` on stdout. */
@@ -222,7 +232,7 @@ export interface ErrorReport {
 }
 
 /** Maps any thrown value to its report; pure, so a table test covers it. */
-export function describeError(error: unknown): ErrorReport | undefined {
+export function describeError(error: unknown, command?: string): ErrorReport | undefined {
   if (error instanceof CommanderError) {
     // --help, --version and a bare group's usage arrive as "errors"; none of them is one.
     if (
@@ -234,13 +244,13 @@ export function describeError(error: unknown): ErrorReport | undefined {
       return undefined;
     }
     const message = error.message.replace(/^error: /, "").replace(/\s*\n\s*/g, " ");
-    return { exitCode: 2, code: "BadUsage", message, fix: "see pos --help", answered: false };
+    return { exitCode: 2, code: "BadUsage", message, fix: fallbackFix(2, command), answered: false };
   }
   const err = error as { exitCode?: unknown; code?: unknown; fix?: unknown; message?: unknown; answered?: unknown };
   const answered = err?.answered === true;
   if (typeof err?.exitCode === "number" && err.code !== "InternalError") {
     const code = typeof err.code === "string" ? err.code : "Failed";
-    const fix = typeof err.fix === "string" ? err.fix : null;
+    const fix = typeof err.fix === "string" ? err.fix : fallbackFix(err.exitCode, command);
     return { exitCode: err.exitCode, code, message: String(err.message), fix, answered };
   }
   const message = error instanceof Error ? error.message : String(error);
@@ -253,8 +263,8 @@ export function describeError(error: unknown): ErrorReport | undefined {
   };
 }
 
-function report(error: unknown, options: { verbose: boolean; json: boolean }): number {
-  const described = describeError(error);
+function report(error: unknown, options: { verbose: boolean; json: boolean; command: string | undefined }): number {
+  const described = describeError(error, options.command);
   if (!described) return 0;
   const { code, message, fix } = described;
   if (options.json && !described.answered) {
@@ -267,7 +277,7 @@ function report(error: unknown, options: { verbose: boolean; json: boolean }): n
     else process.stderr.write(`pos: ${fix}\n`);
   } else {
     const name = /^[A-Z]/.test(code) && code !== "BadUsage" ? `${code}: ` : "";
-    process.stderr.write(`pos: ${name}${message}${fix && code !== "BadUsage" ? ` — ${fix}` : ""}\n`);
+    process.stderr.write(`pos: ${name}${message}${fix ? ` — ${fix}` : ""}\n`);
     if (options.verbose && typeof stack === "string" && !(error instanceof CommanderError)) {
       process.stderr.write(`${stack}\n`);
     }

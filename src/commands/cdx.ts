@@ -1,5 +1,6 @@
 // `pos cdx …`: distribution schedules — jobs, runs, download and upload sessions, channel databases (SPEC §3).
 import type { Command } from "commander";
+import { DOWNLOAD_STATUSES } from "../lib/api-sync.js";
 import type { CdxClient } from "../lib/cdx-client.js";
 import type { Deps } from "../lib/deps.js";
 import { UsageError } from "../lib/errors.js";
@@ -114,7 +115,17 @@ export function register(program: Command): void {
       cdxAction(
         (c, o: SessionsOptions) => {
           if (o.limit !== undefined && !/^[1-9]\d*$/.test(o.limit))
-            throw new UsageError(`--limit: expected a number ≥ 1, got "${o.limit}"`);
+            throw new UsageError(`--limit: expected a number ≥ 1, got "${o.limit}"`, "BadInput", "pass --limit 50");
+          const unknown = o.status
+            ?.split(",")
+            .find((s) => !(DOWNLOAD_STATUSES as readonly string[]).includes(s.trim()));
+          if (unknown !== undefined) {
+            throw new UsageError(
+              `--status: unknown status "${unknown}"`,
+              "BadInput",
+              `use one or more of: ${DOWNLOAD_STATUSES.join(", ")}`,
+            );
+          }
           return c.sessions({
             database: o.db,
             status: o.status,

@@ -60,7 +60,10 @@ export function register(program: Command): void {
         output.result(result, () =>
           result.alreadyProvisioned
             ? `register ${registerId} already provisioned — nothing changed`
-            : `register ${registerId} provisioned (store ${result.store}${result.database ? `, ${result.database}` : ", online only"})`,
+            : [
+                `register ${registerId} provisioned (store ${result.store}${result.database ? `, ${result.database}` : ", online only"})`,
+                ...result.changes.map((c) => `  changed: ${c}`),
+              ].join("\n"),
         );
         if (result.pull && result.pull.failed > 0) {
           throw new OperationError(
@@ -69,6 +72,26 @@ export function register(program: Command): void {
             "see pos cdx sessions, then pos sync pull",
           );
         }
+      }),
+    );
+
+  group
+    .command("set <registerId>")
+    .description("safe edits of the register's register.json: the server URL (the device token is kept)")
+    .option("--server <url>", "retail server URL the register talks to")
+    .addHelpText(
+      "after",
+      "\nExample:\n  pos register set SEA01-R1 --server http://127.0.0.1:7200\n\nSays what changed (from → to); setting the same value again changes nothing.",
+    )
+    .action(
+      action(async (deps, flags: { server?: string }, registerId: string) => {
+        const { editRegister } = await import("../register/edit.js");
+        const result = editRegister(deps.paths, registerId, { serverUrl: flags.server });
+        deps.output.result(result, () =>
+          result.changes.length === 0
+            ? `register ${registerId}: nothing changed`
+            : result.changes.map((c) => `register ${registerId}: ${c.field} ${c.from} → ${c.to}`).join("\n"),
+        );
       }),
     );
 

@@ -14,7 +14,10 @@ export function register(program: Command): void {
   program
     .command("status")
     .option("--register <id>", REGISTER_HELP)
-    .addHelpText("after", "\nExamples:\n  pos status\n  pos status --register SEA01-R1 --json")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  pos status                 # with several registers: one row each\n  pos status --register SEA01-R1 --json",
+    )
     .action(action(status));
   program
     .command("disconnect")
@@ -28,12 +31,22 @@ export function register(program: Command): void {
     .action(action(connect));
 }
 
-async function status(deps: Deps, options: RegisterOption): Promise<RegisterStatus> {
-  const [{ resolveRegisterId }, { registerStatus }, { renderConnectionStatus }] = await Promise.all([
+async function status(deps: Deps, options: RegisterOption): Promise<unknown> {
+  const [{ listRegisterIds, resolveRegisterId }, { registerStatus }, { renderConnectionStatus }] = await Promise.all([
     import("../register/config.js"),
     import("../register/status.js"),
     import("../ui/connection-status.js"),
   ]);
+  if (!options.register && !deps.env.POS_REGISTER && listRegisterIds(deps.paths).length > 1) {
+    // Several registers and none named: every register at a glance, one row each (one JSON document).
+    const [{ registersOverview }, { renderRegistersOverview }] = await Promise.all([
+      import("../register/overview.js"),
+      import("../ui/connection-status.js"),
+    ]);
+    const registers = await registersOverview(deps.paths, deps.clock);
+    deps.output.result({ registers }, () => renderRegistersOverview(registers, deps.output.color));
+    return { registers };
+  }
   const registerId = resolveRegisterId(deps.paths, options.register, deps.env);
   const result = await registerStatus({ paths: deps.paths, clock: deps.clock, registerId, probe: true });
   deps.output.result(result, (data: RegisterStatus) => renderConnectionStatus(data, deps.output.color));

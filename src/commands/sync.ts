@@ -123,9 +123,86 @@ export function register(program: Command): void {
           throw new OperationError(
             `${result.conflicts.length} transaction(s) conflict with the server`,
             "TransactionConflict",
-            "see pos cdx upload-sessions",
+            `see pos sync conflicts --register ${registerId}, then pos sync conflicts resolve <id> --resend|--void`,
           );
         }
+      }),
+    );
+
+  const conflicts = group
+    .command("conflicts")
+    .description("transactions the server refused (409: other content under the same id), with reason and total")
+    .option("--register <id>", "which register (default: the only one provisioned; env POS_REGISTER)")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  pos sync conflicts --json\n  pos sync conflicts resolve SEA01-R1-000042 --resend",
+    )
+    .action(
+      action(async (deps, flags: RegisterFlag) => {
+        const [{ resolveRegisterId }, { listConflicts }, { renderTable }] = await Promise.all([
+          import("../register/config.js"),
+          import("../sync/conflicts.js"),
+          import("../ui/table.js"),
+        ]);
+        const registerId = resolveRegisterId(deps.paths, flags.register, deps.env);
+        const result = listConflicts({ paths: deps.paths, registerId });
+        deps.output.result(result, () =>
+          result.conflicts.length === 0
+            ? `${registerId}: no conflicts`
+            : renderTable(
+                ["transaction", "total", "created", "refused", "reason"],
+                result.conflicts.map((c) => [
+                  c.id,
+                  `${c.total} ${c.currency}`,
+                  c.createdAt,
+                  c.refusedAt,
+                  c.reason ?? "",
+                ]),
+              ),
+        );
+      }),
+    );
+  conflicts
+    .command("resolve <transactionId>")
+    .description("settle one conflict with an audit record: --resend under a new number, or --void this copy")
+    .option("--resend", "queue the sale again under a new transaction number (the server keeps its own copy)")
+    .option("--void", "drop this register's copy (the server's copy stands); the content is kept in the audit record")
+    .option("--register <id>", "which register (default: the only one provisioned; env POS_REGISTER)")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  pos sync conflicts resolve SEA01-R1-000042 --resend && pos sync push\n  pos sync conflicts resolve SEA01-R1-000042 --void\n\nSettling the same conflict the same way again changes nothing (exit 0).",
+    )
+    .action(
+      action(async (deps, flags: RegisterFlag & { resend?: boolean; void?: boolean }, id: string) => {
+        const [{ resolveRegisterId }, { resolveConflict }, { UsageError }] = await Promise.all([
+          import("../register/config.js"),
+          import("../sync/conflicts.js"),
+          import("../lib/errors.js"),
+        ]);
+        if (Boolean(flags.resend) === Boolean(flags.void)) {
+          throw new UsageError(
+            "pos sync conflicts resolve: choose exactly one of --resend or --void",
+            "BadInput",
+            `pos sync conflicts resolve ${id} --resend`,
+          );
+        }
+        // `--register` after the id is parsed by the parent command (commander): take it from there too.
+        const named = flags.register ?? (conflicts.opts() as RegisterFlag).register;
+        const registerId = resolveRegisterId(deps.paths, named, deps.env);
+        const result = resolveConflict({
+          paths: deps.paths,
+          clock: deps.clock,
+          registerId,
+          id,
+          action: flags.resend ? "resend" : "void",
+        });
+        deps.output.result(result, () => {
+          if (!result.changed)
+            return `${id}: already settled with --${result.action} at ${result.resolvedAt} — nothing to do`;
+          return result.action === "resend"
+            ? `${id}: queued again as ${result.newId} (pending upload; run pos sync push --register ${registerId})`
+            : `${id}: voided on this register; its content is kept in the audit record`;
+        });
       }),
     );
 

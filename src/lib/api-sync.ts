@@ -98,6 +98,8 @@ export const sessionStatusBodySchema = z.object({
 export type SessionStatusBody = z.infer<typeof sessionStatusBodySchema>;
 /** One session: the answer to a status report, a rerun. */
 export const sessionAnswerSchema = z.object({ session: downloadSessionSchema });
+/** A rerun: the session, and false in `changed` when it already was Available (nothing done). */
+export const rerunAnswerSchema = z.object({ session: downloadSessionSchema, changed: z.boolean().optional() });
 
 /** Error codes of the CDX routes (besides the shared ones in api.ts). */
 export const CDX_ERROR_CODES = {
@@ -193,6 +195,8 @@ export const cancelAnswerSchema = z.object({
   alsoCanceled: z.array(z.number().int()),
   /** Where the job's chain now restarts for the database (null: the next run makes a full package). */
   packagedVersion: z.number().int().nullable(),
+  /** False when the session was already Canceled: nothing changed (packagedVersion is then null). */
+  changed: z.boolean().optional(),
 });
 export type CancelAnswer = z.infer<typeof cancelAnswerSchema>;
 

@@ -14,9 +14,9 @@ import {
   type RunAnswer,
   type RunBody,
   registersAnswerSchema,
+  rerunAnswerSchema,
   runAnswerSchema,
   SYNC_ROUTES,
-  sessionAnswerSchema,
   sessionsAnswerSchema,
   syncPath,
   type UploadSessionsAnswer,
@@ -34,7 +34,7 @@ export interface CdxClient {
   jobs(): Promise<JobsAnswer>;
   run(body: RunBody): Promise<RunAnswer>;
   sessions(filter: SessionsFilter): Promise<{ sessions: DownloadSession[] }>;
-  rerun(id: number): Promise<{ session: DownloadSession }>;
+  rerun(id: number): Promise<{ session: DownloadSession; changed?: boolean | undefined }>;
   cancel(id: number): Promise<CancelAnswer>;
   databases(): Promise<{ databases: ChannelDatabase[] }>;
   pause(name: string): Promise<{ database: ChannelDatabase }>;
@@ -59,7 +59,7 @@ export function createCdxClient(connection: AdminConnection, timeoutMs = 600_000
       const text = query.toString();
       return call("GET", `${SYNC_ROUTES.admin.sessions}${text ? `?${text}` : ""}`, sessionsAnswerSchema);
     },
-    rerun: (id) => call("POST", syncPath.rerun(id), sessionAnswerSchema, {}),
+    rerun: (id) => call("POST", syncPath.rerun(id), rerunAnswerSchema, {}),
     cancel: (id) => call("POST", syncPath.cancel(id), cancelAnswerSchema, {}),
     databases: () => call("GET", SYNC_ROUTES.admin.databases, databasesAnswerSchema),
     pause: (name) => call("POST", syncPath.pause(name), databaseAnswerSchema, {}),

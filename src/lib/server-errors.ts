@@ -12,12 +12,18 @@ const INPUT_STATUSES = new Set([400, 404, 413, 415, 422]);
 /** A non-2xx answer as one CLI error: the server's own code and message, prefixed with what was being done. */
 export function toCliError(answer: FailedAnswer, what?: string): PosError {
   const parsed = errorBodySchema.safeParse(answer.body);
+  // Every error line names the host it concerns.
   const said = parsed.success
-    ? parsed.data.error.message
+    ? `${parsed.data.error.message} (${answer.server})`
     : `the server at ${answer.server} answered ${answer.status} to ${answer.method} ${answer.path}`;
   const code = parsed.success ? parsed.data.error.code : `HTTP${answer.status}`;
   const message = what ? `${what}: ${said}` : said;
-  return INPUT_STATUSES.has(answer.status) ? new UsageError(message, code) : new OperationError(message, code);
+  if (INPUT_STATUSES.has(answer.status)) return new UsageError(message, code);
+  const fix =
+    answer.status === 401 && answer.path.includes("/admin/")
+      ? "use this server's admin token: --admin-token, POS_ADMIN_TOKEN, or the --home the server runs in"
+      : undefined;
+  return new OperationError(message, code, fix);
 }
 
 /**

@@ -105,7 +105,8 @@ export function resolveRegisterId(paths: Paths, option: string | undefined, env:
     );
   }
   throw new UsageError(
-    `several registers are provisioned (${ids.join(", ")}): name one with --register`,
+    `several registers are provisioned under ${paths.home} (${ids.join(", ")})`,
     "RegisterAmbiguous",
+    `name one with --register ${ids[0]} (or set POS_REGISTER)`,
   );
 }

@@ -49,7 +49,10 @@ export interface ProvisionResult {
   database: string | null;
   serverUrl: string;
   steps: ProvisionStep[];
+  /** True only when nothing at all changed (not even the server URL in register.json). */
   alreadyProvisioned: boolean;
+  /** Changes to register.json besides the steps, e.g. "server URL http://a → http://b". */
+  changes: string[];
   pull: PullResult | null;
 }
 
@@ -154,13 +157,18 @@ export async function provisionRegister(options: ProvisionOptions): Promise<Prov
           detail: `${made} new session(s); applied ${pulled.applied}, ${pulled.rows} rows${pulled.stoppedBy ? `; stopped: ${pulled.stoppedBy}` : ""}`,
         });
       }
+      const changes =
+        previous && previous.serverUrl !== config.serverUrl
+          ? [`server URL ${previous.serverUrl} → ${config.serverUrl}`]
+          : [];
       return {
         register: registerId,
         store: config.store,
         database,
         serverUrl: options.serverUrl,
         steps,
-        alreadyProvisioned: previous !== null && steps.every((s) => s.outcome !== "done"),
+        alreadyProvisioned: previous !== null && changes.length === 0 && steps.every((s) => s.outcome !== "done"),
+        changes,
         pull: pulled,
       };
     } finally {

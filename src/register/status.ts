@@ -3,7 +3,7 @@ import { existsSync, statSync } from "node:fs";
 import { operation917Caption } from "../domain/operations.js";
 import type { Clock } from "../lib/clock.js";
 import type { Db } from "../lib/db.js";
-import { PosError } from "../lib/errors.js";
+import { PosError, UnreachableError } from "../lib/errors.js";
 import { createHttpClient } from "../lib/http.js";
 import type { Paths } from "../lib/paths.js";
 import { createOfflineStore, type NumberGap, type OfflineStore } from "../offline/offline-store.js";
@@ -242,7 +242,15 @@ export async function disconnectRegister(options: Operation917Options): Promise<
 export async function connectRegister(options: Operation917Options): Promise<Operation917Result> {
   const connection = openConnection(options);
   try {
-    const event = await connection.manager.connect();
+    const event = await connection.manager.connect().catch((error: unknown) => {
+      if (!(error instanceof UnreachableError)) throw error;
+      // Name the URL it tried: a server that moved is the usual cause.
+      throw new UnreachableError(
+        `${error.message} (${connection.serverUrl})`,
+        error.code,
+        `the register stays offline; pos doctor --register ${options.registerId} says why and what to run`,
+      );
+    });
     return operationResult(options.registerId, connection.manager, event);
   } finally {
     connection.close();
@@ -265,7 +273,11 @@ function operationResult(register: string, manager: ConnectionManager, event: Sw
  * A ConnectionManager without a sale: unlike openRegister it needs neither the server nor the channel
  * configuration, so 917 works from the shell whatever state the register is in.
  */
-function openConnection(options: Operation917Options): { manager: ConnectionManager; close(): void } {
+function openConnection(options: Operation917Options): {
+  manager: ConnectionManager;
+  serverUrl: string;
+  close(): void;
+} {
   const opened = openRegisterFiles(options);
   const manager = createConnectionManager({
     clock: options.clock,
@@ -275,5 +287,5 @@ function openConnection(options: Operation917Options): { manager: ConnectionMana
     profile: opened.profile,
     store: opened.state,
   });
-  return { manager, close: opened.close };
+  return { manager, serverUrl: opened.config.serverUrl, close: opened.close };
 }

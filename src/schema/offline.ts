@@ -90,6 +90,18 @@ const REGISTER_MIGRATIONS = [
      recorded_at TEXT NOT NULL,
      reason TEXT NOT NULL
    );`,
+  // How each upload conflict (409) was settled, by whom it cannot say but when and to what: never silently dropped.
+  `CREATE TABLE conflict_resolutions (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     transaction_id TEXT NOT NULL,
+     action TEXT NOT NULL CHECK (action IN ('void', 'resend')),
+     -- the new number the sale was queued under (resend), null for void
+     new_id TEXT,
+     resolved_at TEXT NOT NULL,
+     -- the server's reason for refusing it, and the refused content as it was
+     message TEXT,
+     body TEXT NOT NULL
+   );`,
 ];
 
 export function offlineMigrations() {

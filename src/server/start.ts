@@ -8,6 +8,7 @@ import { ownSignal } from "../lib/signals.js";
 import { buildApp } from "./app.js";
 import type { CdxStartup } from "./cdx/service.js";
 import { dataFiles, type MasterData, openServerData } from "./data.js";
+import { type HomeLock, lockHome } from "./home-lock.js";
 import type { RequestLogOptions } from "./request-log.js";
 import { ensureAdminToken } from "./tokens.js";
 
@@ -62,6 +63,17 @@ export function serverFile(serverDir: string): string {
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   mkdirSync(options.dataDir, { recursive: true });
   mkdirSync(options.serverDir, { recursive: true });
+  // Before any database is opened: a second server in the same home must not touch them.
+  const lock = lockHome(options.serverDir, new Date(options.clock.now()).toISOString());
+  try {
+    return await startLocked(options, lock);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+async function startLocked(options: StartServerOptions, lock: HomeLock): Promise<RunningServer> {
   const files = dataFiles(options.dataDir);
   const admin = ensureAdminToken(files.adminTokenFile);
   const intervalSec = options.channelDownloadIntervalSec ?? 0;
@@ -105,6 +117,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     pid: process.pid,
     startedAt: new Date(options.clock.now()).toISOString(),
   };
+  lock.update(info.url);
   writeServerFile(info);
   const channelTimer =
     intervalSec > 0
@@ -129,6 +142,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         clearTimeout(grace);
         clearInterval(idle);
         removeServerFile(info);
+        lock.release();
       }
     })();
     return closing;

@@ -93,12 +93,14 @@ function upToDate(answer: RunAnswer): string {
   return answer.upToDate ? `; nothing new for ${answer.upToDate} database × job pair(s) (no session recorded)` : "";
 }
 
-export function renderSession(answer: { session: DownloadSession }): string {
+export function renderSession(answer: { session: DownloadSession; changed?: boolean | undefined }): string {
   const s = answer.session;
-  return `session ${s.id} (job ${s.job}, ${s.database}) is ${s.status}${s.message ? `: ${s.message}` : ""}`;
+  const line = `session ${s.id} (job ${s.job}, ${s.database}) is ${s.status}${s.message ? `: ${s.message}` : ""}`;
+  return answer.changed === false ? `${line} — already so, nothing to do` : line;
 }
 
 export function renderCancel(answer: CancelAnswer): string {
+  if (answer.changed === false) return renderSession(answer);
   const also = answer.alsoCanceled.length ? `; also canceled ${answer.alsoCanceled.join(", ")} (same job)` : "";
   const next =
     answer.packagedVersion === null

@@ -1,5 +1,6 @@
 // The Connection status window (SPEC §4.4): mode, server, last sync attempts, pending uploads, jobs, database.
 import type { ChalkInstance } from "chalk";
+import type { RegisterOverview } from "../register/overview.js";
 import type { RegisterStatus, SyncAttempt } from "../register/status.js";
 import { ago, formatBytes, modeBadge, renderPairs } from "./format.js";
 import { renderTable } from "./table.js";
@@ -88,4 +89,36 @@ export function attemptLine(attempt: SyncAttempt | null, color: ChalkInstance): 
       : `${attempt.transactions} transactions`;
   const message = attempt.message ? ` — ${attempt.message}` : "";
   return `${result} ${attempt.finishedAt ?? attempt.startedAt} (${ago(attempt.ageMs)}), ${counts}${message}`;
+}
+
+/** Every register of the home, one row each; `pos doctor --register <id>` tells how to fix what the last column counts. */
+export function renderRegistersOverview(registers: readonly RegisterOverview[], color: ChalkInstance): string {
+  const attempt = (a: SyncAttempt | null) => (a ? `${a.result} ${ago(a.ageMs)} ago` : "never");
+  const table = renderTable(
+    [
+      "register",
+      "store",
+      "mode",
+      "since",
+      { header: "pending", align: "right" },
+      "last download",
+      "last upload",
+      { header: "problems", align: "right" },
+    ],
+    registers.map((r) => [
+      r.register,
+      r.store,
+      modeBadge(r.mode, color),
+      `${r.since} (${ago(r.sinceAgeMs)})`,
+      r.pending.count,
+      attempt(r.lastDownload),
+      attempt(r.lastUpload),
+      r.problems.length === 0 ? "0" : color.red(String(r.problems.length)),
+    ]),
+    { color },
+  );
+  const details = registers.flatMap((r) => r.problems.map((p) => `  ${r.register}: ${p}`));
+  return details.length === 0
+    ? table
+    : `${table}\n${details.join("\n")}\n(pos doctor --register <id> prints the fixes)`;
 }

@@ -86,7 +86,7 @@ describe("pos replay, failing and malformed", () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr).toBe(
-      `pos: BadScenario: ${FIXTURES}/malformed.yaml: step 3 (line 10): sale.lines[0].qty: expected a whole number > 0\n`,
+      `pos: BadScenario: ${FIXTURES}/malformed.yaml: step 3 (line 10): sale.lines[0].qty: expected a whole number > 0 — see pos replay --help\n`,
     );
   });
 

@@ -63,7 +63,12 @@ describe("describeError: what an error becomes", () => {
       "RegisterNotProvisioned",
       "provision",
     ],
-    [Object.assign(new Error("down"), { exitCode: 3, code: "ServerUnreachable" }), 3, "ServerUnreachable", null],
+    [
+      Object.assign(new Error("down"), { exitCode: 3, code: "ServerUnreachable" }),
+      3,
+      "ServerUnreachable",
+      "start the server or check its URL (pos doctor shows which and how)",
+    ],
     [new TypeError("x is undefined"), 1, "InternalError", "run again with --verbose for details, and please report it"],
   ])("%s → exit %i, %s", (error, exitCode, code, fix) => {
     expect(describeError(error)).toMatchObject({ exitCode, code, fix });

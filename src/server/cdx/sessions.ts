@@ -192,6 +192,8 @@ export function rerunSession(hq: Db, id: number): SessionRow {
   return hq
     .transaction(() => {
       const row = getSession(hq, id);
+      // Already Available: a rerun asked twice is done, not an error.
+      if (row.status === "Available") return row;
       if (!RERUNNABLE.includes(row.status)) throw wrongState(row, "rerun it (only failed or suspended sessions)");
       prepared(hq, "UPDATE download_sessions SET status = 'Available', attempts = 0, message = ? WHERE id = ?").run(
         `rerun after ${row.status}${row.message ? `: ${row.message}` : ""}`,
@@ -213,6 +215,10 @@ export function cancelSession(hq: Db, id: number, now: string): CancelAnswer {
   return hq
     .transaction(() => {
       const row = getSession(hq, id);
+      // Already Canceled: a cancel asked twice is done, not an error; nothing else changes.
+      if (row.status === "Canceled") {
+        return { session: toDownloadSession(row), alsoCanceled: [], packagedVersion: null, changed: false };
+      }
       if (!UNFINISHED_STATUSES.includes(row.status as DownloadStatus)) throw wrongState(row, "cancel it");
       const later = prepared(
         hq,
@@ -235,6 +241,7 @@ export function cancelSession(hq: Db, id: number, now: string): CancelAnswer {
         session: toDownloadSession(getSession(hq, id)),
         alsoCanceled: later,
         packagedVersion: before?.to_version ?? null,
+        changed: true,
       };
     })
     .immediate();

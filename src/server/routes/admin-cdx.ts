@@ -1,16 +1,22 @@
 // Admin routes behind `pos cdx`: jobs, runs, sessions (rerun, cancel), databases (pause), uploads, register status.
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { type JobsAnswer, runBodySchema, SYNC_ROUTES, sessionsQuerySchema } from "../../lib/api-sync.js";
+import {
+  DOWNLOAD_STATUSES,
+  type JobsAnswer,
+  runBodySchema,
+  SYNC_ROUTES,
+  sessionsQuerySchema,
+} from "../../lib/api-sync.js";
 import { DOWNLOAD_JOB_IDS, DOWNLOAD_JOBS } from "../../schema/tables.js";
-import { parseInput } from "../api-error.js";
+import { parseInput, validationFailed } from "../api-error.js";
 import type { AppDeps } from "../app-deps.js";
 import { adminOnly } from "../auth.js";
 import { listDatabases, requireDatabase, setPaused } from "../cdx/databases.js";
 import { listRegisterStatus } from "../cdx/register-status.js";
 import { ALL_JOBS, jobsOf } from "../cdx/schedule.js";
 import { UPLOAD_JOB } from "../cdx/service.js";
-import { cancelSession, listSessions, rerunSession, toDownloadSession } from "../cdx/sessions.js";
+import { cancelSession, getSession, listSessions, rerunSession, toDownloadSession } from "../cdx/sessions.js";
 import { listUploadSessions } from "../cdx/upload.js";
 import { isoTime } from "../statements.js";
 
@@ -49,6 +55,10 @@ export function registerAdminCdxRoutes(app: FastifyInstance, deps: AppDeps): voi
     if (query.database !== undefined) requireDatabase(hq, query.database);
     if (query.job !== undefined && query.job !== ALL_JOBS) jobsOf(query.job);
     const statuses = query.status?.split(",").map((s) => s.trim());
+    const unknown = statuses?.find((s) => !(DOWNLOAD_STATUSES as readonly string[]).includes(s));
+    if (unknown !== undefined) {
+      throw validationFailed(`query.status: unknown status "${unknown}" (one of: ${DOWNLOAD_STATUSES.join(", ")})`);
+    }
     return {
       sessions: listSessions(hq, {
         database: query.database,
@@ -59,9 +69,11 @@ export function registerAdminCdxRoutes(app: FastifyInstance, deps: AppDeps): voi
     };
   });
 
-  app.post(SYNC_ROUTES.admin.rerun, admin, async (request) => ({
-    session: toDownloadSession(rerunSession(hq, id(request.params))),
-  }));
+  app.post(SYNC_ROUTES.admin.rerun, admin, async (request) => {
+    const before = toDownloadSession(getSession(hq, id(request.params)));
+    const after = toDownloadSession(rerunSession(hq, before.id));
+    return { session: after, changed: before.status !== "Available" };
+  });
 
   app.post(SYNC_ROUTES.admin.cancel, admin, async (request) =>
     cancelSession(hq, id(request.params), isoTime(deps.clock.now())),

@@ -219,7 +219,7 @@ describe("checked answers", () => {
       });
       const missing = await answerOf(() => http.get("/missing", anything), "show thing").catch((e: unknown) => e);
       expect(missing).toBeInstanceOf(UsageError);
-      expect(missing).toMatchObject({ code: "NotFound", message: "show thing: no" });
+      expect(missing).toMatchObject({ code: "NotFound", message: `show thing: no (${base})` });
       const gateway = await answerOf(() => http.get("/bad-gateway", anything)).catch((e: unknown) => e);
       expect(gateway).toBeInstanceOf(OperationError);
       expect(gateway).toMatchObject({
@@ -262,6 +262,6 @@ describe("checked answers", () => {
     };
     const error = toCliError(answer, "doing x");
     expect(error).toBeInstanceOf(kind);
-    expect(error).toMatchObject({ code: "SomeCode", message: "doing x: said the server" });
+    expect(error).toMatchObject({ code: "SomeCode", message: "doing x: said the server (http://127.0.0.1:1)" });
   });
 });
