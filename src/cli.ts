@@ -80,6 +80,11 @@ const COMMANDS: ReadonlyArray<{ name: string; summary: string; load: () => Promi
     load: () => import("./commands/replay.js"),
   },
   {
+    name: "load",
+    summary: "many emulated registers against one server: sign-in storm, paced sales, exact verification",
+    load: () => import("./commands/load.js"),
+  },
+  {
     name: "journal",
     summary: "the register's journal of completed sales",
     load: () => import("./commands/journal.js"),

@@ -1,42 +1,12 @@
 // `pos hq …`: edit HQ master data through the admin API, so incremental packages have something to carry.
 import type { Command } from "commander";
-import type { AdminClient } from "../lib/admin-client.js";
 import type { ProductDetail } from "../lib/api.js";
-import type { Deps } from "../lib/deps.js";
 import { UsageError } from "../lib/errors.js";
-import { action } from "./action.js";
-
-interface ConnectionOptions {
-  server?: string;
-  adminToken?: string;
-}
+import { type ConnectionOptions, hqAction, leaf } from "./hq-action.js";
+import { registerChainCommands } from "./hq-chain.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 const AMOUNT = /^\d+(\.\d+)?$/;
-
-/** Adds --server/--admin-token and an example to a leaf command. */
-function leaf(command: Command, example: string): Command {
-  return command
-    .option("--server <url>", "server URL (env POS_SERVER; default: the running server of this --home)")
-    .option("--admin-token <token>", "admin token (env POS_ADMIN_TOKEN; default: the server's token file)")
-    .addHelpText("after", `\nExample:\n  ${example}`);
-}
-
-/** Runs `run` with an admin client (loaded lazily), closing it afterwards; prints the result. */
-function hqAction<O extends ConnectionOptions, A extends unknown[], T>(
-  run: (client: AdminClient, options: O, ...args: A) => Promise<T>,
-  human: (data: T) => string,
-) {
-  return action(async (deps: Deps, options: O, ...args: A) => {
-    const { createAdminClient, resolveAdminConnection } = await import("../lib/admin-client.js");
-    const client = createAdminClient(resolveAdminConnection(deps.paths, deps.env, options));
-    try {
-      deps.output.result(await run(client, options, ...args), human);
-    } finally {
-      client.close();
-    }
-  });
-}
 
 function checkAmount(amount: string, where: string): string {
   if (!AMOUNT.test(amount)) throw new UsageError(`${where}: expected an amount like 12.99, got "${amount}"`);
@@ -305,4 +275,5 @@ export function register(program: Command): void {
         ),
       ),
     );
+  registerChainCommands(hq, registerCmd);
 }

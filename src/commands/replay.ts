@@ -8,7 +8,7 @@ interface ReplayFlags {
   schema?: boolean;
   server?: string;
   adminToken?: string;
-  report?: "json" | "junit";
+  report?: "json" | "junit" | "html";
   out?: string;
   register?: string;
   staff?: string;
@@ -23,6 +23,7 @@ Examples:
   pos replay scenarios/blackhole-mid-sale.yaml
   pos replay scenarios/lost-ack-checkout.yaml --report junit --out reports/replay.xml
   pos replay sales.ndjson --register SEA01-R1 --report json --out replay.json
+  pos replay scenarios/blackhole-mid-sale.yaml --report html --out replay.html
   pos replay scenarios/refused-reconnect.yaml --server http://127.0.0.1:7100 --admin-token "$POS_ADMIN_TOKEN"
   pos replay --check scenarios/*.yaml             # validate only: exit 0, or 2 naming file, step, line, field
   pos replay --schema > scenario.schema.json      # JSON Schema for editors (docs/scenarios.md)
@@ -46,7 +47,7 @@ export function register(program: Command): void {
     .option("--schema", "print the scenario format as a JSON Schema and exit")
     .option("--server <url>", "replay against this server (default: an embedded one in a temporary home)")
     .option("--admin-token <token>", "admin token for --server (env POS_ADMIN_TOKEN, or the token file under --home)")
-    .addOption(new Option("--report <format>", "also write a report").choices(["json", "junit"]))
+    .addOption(new Option("--report <format>", "also write a report").choices(["json", "junit", "html"]))
     .option("--out <path>", "file for the report (default: stdout)")
     .option("--register <id>", "replay as this register (overrides the scenario's; names a journal's register)")
     .option("--staff <id>", "who signs in (overrides the scenario's; a journal defaults to 000160, the sample cashier)")
@@ -87,11 +88,11 @@ export function register(program: Command): void {
             }
           : undefined;
         if (flags.out && !flags.report) {
-          throw new errors.UsageError("--out names where the report goes: add --report json or --report junit");
+          throw new errors.UsageError("--out names where the report goes: add --report json, junit or html");
         }
-        if (deps.output.json && flags.report === "junit" && !flags.out) {
+        if (deps.output.json && (flags.report === "junit" || flags.report === "html") && !flags.out) {
           throw new errors.UsageError(
-            "--json prints the report as JSON on stdout: give the JUnit file a place with --out",
+            `--json prints the report as JSON on stdout: give the ${flags.report === "html" ? "HTML" : "JUnit"} file a place with --out`,
           );
         }
         const staff = flags.staff
@@ -155,7 +156,12 @@ export function register(program: Command): void {
         say(report.formatSummary(result, sayColor));
         if (result.soak) say(soakMode.formatSoak(result.soak, result.seed, result.faults));
         if (flags.report) {
-          const text = flags.report === "junit" ? toJUnit(result) : `${JSON.stringify(result, null, 2)}\n`;
+          const text =
+            flags.report === "junit"
+              ? toJUnit(result)
+              : flags.report === "html"
+                ? (await import("../report/html.js")).replayReportHtml(result)
+                : `${JSON.stringify(result, null, 2)}\n`;
           if (flags.out) report.writeReport(flags.out, text);
           else if (!output.json) process.stdout.write(text);
         }

@@ -28,6 +28,19 @@ import {
   staffAnswerSchema,
   staffUnblockAnswerSchema,
 } from "./api.js";
+import {
+  CHAIN_ROUTES,
+  type RegisterAddAnswer,
+  type RegisterAddBody,
+  registerAddAnswerSchema,
+  type StoreAddAnswer,
+  type StoreAddBody,
+  storeAddAnswerSchema,
+  type TransactionPage,
+  type TransactionPageQuery,
+  transactionPagePath,
+  transactionPageSchema,
+} from "./api-chain.js";
 import { UnreachableError, UsageError } from "./errors.js";
 import { type AnswerSchema, createHttpClient, type HttpClient, type Method } from "./http.js";
 import type { Paths } from "./paths.js";
@@ -128,6 +141,10 @@ export interface AdminClient {
   unblockStaff(id: string): Promise<StaffUnblockAnswer>;
   setProfile(id: string, body: ProfileSetBody): Promise<ProfileAnswer>;
   setRegister(id: string, body: RegisterSetBody): Promise<RegisterAnswer>;
+  addStore(body: StoreAddBody): Promise<StoreAddAnswer>;
+  addRegister(body: RegisterAddBody): Promise<RegisterAddAnswer>;
+  /** One page of the server's transactions; follow `nextCursor` with `after` for the next. */
+  transactionPage(query: TransactionPageQuery): Promise<TransactionPage>;
   close(): void;
 }
 
@@ -146,6 +163,9 @@ export function createAdminClient(connection: AdminConnection, timeoutMs = 10_00
     unblockStaff: (id) => call("POST", apiPath.adminStaffUnblock(id), staffUnblockAnswerSchema, {}),
     setProfile: (id, body) => call("PATCH", apiPath.adminProfile(id), profileAnswerSchema, body),
     setRegister: (id, body) => call("PATCH", apiPath.adminRegister(id), registerAnswerSchema, body),
+    addStore: (body) => call("POST", CHAIN_ROUTES.stores, storeAddAnswerSchema, body),
+    addRegister: (body) => call("POST", CHAIN_ROUTES.registers, registerAddAnswerSchema, body),
+    transactionPage: (query) => call("GET", transactionPagePath(query), transactionPageSchema),
     close: () => http.close(),
   };
 }
@@ -171,4 +191,25 @@ export function parseBoolean(value: string, what: string): boolean {
   if (/^(true|yes|1|on)$/i.test(value)) return true;
   if (/^(false|no|0|off)$/i.test(value)) return false;
   throw new UsageError(`${what}: expected true or false, got "${value}"`);
+}
+
+/** Every transaction matching the filters, page after page (`max` stops early), as one list. */
+export async function allTransactions(
+  client: Pick<AdminClient, "transactionPage">,
+  filters: Omit<TransactionPageQuery, "after" | "limit">,
+  options: { pageSize?: number; max?: number } = {},
+): Promise<{ count: number; transactions: TransactionPage["transactions"] }> {
+  const transactions: TransactionPage["transactions"] = [];
+  let after: string | undefined;
+  let count = 0;
+  do {
+    const room = options.max === undefined ? Number.POSITIVE_INFINITY : options.max - transactions.length;
+    const limit = Math.min(options.pageSize ?? 1000, room);
+    if (limit <= 0) break;
+    const page = await client.transactionPage({ ...filters, limit, ...(after === undefined ? {} : { after }) });
+    count = page.count;
+    transactions.push(...page.transactions);
+    after = page.nextCursor ?? undefined;
+  } while (after !== undefined);
+  return { count, transactions };
 }

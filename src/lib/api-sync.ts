@@ -79,6 +79,13 @@ export const downloadSessionSchema = z.object({
   appliedAt: z.string().nullable(),
   /** Where HQ keeps the package (admin answers; null for No data). */
   file: z.string().nullable().optional(),
+  /**
+   * The package's id and scope as its header names them (`session`, `database`): one package per store, job and
+   * version is shared by the sessions of every database that needs it. Absent from older servers: the
+   * session's own id and database.
+   */
+  package: z.number().int().optional(),
+  packageScope: z.string().optional(),
 });
 export type DownloadSession = z.infer<typeof downloadSessionSchema>;
 
@@ -131,13 +138,17 @@ export type UploadSession = z.infer<typeof uploadSessionSchema>;
 
 export const runAnswerSchema = z.object({
   job: z.string(),
-  /** Download runs: one session per target database and job (status Available or No data; Applied etc. for
-   * channel databases the server applied at once). */
+  /** Download runs: one session per target database and job with something new (Available; Applied etc. for
+   * channel databases the server applied at once). Sessions of older servers may be No data. */
   sessions: z.array(downloadSessionSchema),
   /** Targets that got no session, and why (paused database, pauseOfflineSync on the offline profile). */
   skipped: z.array(z.object({ database: z.string(), reason: z.string() })),
   /** Upload runs (P-0001): one session per channel database. */
   uploads: z.array(uploadSessionSchema),
+  /** Download runs: package files written (each shared by every database that needed it). */
+  packages: z.number().int().optional(),
+  /** Download runs: database × job pairs with nothing new, for which no session was recorded. */
+  upToDate: z.number().int().optional(),
 });
 export type RunAnswer = z.infer<typeof runAnswerSchema>;
 

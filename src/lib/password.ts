@@ -1,5 +1,5 @@
 // Staff password hashes (scrypt), so neither HQ nor an offline database ever holds a plaintext password.
-import { randomBytes, scryptSync, timingSafeEqual } from "node:crypto";
+import { randomBytes, type ScryptOptions, scrypt, scryptSync, timingSafeEqual } from "node:crypto";
 
 const N = 16384;
 const R = 8;
@@ -23,8 +23,18 @@ export function hashPassword(plain: string, salt: Buffer = randomBytes(SALT_LENG
  */
 export const DUMMY_PASSWORD_HASH = `scrypt$${N}$${R}$${P}$D7pWJ9D1QCy71KfntppUBQ==$BbKOB/DrKbos9eQKTKLuAYlHlK/7VoNGPieSuMI/5/4=`;
 
-/** False for a wrong password and for a stored value that is not a hash this module can check. */
-export function verifyPassword(plain: string, stored: string): boolean {
+function scryptAsync(plain: string, salt: Buffer, length: number, options: ScryptOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    scrypt(plain, salt, length, options, (error, key) => (error ? reject(error) : resolve(key)));
+  });
+}
+
+/**
+ * False for a wrong password and for a stored value that is not a hash this module can check.
+ * The key derivation runs on libuv's thread pool (async `crypto.scrypt`), so a server keeps answering
+ * other requests while a sign-in is checked.
+ */
+export async function verifyPassword(plain: string, stored: string): Promise<boolean> {
   const parts = stored.split("$");
   if (parts.length !== 6 || parts[0] !== "scrypt") return false;
   const [n, r, p] = parts.slice(1, 4).map((v) => (/^\d+$/.test(v ?? "") ? Number(v) : Number.NaN)) as [
@@ -37,7 +47,7 @@ export function verifyPassword(plain: string, stored: string): boolean {
   const salt = Buffer.from(parts[4] ?? "", "base64");
   const expected = Buffer.from(parts[5] ?? "", "base64");
   if (salt.length === 0 || expected.length < 16) return false;
-  const actual = scryptSync(plain.normalize("NFC"), salt, expected.length, {
+  const actual = await scryptAsync(plain.normalize("NFC"), salt, expected.length, {
     N: n,
     r,
     p,

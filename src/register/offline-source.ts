@@ -15,7 +15,7 @@ export function createOfflineSource(
   registerId: string,
   store: string,
   clock: Clock,
-  verify: (plain: string, stored: string) => boolean = verifyPassword,
+  verify: (plain: string, stored: string) => Promise<boolean> | boolean = verifyPassword,
 ): DataSource {
   const iso = () => new Date(clock.now()).toISOString();
   return {
@@ -68,7 +68,7 @@ export function createOfflineSource(
       const staff = local.staff(staffId);
       const mayWorkHere = staff?.stores.includes(store) === true;
       // One scrypt whatever the id: an unknown one is checked against a dummy hash, so timing does not tell ids apart.
-      const passwordMatches = verify(password, mayWorkHere && staff ? staff.passwordHash : DUMMY_PASSWORD_HASH);
+      const passwordMatches = await verify(password, mayWorkHere && staff ? staff.passwordHash : DUMMY_PASSWORD_HASH);
       if (!mayWorkHere || !staff || !passwordMatches) {
         const { blocked: nowBlocked } = local.recordLogonFailure(staffId, MAX_LOGON_FAILURES, iso());
         if (nowBlocked) throw blocked();

@@ -5,6 +5,7 @@ import { ApiError } from "./api-error.js";
 import { type AppDeps, DEFAULT_BODY_LIMIT } from "./app-deps.js";
 import { loggerOptions, registerRequestLog } from "./request-log.js";
 import { registerAdminCdxRoutes } from "./routes/admin-cdx.js";
+import { registerAdminChainRoutes } from "./routes/admin-chain.js";
 import { registerAdminHqRoutes } from "./routes/admin-hq.js";
 import { registerAdminOpsRoutes } from "./routes/admin-ops.js";
 import { registerRegisterRoutes } from "./routes/register.js";
@@ -65,6 +66,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerAdminOpsRoutes(app, deps);
   registerSyncRoutes(app, deps);
   registerAdminCdxRoutes(app, deps);
+  registerAdminChainRoutes(app, deps);
 
   if (deps.closeData !== false) {
     // onClose runs after in-flight requests have finished, so no handler ever sees a closed database.

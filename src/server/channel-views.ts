@@ -1,8 +1,7 @@
 // Admin views of what channel databases received: stored transactions and recorded conflicts.
 
-import { toMajor } from "../domain/money.js";
 import type { WireTransaction } from "../domain/transaction.js";
-import type { AdminTransactionsAnswer, ConflictsAnswer } from "../lib/api.js";
+import type { ConflictsAnswer } from "../lib/api.js";
 import { type Db, prepared, preparedPluck } from "../lib/db.js";
 import { notFound } from "./api-error.js";
 
@@ -20,40 +19,6 @@ export interface TransactionRow {
   received_at: string;
   mode: string;
   content_hash: string;
-}
-
-function decimalsOf(channel: Db, store: string): number {
-  const row = prepared<unknown[], { decimals: number }>(channel, "SELECT decimals FROM stores WHERE id = ?").get(store);
-  return row?.decimals ?? 2;
-}
-
-/** The store's transactions in replication order (oldest first), up to `limit`, and how many there are. */
-export function listTransactions(channel: Db, store: string, limit: number): AdminTransactionsAnswer {
-  const decimals = decimalsOf(channel, store);
-  const count = preparedPluck(channel, "SELECT COUNT(*) FROM transactions").get() as number;
-  const rows = prepared<unknown[], TransactionRow>(
-    channel,
-    `SELECT replication_counter, id, store_id, register_id, staff_id, customer_id, currency, total_minor, created_at,
-       received_at, mode, content_hash FROM transactions ORDER BY replication_counter LIMIT ?`,
-  ).all(limit);
-  return {
-    store,
-    count,
-    transactions: rows.map((r) => ({
-      id: r.id,
-      store: r.store_id,
-      register: r.register_id,
-      staff: r.staff_id,
-      customer: r.customer_id,
-      total: toMajor(r.total_minor, decimals),
-      currency: r.currency,
-      createdAt: r.created_at,
-      receivedAt: r.received_at,
-      mode: r.mode,
-      contentHash: r.content_hash,
-      replicationCounter: r.replication_counter,
-    })),
-  };
 }
 
 /** One stored transaction as it was received (wire form), looked up in every channel database. */

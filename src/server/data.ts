@@ -19,6 +19,8 @@ export interface ServerData {
   /** Distribution (CDX): runs, sessions, channel applies. */
   cdx: CdxService;
   packagesDir: string;
+  /** Opens (creating) the channel database of a store added at runtime, and serves it from now on. */
+  openChannel(store: string): Db;
   close(): void;
 }
 
@@ -79,7 +81,19 @@ export async function openServerData(options: OpenServerDataOptions): Promise<Op
     });
     // Channel databases get master data only through packages, the first ones included (no seeding from HQ).
     const distribution = await cdx.startup();
-    return { data: { dataDir: options.dataDir, hq, channels, cdx, packagesDir, close }, loadedRows, distribution };
+    const openChannel = (store: string): Db => {
+      const open = channels.get(store);
+      if (open) return open;
+      if (!STORE_ID.test(store)) throw new Error(`store id "${store}" cannot name a channel database file`);
+      const db = openChannelDatabase(files.channelDb(store));
+      channels.set(store, db);
+      return db;
+    };
+    return {
+      data: { dataDir: options.dataDir, hq, channels, cdx, packagesDir, openChannel, close },
+      loadedRows,
+      distribution,
+    };
   } catch (error) {
     close();
     throw error;

@@ -147,6 +147,10 @@ CREATE TABLE hq_transactions (
   upload_session INTEGER NOT NULL,
   uploaded_at TEXT NOT NULL
 ) WITHOUT ROWID;`,
+  // 4: packages shared by the databases of a store (data group distribution). package: the id in the file's
+  // header (the first session made for it); package_scope: the store whose rows it carries.
+  `ALTER TABLE download_sessions ADD COLUMN package INTEGER;
+ALTER TABLE download_sessions ADD COLUMN package_scope TEXT;`,
 ];
 
 // NORMAL: with WAL a commit survives a killed process (what `kill -TERM`/crash tests exercise); only a power cut

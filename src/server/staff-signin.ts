@@ -31,14 +31,14 @@ const blocked = (staff: string) =>
     `staff ${staff} is blocked after ${MAX_FAILED_SIGN_INS} failed sign-in attempts; a manager can unblock it (pos hq staff unblock ${staff})`,
   );
 
-export function signInStaff(
+export async function signInStaff(
   hq: Db,
   channel: Db,
   device: Device,
   input: { staff: string; password: string },
   clock: Clock,
-  verify: (plain: string, stored: string) => boolean = verifyPassword,
-): StaffSignInAnswer {
+  verify: (plain: string, stored: string) => Promise<boolean> | boolean = verifyPassword,
+): Promise<StaffSignInAnswer> {
   const logon = prepared<unknown[], LogonRow>(
     hq,
     "SELECT failed_attempts, blocked_at FROM staff_logon WHERE staff_id = ?",
@@ -49,26 +49,40 @@ export function signInStaff(
   const mayWorkHere = row !== undefined && staff?.stores.includes(device.store) === true;
   // Every answer costs one scrypt: unknown ids and ids without access to this store are checked against a dummy
   // hash and answer like a wrong password, so neither the answer nor its timing hints which ids exist.
-  const passwordMatches = verify(input.password, mayWorkHere ? row.password_hash : DUMMY_PASSWORD_HASH);
+  const passwordMatches = await verify(input.password, mayWorkHere ? row.password_hash : DUMMY_PASSWORD_HASH);
   if (!mayWorkHere || !staff) {
     throw new ApiError(401, ERROR_CODES.invalidCredentials, "wrong staff id or password");
   }
   if (!passwordMatches) {
     const now = isoTime(clock.now());
-    const failures = (logon?.failed_attempts ?? 0) + 1;
-    const blockNow = failures >= MAX_FAILED_SIGN_INS;
-    prepared(
+    // Counted in one statement after the check: sign-ins of the same id verified side by side on the
+    // thread pool each add one, none is lost to a read-modify-write race.
+    const { failed_attempts: failures } = prepared(
       hq,
-      "INSERT OR REPLACE INTO staff_logon (staff_id, failed_attempts, last_failure_at, blocked_at) VALUES (?, ?, ?, ?)",
-    ).run(input.staff, failures, now, blockNow ? now : null);
-    if (blockNow) throw blocked(input.staff);
+      `INSERT INTO staff_logon (staff_id, failed_attempts, last_failure_at, blocked_at) VALUES (?, 1, ?, NULL)
+       ON CONFLICT (staff_id) DO UPDATE SET failed_attempts = failed_attempts + 1, last_failure_at = excluded.last_failure_at
+       RETURNING failed_attempts`,
+    ).get(input.staff, now) as { failed_attempts: number };
+    const blockNow = failures >= MAX_FAILED_SIGN_INS;
+    if (blockNow) {
+      prepared(hq, "UPDATE staff_logon SET blocked_at = coalesce(blocked_at, ?) WHERE staff_id = ?").run(
+        now,
+        input.staff,
+      );
+      throw blocked(input.staff);
+    }
     throw new ApiError(
       401,
       ERROR_CODES.invalidCredentials,
       `wrong staff id or password (${failures} of ${MAX_FAILED_SIGN_INS} attempts before the staff id is blocked)`,
     );
   }
-  if (logon) prepared(hq, "DELETE FROM staff_logon WHERE staff_id = ?").run(input.staff);
+  // A block recorded while this check ran on the thread pool wins over the right password.
+  const after = prepared(hq, "SELECT failed_attempts, blocked_at FROM staff_logon WHERE staff_id = ?").get(
+    input.staff,
+  ) as LogonRow | undefined;
+  if (after?.blocked_at) throw blocked(input.staff);
+  if (after) prepared(hq, "DELETE FROM staff_logon WHERE staff_id = ?").run(input.staff);
   return { staff, register: device.register, store: device.store, signedInAt: isoTime(clock.now()) };
 }
 

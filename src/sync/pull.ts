@@ -154,9 +154,10 @@ async function pullOne(options: PullOptions, session: DownloadSession, iso: () =
         db,
         file,
         {
-          session: session.id,
+          // A package shared by the databases of a store names its own id and scope in its header.
+          session: session.package ?? session.id,
           job: session.job,
-          database: session.database,
+          database: session.packageScope ?? session.database,
           size: session.size,
           sha256: session.sha256,
         },

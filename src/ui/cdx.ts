@@ -80,15 +80,17 @@ export function renderRun(answer: RunAnswer): string {
     parts.push(renderUploads(answer.uploads), `job ${answer.job}: ${sent} transaction(s) uploaded to HQ`);
   } else if (answer.sessions.length > 0) {
     const made = answer.sessions.filter((s) => s.status !== "No data").length;
-    parts.push(
-      renderSessions(answer.sessions),
-      `job ${answer.job}: ${made} session(s) with data, ${answer.sessions.length - made} with No data`,
-    );
+    const shared = answer.packages === undefined ? "" : ` from ${answer.packages} package(s)`;
+    parts.push(renderSessions(answer.sessions), `job ${answer.job}: ${made} session(s)${shared}${upToDate(answer)}`);
   } else {
-    parts.push(`job ${answer.job}: no sessions`);
+    parts.push(`job ${answer.job}: no sessions${upToDate(answer)}`);
   }
   for (const s of answer.skipped) parts.push(`skipped ${s.database}: ${s.reason}`);
   return parts.join("\n");
+}
+
+function upToDate(answer: RunAnswer): string {
+  return answer.upToDate ? `; nothing new for ${answer.upToDate} database × job pair(s) (no session recorded)` : "";
 }
 
 export function renderSession(answer: { session: DownloadSession; changed?: boolean | undefined }): string {

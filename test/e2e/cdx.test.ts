@@ -36,15 +36,16 @@ describe("pos cdx (distribution)", () => {
     );
   });
 
-  it("packages one price change as one session per target with that price row only; again: No data", async () => {
+  it("packages one price change as one session per target with that price row only; again: no session", async () => {
     const before = offlineContents(home.home, "SEA01-R1");
     const lastId = Math.max(...(await json(["cdx", "sessions"])).sessions.map((s: DownloadSession) => s.id));
     expect((await pos(["hq", "price", "set", "1001", "SEA01", "12.49"])).code).toBe(0);
     const answer = await run("1040");
-    expect(answer.sessions.map((s) => s.database)).toEqual(["SEA01", "TYO01", "SEA01-R1-OFFLINE"]);
+    // TYO01 has nothing new: no session is recorded for it.
+    expect(answer.sessions.map((s) => s.database)).toEqual(["SEA01", "SEA01-R1-OFFLINE"]);
     expect(answer.sessions.every((s) => s.id > lastId)).toBe(true);
     for (const db of ["SEA01", "SEA01-R1-OFFLINE"]) expect(sessionOf(answer, db).rows).toEqual({ prices: 1 });
-    expect(sessionOf(answer, "TYO01")).toMatchObject({ status: "No data", rows: {} });
+    expect(answer.upToDate).toBe(1);
     expect(answer.skipped).toEqual([
       { database: "TYO01-R1-OFFLINE", reason: expect.stringMatching(/pauseOfflineSync/) },
     ]);
@@ -54,7 +55,11 @@ describe("pos cdx (distribution)", () => {
       { table: "prices", op: "upsert", row: { store_id: "SEA01", product_id: "1001", amount: 1249 } },
     ]);
     const again = await run("1040");
-    expect(again.sessions.map((s) => s.status)).toEqual(["No data", "No data", "No data"]);
+    expect(again).toMatchObject({ sessions: [], packages: 0, upToDate: 3 });
+    const human = await pos(["cdx", "run", "1040"]);
+    expect(human.stdout).toMatch(
+      /job 1040: no sessions; nothing new for 3 database × job pair\(s\) \(no session recorded\)/,
+    );
 
     // The server applied its own channel database's session at once.
     const product = await call(server.url, "GET", "/v1/products/1001", { token: deviceToken("SEA01-R1") });
@@ -102,13 +107,8 @@ describe("pos cdx (distribution)", () => {
     expect(human.stdout).toMatch(/SEA01-R1-OFFLINE\s+offline\s+SEA01\s+SEA-GROUP\s+paused/);
     expect((await pos(["cdx", "resume", "SEA01-R1-OFFLINE"])).code).toBe(0);
     const caught = await run("9999", "--db", "SEA01-R1-OFFLINE");
-    expect(caught.sessions.map((s) => [s.job, s.status, s.rows])).toEqual([
-      ["1010", "No data", {}],
-      ["1040", "Available", { prices: 2 }],
-      ["1060", "No data", {}],
-      ["1070", "No data", {}],
-      ["1090", "No data", {}],
-    ]);
+    expect(caught.sessions.map((s) => [s.job, s.status, s.rows])).toEqual([["1040", "Available", { prices: 2 }]]);
+    expect(caught.upToDate).toBe(4);
     const pulled = await pos(["sync", "pull"]);
     expect(pulled.code, pulled.stderr).toBe(0);
     expect(offlinePrice(home.home, "SEA01-R1", "1003")).toBe(666);

@@ -95,10 +95,10 @@ describe("committed fixtures", () => {
     ["000260", "1234"],
     ["000270", "9999"],
     ["000300", "9999"],
-  ])("staff %s signs in with the demo password from fixtures/README.md", (id, password) => {
+  ])("staff %s signs in with the demo password from fixtures/README.md", async (id, password) => {
     const hash = String(data.staff.find((s) => s.id === id)?.password_hash);
     expect(hash).toMatch(/^scrypt\$/);
-    expect(verifyPassword(password, hash)).toBe(true);
+    expect(await verifyPassword(password, hash)).toBe(true);
     expect(readFileSync(join(dir, "README.md"), "utf8")).toMatch(new RegExp(`\\|\\s*${id}\\s*\\|.*\`${password}\``));
   });
 
@@ -193,6 +193,23 @@ describe("generator", () => {
     [["--products", "5"], "--out <dir> is required"],
     [["--products", "5", "--out", "x", "--bogus"], expect.stringMatching(/^Unknown option '--bogus'/)],
     [["extra"], expect.stringMatching(/positional/)],
+    [
+      ["--stores", "20", "--registers-per-store", "10", "--staff-per-store", "5", "--products", "9", "--out", "x"],
+      { products: 9, seed: 1, out: "x", stores: 20, registersPerStore: 10, staffPerStore: 5 },
+    ],
+    [
+      ["--stores", "3", "--products", "9", "--out", "x"],
+      { products: 9, seed: 1, out: "x", stores: 3, registersPerStore: 1, staffPerStore: 1 },
+    ],
+    [["--stores", "0", "--products", "9", "--out", "x"], '--stores must be a whole number from 1 to 999, got "0"'],
+    [
+      ["--stores", "2", "--registers-per-store", "100", "--products", "9", "--out", "x"],
+      '--registers-per-store must be a whole number from 1 to 99, got "100"',
+    ],
+    [
+      ["--staff-per-store", "2", "--products", "9", "--out", "x"],
+      "--registers-per-store and --staff-per-store describe a chain: add --stores <N>",
+    ],
   ])("parseGenerateArgs(%j)", (argv, expected) => {
     expect(parseGenerateArgs(argv)).toEqual(expected);
   });
@@ -275,5 +292,53 @@ describe("loadFixtures refuses a broken folder, naming file, row and field", () 
     const loaded = loadFixtures(path);
     expect(loaded.registers.map((r) => r.supports_offline)).toEqual([1, 0, 1]);
     expect(loaded.staff[5]?.stores).toBe('["SEA01","TYO01"]');
+  });
+});
+
+describe("chain generator (--stores)", () => {
+  let chain: FixtureData;
+  beforeAll(async () => {
+    const out = tempDir();
+    const result = await generateFixtures({
+      products: 50,
+      seed: 3,
+      out,
+      stores: 12,
+      registersPerStore: 10,
+      staffPerStore: 3,
+    });
+    expect(result.rows).toMatchObject({ stores: 12, registers: 120, staff: 36, prices: 600, products: 50 });
+    chain = loadFixtures(out);
+  });
+
+  it("writes every store with its registers, tax groups, tenders and a price for every product", () => {
+    expect(chain.stores.map((s) => s.id)).toEqual(
+      Array.from({ length: 12 }, (_, i) => `ST${String(i + 1).padStart(2, "0")}`),
+    );
+    expect(chain.stores.map((s) => s.data_group)).toEqual([...Array(10).fill("GROUP-01"), "GROUP-02", "GROUP-02"]);
+    expect(chain.registers.filter((r) => r.store_id === "ST12").map((r) => r.id)).toEqual(
+      Array.from({ length: 10 }, (_, i) => `ST12-R${String(i + 1).padStart(2, "0")}`),
+    );
+    expect(chain.registers.every((r) => r.supports_offline === 1 && r.receipt_mask === `${r.id}-######`)).toBe(true);
+    expect(chain.tax_groups.filter((t) => t.store_id === "ST05")).toHaveLength(3);
+    expect(chain.tenders.filter((t) => t.store_id === "ST05").map((t) => t.tender_id)).toEqual([
+      "cash",
+      "card",
+      "giftcard",
+      "account",
+    ]);
+    expect(chain.prices.filter((p) => p.product_id === "1001").map((p) => p.amount)).toEqual(Array(12).fill(999));
+  });
+
+  it("gives each store a manager (9999) and cashiers (1234) who belong to that store only", async () => {
+    const ofStore = chain.staff.filter((s) => s.stores === '["ST07"]');
+    expect(ofStore.map((s) => [s.id, s.role])).toEqual([
+      ["007001", "manager"],
+      ["007002", "cashier"],
+      ["007003", "cashier"],
+    ]);
+    expect(await verifyPassword("9999", String(ofStore[0]?.password_hash))).toBe(true);
+    expect(await verifyPassword("1234", String(ofStore[1]?.password_hash))).toBe(true);
+    expect(await verifyPassword("9999", String(ofStore[1]?.password_hash))).toBe(false);
   });
 });

@@ -33,16 +33,16 @@ const attempts: [string, string, string, boolean, string][] = [
 ];
 
 describe("the dummy hash", () => {
-  it("has hashPassword's parameters and matches no password", () => {
+  it("has hashPassword's parameters and matches no password", async () => {
     const params = (h: string) => h.split("$").slice(0, 4).join("$");
     expect(params(DUMMY_PASSWORD_HASH)).toBe(params(hashPassword("x")));
     for (const plain of ["", "1234", "9999", "password"])
-      expect(verifyPassword(plain, DUMMY_PASSWORD_HASH)).toBe(false);
+      expect(await verifyPassword(plain, DUMMY_PASSWORD_HASH)).toBe(false);
   });
 });
 
 describe("server sign-in (POST /v1/staff/signin)", () => {
-  it.each(attempts)("%s: exactly one verification", (_name, staff, password, ok, hash) => {
+  it.each(attempts)("%s: exactly one verification", async (_name, staff, password, ok, hash) => {
     const hq = openHqDatabase(":memory:");
     const channel = openChannelDatabase(":memory:");
     try {
@@ -50,8 +50,8 @@ describe("server sign-in (POST /v1/staff/signin)", () => {
       const { calls, verify } = countingVerifier();
       const device = { register: "SEA01-R1", store: "SEA01" };
       const signIn = () => signInStaff(hq, channel, device, { staff, password }, clock, verify);
-      if (ok) expect(signIn().staff.id).toBe(staff);
-      else expect(signIn).toThrow(/wrong staff id or password/);
+      if (ok) expect((await signIn()).staff.id).toBe(staff);
+      else await expect(signIn()).rejects.toThrow(/wrong staff id or password/);
       expect(calls).toEqual([hash]);
     } finally {
       hq.close();

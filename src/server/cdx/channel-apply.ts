@@ -6,6 +6,7 @@ import { type Db, prepared } from "../../lib/db.js";
 import { applyPackage } from "../../sync/package/apply.js";
 import { isoTime } from "../statements.js";
 import { pauseForTest } from "../test-pause.js";
+import { applyOnWorker } from "./generate-protocol.js";
 import { reportStatus, type SessionRow, toDownloadSession } from "./sessions.js";
 
 export interface ChannelApplyContext {
@@ -66,13 +67,17 @@ async function applyDatabase(ctx: ChannelApplyContext, name: string, channel: Db
     reportStatus(ctx.hq, session.id, { status: "Requested" }, now());
     reportStatus(ctx.hq, session.id, { status: "Downloaded" }, now());
     pauseForTest("channel-apply");
+    const expected = {
+      session: session.package ?? session.id,
+      job: session.job,
+      database: session.package_scope ?? name,
+      size: session.size,
+      sha256: session.sha256,
+    };
     try {
-      await applyPackage(
-        channel,
-        session.file ?? "",
-        { session: session.id, job: session.job, database: name, size: session.size, sha256: session.sha256 },
-        { now: now() },
-      );
+      // Off the event loop on the CDX thread (its own connection); an in-memory database has no file to share.
+      if (channel.memory) await applyPackage(channel, session.file ?? "", expected, { now: now() });
+      else await applyOnWorker({ database: channel.name, file: session.file ?? "", expected, now: now() });
     } catch (error) {
       const message = (error as Error).message;
       const failed = reportStatus(ctx.hq, session.id, { status: "Apply failed", message }, now());

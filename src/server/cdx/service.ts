@@ -48,6 +48,11 @@ export interface CdxService {
    * through packages.
    */
   startup(): Promise<CdxStartup>;
+  /**
+   * After a store or register was added at runtime: the databases master data now calls for, and one full
+   * package per job for new channel databases, applied at once (offline databases get theirs at the next run).
+   */
+  distributeNew(): Promise<Omit<CdxStartup, "interrupted">>;
 }
 
 export function createCdxService(options: CdxOptions): CdxService {
@@ -71,7 +76,14 @@ export function createCdxService(options: CdxOptions): CdxService {
     const result = await runDownload(schedule, { job: body.job, full: body.full, database: body.database });
     const channelTargets = [...new Set(result.sessions.map((s) => s.database))].filter((d) => channels.has(d));
     if (atOnce && channelTargets.length > 0) await applyChannelSessions(applyCtx, channelTargets);
-    return { job: body.job, sessions: result.sessions.map(latest), skipped: result.skipped, uploads: [] };
+    return {
+      job: body.job,
+      sessions: result.sessions.map(latest),
+      skipped: result.skipped,
+      uploads: [],
+      packages: result.packages,
+      upToDate: result.upToDate,
+    };
   };
 
   const upload = async (body: RunBody): Promise<RunAnswer> => {
@@ -86,6 +98,13 @@ export function createCdxService(options: CdxOptions): CdxService {
       targets = new Map([[database.name, channel]]);
     }
     return { job: UPLOAD_JOB, sessions: [], skipped: [], uploads: runUpload({ hq, clock, channels: targets }) };
+  };
+
+  const distributeNew = async (): Promise<Omit<CdxStartup, "interrupted">> => {
+    const reconciled = reconcileDatabases(hq, isoTime(clock.now()));
+    const run = await runDownload(schedule, { job: ALL_JOBS, kind: "channel", onlyNew: true });
+    const applied = await applyChannelSessions(applyCtx);
+    return { ...reconciled, sessions: run.sessions.map(latest), applied };
   };
 
   return {
@@ -110,5 +129,6 @@ export function createCdxService(options: CdxOptions): CdxService {
           applied,
         };
       }),
+    distributeNew: () => serial(distributeNew),
   };
 }

@@ -36,6 +36,9 @@ export interface SessionRow {
   requested_at: string | null;
   downloaded_at: string | null;
   applied_at: string | null;
+  /** Null for sessions made before packages were shared (their package id is the session id). */
+  package: number | null;
+  package_scope: string | null;
 }
 
 export function toDownloadSession(row: SessionRow): DownloadSession {
@@ -57,6 +60,8 @@ export function toDownloadSession(row: SessionRow): DownloadSession {
     downloadedAt: row.downloaded_at,
     appliedAt: row.applied_at,
     file: row.file,
+    package: row.package ?? row.id,
+    packageScope: row.package_scope ?? row.database,
   };
 }
 

@@ -17,6 +17,7 @@ import { adminOnly, deviceOf, deviceOnly, ownRegister } from "../auth.js";
 import { lookupProduct, registerConfig, searchCustomers } from "../catalog.js";
 import { activateDevice, type Device, recordOfflineStatus } from "../devices.js";
 import { createCustomerOnline } from "../hq-admin.js";
+import { createSignInCache } from "../signin-cache.js";
 import { signInStaff } from "../staff-signin.js";
 import { isoTime } from "../statements.js";
 
@@ -26,6 +27,7 @@ const productParams = z.object({ idOrBarcode: z.string().min(1).max(64) });
 export function registerRegisterRoutes(app: FastifyInstance, deps: AppDeps): void {
   const { hq, channels } = deps.data;
   const device = { onRequest: deviceOnly(deps) };
+  const signInCache = createSignInCache({ now: () => deps.clock.now() });
   const channelOf = (d: Device) => {
     const channel = channels.get(d.store);
     if (!channel) throw notFound(`store ${d.store} has no channel database on this server`);
@@ -75,7 +77,9 @@ export function registerRegisterRoutes(app: FastifyInstance, deps: AppDeps): voi
   app.post(ROUTES.staffSignIn, device, async (request) => {
     const d = deviceOf(request);
     const body = parseInput(staffSignInBodySchema, request.body, "body");
-    return signInStaff(hq, channelOf(d), d, body, deps.clock);
+    return signInStaff(hq, channelOf(d), d, body, deps.clock, (plain, stored) =>
+      signInCache.verify(body.staff, stored, plain),
+    );
   });
 
   app.post(ROUTES.offlineStatus, device, async (request) => {

@@ -54,12 +54,16 @@ describe("incremental packages", () => {
     expect(await changesOf(offline)).toEqual([
       { table: "prices", op: "upsert", row: { store_id: "SEA01", product_id: "1001", amount: 1249 } },
     ]);
-    expect(sessionFor(answer, "TYO01")).toMatchObject({ status: "No data", rows: {}, file: null });
+    // TYO01 had nothing new: no session is recorded for it, and its chain stays where it was.
+    expect(answer.sessions.map((s) => s.database)).toEqual(["SEA01", "SEA01-R1-OFFLINE"]);
+    // Both chains of SEA01 end at the same version: one package, two sessions.
+    expect(answer).toMatchObject({ packages: 1, upToDate: 1 });
+    expect(sessionFor(answer, "SEA01").package).toBe(offline.package);
     expect(answer.skipped).toEqual([
       { database: "TYO01-R1-OFFLINE", reason: expect.stringMatching(/pauseOfflineSync/) },
     ]);
     const again = await run(h, "1040");
-    expect(again.sessions.map((s) => s.status)).toEqual(["No data", "No data", "No data"]);
+    expect(again).toMatchObject({ sessions: [], packages: 0, upToDate: 3 });
   });
 
   it("sends deletes from tombstones to the stores the deleted rows belonged to", async () => {
@@ -160,13 +164,8 @@ describe("channel databases", () => {
     }
     await admin(h, "POST", "/v1/admin/cdx/databases/SEA01-R1-OFFLINE/resume", {});
     const caught = await run(h, "9999", { database: "SEA01-R1-OFFLINE" });
-    expect(caught.sessions.map((s) => [s.job, s.status])).toEqual([
-      ["1010", "No data"],
-      ["1040", "Available"],
-      ["1060", "No data"],
-      ["1070", "No data"],
-      ["1090", "No data"],
-    ]);
+    expect(caught.sessions.map((s) => [s.job, s.status])).toEqual([["1040", "Available"]]);
+    expect(caught.upToDate).toBe(4);
     expect(await changesOf(sessionFor(caught, "SEA01-R1-OFFLINE", "1040"))).toEqual([
       { table: "prices", op: "upsert", row: { store_id: "SEA01", product_id: "1001", amount: 1300 } },
     ]);
@@ -175,8 +174,78 @@ describe("channel databases", () => {
   it("pauseOfflineSync on the profile stops offline databases using it, not channel databases", async () => {
     const set = await admin(h, "PATCH", "/v1/admin/offline-profiles/DEFAULT", { pauseOfflineSync: true });
     expect(set.status).toBe(200);
-    const answer = await run(h, "1070");
+    const answer = await run(h, "1070", { full: true });
     expect(answer.sessions.map((s) => s.database)).toEqual(["SEA01", "TYO01"]);
     expect(answer.skipped.map((s) => s.database)).toEqual(["SEA01-R1-OFFLINE", "TYO01-R1-OFFLINE"]);
+  });
+});
+
+describe("distribution by data group", () => {
+  it("writes one package per store, job and version, shared by the sessions of every database needing it", async () => {
+    expect((await admin(h, "PATCH", "/v1/admin/registers/SEA01-R2", { supportsOffline: true })).status).toBe(200);
+    const first = await run(h, "9999");
+    // SEA01-R1 and SEA01-R2 are new: full packages, one per job, shared. The channel databases are up to date
+    // but for SEA01's registers (job 1090), which the Supports offline edit changed.
+    expect(first).toMatchObject({ packages: 6, upToDate: 9 });
+    expect(sessionFor(first, "SEA01")).toMatchObject({ job: "1090", full: false, rows: { registers: 1 } });
+    const r1 = first.sessions.filter((s) => s.database === "SEA01-R1-OFFLINE");
+    const r2 = first.sessions.filter((s) => s.database === "SEA01-R2-OFFLINE");
+    expect(r1.map((s) => s.job)).toEqual(["1010", "1040", "1060", "1070", "1090"]);
+    r1.forEach((one, i) => {
+      const other = r2[i];
+      expect(other).toMatchObject({
+        job: one.job,
+        file: one.file,
+        sha256: one.sha256,
+        package: one.package,
+        packageScope: "SEA01",
+      });
+      expect(other?.id).not.toBe(one.id);
+    });
+    // Each session keeps its own status: one database's failure does not touch the other's session.
+    const failed = await admin(h, "POST", `/v1/sync/sessions/${r1[0]?.id}/status`, {
+      status: "Apply failed",
+      message: "x",
+    });
+    expect(failed.body.session).toMatchObject({ status: "Apply failed", attempts: 1 });
+    const other = await admin(h, "GET", `/v1/sync/sessions/${r2[0]?.id}`);
+    expect(other.body.session).toMatchObject({ status: "Available", attempts: 0 });
+
+    await setPrice(h, "1001", "SEA01", "12.49");
+    const next = await run(h, "1040");
+    // The channel database's chain ends elsewhere (start-up), so it gets its own package; R1 and R2 share one.
+    expect(next).toMatchObject({ packages: 2, upToDate: 1 });
+    const [a, b] = [sessionFor(next, "SEA01-R1-OFFLINE"), sessionFor(next, "SEA01-R2-OFFLINE")];
+    expect(a.package).toBe(b.package);
+    expect(sessionFor(next, "SEA01").package).not.toBe(a.package);
+  });
+
+  it("a shared package applies in each database that downloads it (header id and scope are the package's)", async () => {
+    const { openOfflineDatabase } = await import("../../../src/schema/offline.js");
+    const { applyPackage } = await import("../../../src/sync/package/apply.js");
+    expect((await admin(h, "PATCH", "/v1/admin/registers/SEA01-R2", { supportsOffline: true })).status).toBe(200);
+    const answer = await run(h, "1040");
+    for (const name of ["SEA01-R1-OFFLINE", "SEA01-R2-OFFLINE"]) {
+      const session = sessionFor(answer, name);
+      const db = openOfflineDatabase(`${h.dir}/${name}.db`);
+      try {
+        const applied = await applyPackage(
+          db,
+          session.file ?? "",
+          {
+            session: session.package ?? 0,
+            job: "1040",
+            database: session.packageScope ?? "",
+            size: session.size,
+            sha256: session.sha256,
+          },
+          { now: "2026-01-01T09:00:00.000Z" },
+        );
+        expect(applied).toMatchObject({ alreadyApplied: false, full: true });
+        expect(db.prepare("SELECT COUNT(*) FROM prices").pluck().get()).toBe(320);
+      } finally {
+        db.close();
+      }
+    }
   });
 });

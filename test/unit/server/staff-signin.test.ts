@@ -43,4 +43,19 @@ describe("staff sign-in", () => {
     expect(unblock.json()).toEqual({ staff: "000160", wasBlocked: true, failedAttempts: 0 });
     expect((await signIn("000160", "1234")).statusCode).toBe(200);
   });
+
+  it("counts failures checked side by side on the thread pool: five at once block the id", async () => {
+    const answers = await Promise.all(Array.from({ length: 5 }, () => signIn("000161", "bad")));
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([401, 401, 401, 401, 403]);
+    const row = h.opened.data.hq.prepare("SELECT failed_attempts FROM staff_logon WHERE staff_id = ?").get("000161");
+    expect(row).toEqual({ failed_attempts: 5 });
+    expect((await signIn("000161", "1234")).statusCode).toBe(403);
+  });
+
+  it("answers an unknown staff id like a wrong password and records nothing for it", async () => {
+    const r = await signIn("999999", "1234");
+    expect(r.statusCode).toBe(401);
+    expect(r.json().error).toEqual({ code: "InvalidCredentials", message: "wrong staff id or password" });
+    expect(h.opened.data.hq.prepare("SELECT * FROM staff_logon WHERE staff_id = ?").get("999999")).toBeUndefined();
+  });
 });
