@@ -72,7 +72,8 @@ export async function startServer(
     output: () => ({ stdout, stderr }),
     stop: (signal = "SIGTERM") => {
       if (!stopping) {
-        if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+        // A test that already signalled the server waits for that stop: a second signal would race its exit.
+        if (child.exitCode === null && child.signalCode === null && !child.killed) child.kill(signal);
         const killer = setTimeout(() => child.kill("SIGKILL"), 15_000);
         stopping = exited.finally(() => clearTimeout(killer));
       }
