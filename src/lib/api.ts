@@ -119,6 +119,9 @@ export const offlineProfileSchema = z.object({
   pauseOfflineSync: z.boolean(),
   downloadInterval: z.number(),
   uploadInterval: z.number(),
+  /** Slow-server switching: ms and answers in a row; 0 = off. */
+  slowResponseThreshold: z.number(),
+  slowResponseCount: z.number(),
 });
 export type OfflineProfile = z.infer<typeof offlineProfileSchema>;
 export const registerConfigAnswerSchema = z.object({
@@ -418,4 +421,6 @@ export const PROFILE_FIELDS = {
   pauseOfflineSync: "boolean",
   downloadInterval: "number",
   uploadInterval: "number",
+  slowResponseThreshold: "number",
+  slowResponseCount: "number",
 } as const satisfies Record<keyof ProfileSetBody, "string" | "number" | "boolean">;

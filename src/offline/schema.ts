@@ -1,6 +1,7 @@
 // The register's local database (offline.db): master data from packages plus the register's own tables.
 import { type Db, openDatabase } from "../lib/db.js";
 import { targetMigrations } from "../sync/package/apply.js";
+import { addMissingColumns } from "../sync/package/tables.js";
 
 /**
  * Register-local tables, after the master-data target migrations. Every register keeps this file (the
@@ -58,6 +59,8 @@ const REGISTER_MIGRATIONS = [
      failures INTEGER NOT NULL,
      blocked_at TEXT
    );`,
+  // Slow-server switching fields of the offline profile (nullable: off).
+  addMissingColumns("offline_profiles"),
 ];
 
 export function offlineMigrations() {

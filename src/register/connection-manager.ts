@@ -8,15 +8,18 @@ import {
   type ConnectionMode,
   classifyOutcome,
   describeOutcome,
+  probeHealthy,
   type ReconnectRules,
   type RequestOutcome,
   reconnectDue,
+  recordAnswerTime,
+  type SlowResponseRules,
 } from "./failover.js";
 
 const NOT_OFFLINE_FIX =
   "wait for the server; to sell offline, set Supports offline at HQ and provision the register with an offline database";
 
-export interface ConnectionRules extends ReconnectRules {
+export interface ConnectionRules extends ReconnectRules, SlowResponseRules {
   timeoutMs: number;
   healthCheckMs: number;
   supportsOffline: boolean;
@@ -40,11 +43,18 @@ export interface ConnectionManagerOptions {
   /** One quick request to the server (health); resolves with what happened. */
   probe: () => Promise<RequestOutcome>;
   onSwitch?: (event: SwitchEvent) => void;
+  /**
+   * Monotonic milliseconds for timing the server's answers. Not the Clock: an answer takes real time even when the
+   * register runs on a virtual clock (replay), just as HTTP timeouts do.
+   */
+  stopwatch?: () => number;
 }
 
 export class ConnectionManager {
   private readonly o: ConnectionManagerOptions;
   private healthLoop: AbortController | null = null;
+  /** Times of the current run of consecutive slow answers (slow-server switching); kept per process. */
+  private slowRun: number[] = [];
 
   constructor(options: ConnectionManagerOptions) {
     this.o = options;
@@ -70,8 +80,11 @@ export class ConnectionManager {
   async run<T>(request: (source: DataSource) => Promise<T>): Promise<T> {
     const state = await this.maybeReconnect("operation");
     if (state.mode !== "online") return request(this.offlineSource(state.reason ?? "offline"));
+    const started = this.elapsed();
     try {
-      return await request(this.o.online);
+      const answer = await request(this.o.online);
+      this.noteAnswerTime(this.elapsed() - started);
+      return answer;
     } catch (error) {
       if (!(error instanceof RequestFailure) || classifyOutcome(error.outcome) !== "failover") throw error;
       const reason = describeOutcome(error.outcome);
@@ -79,6 +92,29 @@ export class ConnectionManager {
       this.switchTo("offline-auto", reason);
       return request(offline);
     }
+  }
+
+  /**
+   * A slow answer still counts as an answer (the caller keeps it); the slowResponseCount-th slow one in a row takes
+   * the register offline for the next requests — only when it could sell offline, otherwise it stays online.
+   */
+  private noteAnswerTime(ms: number): void {
+    const verdict = recordAnswerTime(this.slowRun, ms, this.o.rules);
+    this.slowRun = verdict.recent;
+    if (verdict.switchReason === null || !this.offline || !this.o.offlineReadiness().ok) return;
+    if (this.o.store.read().mode !== "online") return;
+    this.switchTo("offline-auto", verdict.switchReason);
+  }
+
+  /** Probes the server once, timed, and says whether it is usable again (answered, and fast enough). */
+  private async probeUsable(): Promise<boolean> {
+    const started = this.elapsed();
+    const outcome = await this.o.probe();
+    return probeHealthy(outcome, this.elapsed() - started, this.o.rules);
+  }
+
+  private elapsed(): number {
+    return (this.o.stopwatch ?? performance.now.bind(performance))();
   }
 
   /** Operation 917 while online: manual offline, no automatic reconnect until Connect. */
@@ -132,8 +168,7 @@ export class ConnectionManager {
   async healthCheck(): Promise<boolean> {
     const state = this.o.store.read();
     if (state.mode !== "offline-auto") return false;
-    const outcome = await this.o.probe();
-    if (classifyOutcome(outcome) !== "ok") return false;
+    if (!(await this.probeUsable())) return false;
     this.o.store.write({ ...this.o.store.read(), healthyAt: this.o.clock.now() });
     return true;
   }
@@ -143,8 +178,7 @@ export class ConnectionManager {
     const state = this.o.store.read();
     const now = this.o.clock.now();
     if (!reconnectDue(state, this.o.rules, now, at)) return state;
-    const outcome = await this.o.probe();
-    if (classifyOutcome(outcome) === "ok") this.switchTo("online", "server answered again");
+    if (await this.probeUsable()) this.switchTo("online", "server answered again");
     else this.o.store.write({ ...this.o.store.read(), lastReconnectAttempt: now, healthyAt: null });
     return this.o.store.read();
   }
@@ -174,6 +208,7 @@ export class ConnectionManager {
     const state = this.o.store.read();
     const now = this.o.clock.now();
     const event: SwitchEvent = { from: state.mode, to: mode, reason, at: now };
+    this.slowRun = [];
     this.o.store.write({
       mode,
       since: now,

@@ -34,6 +34,10 @@ export interface ProfileSettings {
   healthCheckInterval: number;
   downloadInterval: number;
   uploadInterval: number;
+  /** Slow-server switching: answers slower than this many ms count; 0 = off. */
+  slowResponseThreshold: number;
+  /** That many slow answers in a row switch the register offline; 0 = off. */
+  slowResponseCount: number;
 }
 
 export const DEFAULT_PROFILE: ProfileSettings = {
@@ -44,6 +48,8 @@ export const DEFAULT_PROFILE: ProfileSettings = {
   healthCheckInterval: 1,
   downloadInterval: 60,
   uploadInterval: 60,
+  slowResponseThreshold: 0,
+  slowResponseCount: 0,
 };
 
 export interface OpenRegisterOptions {
@@ -184,6 +190,8 @@ export function createConnectionManager(parts: {
     advancedOfflineSwitching: profile.advancedOfflineSwitching,
     healthCheckMs: profile.healthCheckInterval * 60_000,
     supportsOffline: config.supportsOffline,
+    slowResponseThresholdMs: profile.slowResponseThreshold,
+    slowResponseCount: profile.slowResponseCount,
   };
   return new ConnectionManager({
     clock,
@@ -213,6 +221,9 @@ export function profileFromDatabase(local: OfflineStore, registerId: string): Pr
     healthCheckInterval: Number(row.health_check_interval),
     downloadInterval: Number(row.download_interval),
     uploadInterval: Number(row.upload_interval),
+    // Absent in a database last filled by an older server: slow switching off.
+    slowResponseThreshold: Number(row.slow_response_threshold ?? 0),
+    slowResponseCount: Number(row.slow_response_count ?? 0),
   };
 }
 

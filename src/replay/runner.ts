@@ -140,8 +140,8 @@ async function runStep(ctx: ReplayContext, step: Step, switches: string[]): Prom
     outcome = { actual: { error: errorCode(error), message: (error as Error)?.message ?? String(error) }, total: null };
   }
   const elapsedMs = performance.now() - start;
-  const mode = ctx.runtime.manager.mode;
-  const actual = { ...outcome.actual, mode };
+  const { mode, reason } = ctx.runtime.manager.state;
+  const actual = { ...outcome.actual, mode, reason };
   const check = compare(expectationOf(step), actual);
   const failed = check.failed.length > 0;
   return {

@@ -107,6 +107,8 @@ const saleExpectSchema = z.strictObject({
   lines: count.optional(),
   change: money.optional(),
   error: errorCode.optional(),
+  /** Text the connection state's reason contains (why the register is offline), e.g. "server slow". */
+  reason: text("part of the offline reason").optional(),
 });
 
 const checkoutWord = z.literal("checkout", { error: 'expected {line: n} or "checkout"' });
@@ -170,6 +172,7 @@ export const stateExpectSchema = z.strictObject({
   sales: count.optional(),
   total: money.optional(),
   lastSync: z.enum(["ok", "failed", "nothing"], { error: "expected ok, failed or nothing" }).optional(),
+  reason: text("part of the offline reason").optional(),
 });
 export type StateExpect = z.infer<typeof stateExpectSchema>;
 
@@ -199,6 +202,8 @@ export const profileSchema = z.strictObject({
   healthCheckInterval: minutes.optional(),
   downloadInterval: seconds.optional(),
   uploadInterval: seconds.optional(),
+  slowResponseThreshold: inUnit(1).optional(),
+  slowResponseCount: count.optional(),
 });
 
 function inUnit(unitMs: number) {

@@ -89,6 +89,8 @@ export interface OfflineProfileRow {
   pause_offline_sync: Flag;
   download_interval: number;
   upload_interval: number;
+  slow_response_threshold: number | null;
+  slow_response_count: number | null;
 }
 
 export function profileFromRow(p: OfflineProfileRow): OfflineProfile {
@@ -103,6 +105,8 @@ export function profileFromRow(p: OfflineProfileRow): OfflineProfile {
     pauseOfflineSync: p.pause_offline_sync === 1,
     downloadInterval: p.download_interval,
     uploadInterval: p.upload_interval,
+    slowResponseThreshold: p.slow_response_threshold ?? 0,
+    slowResponseCount: p.slow_response_count ?? 0,
   };
 }
 

@@ -1,6 +1,7 @@
 // Channel database schema (server/channel-<store>.db): the store's master data and the transactions it received.
 import { type Db, type Migration, openDatabase } from "../lib/db.js";
 import { targetMigrations } from "../sync/package/apply.js";
+import { addMissingColumns } from "../sync/package/tables.js";
 
 /**
  * Numbered migrations (index + 1 = user_version); append, never edit a shipped one.
@@ -39,6 +40,8 @@ CREATE TABLE transaction_conflicts (
   attempts INTEGER NOT NULL,
   UNIQUE (transaction_id, incoming_hash)
 );`,
+  // 4: slow-server switching fields of the offline profile (nullable: off).
+  addMissingColumns("offline_profiles"),
 ];
 
 // NORMAL (see hq-db.ts): WAL + NORMAL keeps every acknowledged upload across a process kill.

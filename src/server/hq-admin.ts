@@ -109,6 +109,8 @@ export const PROFILE_COLUMNS = {
   pauseOfflineSync: "pause_offline_sync",
   downloadInterval: "download_interval",
   uploadInterval: "upload_interval",
+  slowResponseThreshold: "slow_response_threshold",
+  slowResponseCount: "slow_response_count",
 } as const satisfies Record<string, keyof OfflineProfileRow>;
 
 export function setProfile(hq: Db, id: string, body: z.output<typeof profileSetBodySchema>): ProfileAnswer {

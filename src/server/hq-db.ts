@@ -1,6 +1,6 @@
 // HQ database schema (server/hq.db): master data with change tracking, devices, sign-in state, register status.
 import { type Db, type Migration, openDatabase } from "../lib/db.js";
-import { masterDataDdl } from "../sync/package/tables.js";
+import { addMissingColumns, masterDataDdl } from "../sync/package/tables.js";
 
 /**
  * Numbered migrations (index + 1 = user_version); append, never edit a shipped one.
@@ -128,6 +128,8 @@ CREATE TABLE hq_transactions (
   upload_session INTEGER NOT NULL,
   uploaded_at TEXT NOT NULL
 ) WITHOUT ROWID;`,
+  // 4: slow-server switching fields of the offline profile (nullable: off).
+  addMissingColumns("offline_profiles"),
 ];
 
 // NORMAL: with WAL a commit survives a killed process (what `kill -TERM`/crash tests exercise); only a power cut

@@ -48,6 +48,8 @@ function setup(options: { recordOnline?: () => void } = {}) {
       advancedOfflineSwitching: false,
       healthCheckMs: 60_000,
       supportsOffline: true,
+      slowResponseThresholdMs: 0,
+      slowResponseCount: 0,
     },
     online: online.ds,
     offline: offline.ds,
