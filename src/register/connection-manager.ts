@@ -8,6 +8,7 @@ import {
   type ConnectionMode,
   classifyOutcome,
   describeOutcome,
+  manualOfflineAllowed,
   probeHealthy,
   type ReconnectRules,
   type RequestOutcome,
@@ -23,6 +24,9 @@ export interface ConnectionRules extends ReconnectRules, SlowResponseRules {
   timeoutMs: number;
   healthCheckMs: number;
   supportsOffline: boolean;
+  allowManualOfflineBeforeSignIn: boolean;
+  /** For the refusal's fix: the offline profile to change. */
+  offlineProfileId?: string;
 }
 
 export interface SwitchEvent {
@@ -55,6 +59,8 @@ export class ConnectionManager {
   private healthLoop: AbortController | null = null;
   /** Times of the current run of consecutive slow answers (slow-server switching); kept per process. */
   private slowRun: number[] = [];
+  /** Whether a staff member signed in through this manager (this process): 917 before that follows the profile. */
+  private signedIn = false;
 
   constructor(options: ConnectionManagerOptions) {
     this.o = options;
@@ -117,6 +123,16 @@ export class ConnectionManager {
     return (this.o.stopwatch ?? performance.now.bind(performance))();
   }
 
+  /** A staff member signed in: from now on operation 917 Disconnect is always available. */
+  noteSignedIn(): void {
+    this.signedIn = true;
+  }
+
+  /** Whether the sign-in screen offers the switch to offline (allowManualOfflineBeforeSignIn, and offline works). */
+  get offlineSignInOffered(): boolean {
+    return this.o.rules.allowManualOfflineBeforeSignIn && this.offline !== null && this.mode === "online";
+  }
+
   /** Operation 917 while online: manual offline, no automatic reconnect until Connect. */
   disconnect(): SwitchEvent | null {
     const state = this.o.store.read();
@@ -129,6 +145,14 @@ export class ConnectionManager {
       );
     }
     this.offlineSource("manual disconnect");
+    if (!manualOfflineAllowed(this.signedIn, this.o.rules.allowManualOfflineBeforeSignIn)) {
+      const profile = this.o.rules.offlineProfileId ?? "<profile>";
+      throw new OperationError(
+        `switching to offline before sign-in is not allowed by offline profile ${profile} (Allow manual offline before sign-in is off)`,
+        "ManualOfflineBeforeSignInNotAllowed",
+        `sign in first and use operation 917 (pos sale, then 917), or turn it on: pos hq profile set ${profile} allowManualOfflineBeforeSignIn true, then pos cdx run 1090 and pos sync pull`,
+      );
+    }
     return this.switchTo("offline-manual", "operation 917 (Disconnect)");
   }
 

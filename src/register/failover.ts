@@ -135,3 +135,11 @@ export function probeHealthy(outcome: RequestOutcome, ms: number, rules: SlowRes
   if (classifyOutcome(outcome) !== "ok") return false;
   return !slowSwitchingOn(rules) || ms <= rules.slowResponseThresholdMs;
 }
+
+/**
+ * Operation 917 (Disconnect) before anyone signed in is the offline profile's allowManualOfflineBeforeSignIn (D365:
+ * the sign-in screen's switch to offline); once signed in the button always works.
+ */
+export function manualOfflineAllowed(signedIn: boolean, allowManualOfflineBeforeSignIn: boolean): boolean {
+  return signedIn || allowManualOfflineBeforeSignIn;
+}

@@ -27,6 +27,8 @@ import { type Receipt, type RegisterContext, SaleSession } from "./sale-session.
 
 /** SPEC §2 offline profile, in its own units (timeout seconds; reconnect/health check minutes; sync seconds). */
 export interface ProfileSettings {
+  /** The offline profile these settings came from (absent: the defaults, no profile in the offline database). */
+  id?: string;
   timeoutInterval: number;
   reconnectInterval: number;
   allowManualOfflineBeforeSignIn: boolean;
@@ -190,6 +192,8 @@ export function createConnectionManager(parts: {
     advancedOfflineSwitching: profile.advancedOfflineSwitching,
     healthCheckMs: profile.healthCheckInterval * 60_000,
     supportsOffline: config.supportsOffline,
+    allowManualOfflineBeforeSignIn: profile.allowManualOfflineBeforeSignIn,
+    ...(profile.id ? { offlineProfileId: profile.id } : {}),
     slowResponseThresholdMs: profile.slowResponseThreshold,
     slowResponseCount: profile.slowResponseCount,
   };
@@ -214,6 +218,7 @@ export function profileFromDatabase(local: OfflineStore, registerId: string): Pr
   const row = register ? local.profile(register.offline_profile_id) : undefined;
   if (!row) return { ...DEFAULT_PROFILE };
   return {
+    id: String(row.id),
     timeoutInterval: Number(row.timeout_interval),
     reconnectInterval: Number(row.reconnect_interval),
     allowManualOfflineBeforeSignIn: Number(row.allow_manual_offline_before_sign_in) === 1,

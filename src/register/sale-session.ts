@@ -81,8 +81,11 @@ export class SaleSession {
     return this.started && !isEmpty(this.cart);
   }
 
-  async signIn(staffId: string, password: string): Promise<StaffInfo> {
+  /** `offline`: the sign-in screen's switch to offline (operation 917 first; the offline profile must allow it). */
+  async signIn(staffId: string, password: string, options: { offline?: boolean } = {}): Promise<StaffInfo> {
+    if (options.offline) this.o.manager.disconnect();
     this.staff = await this.o.manager.run((source) => source.signIn(staffId, password));
+    this.o.manager.noteSignedIn();
     return this.staff;
   }
 

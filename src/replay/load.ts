@@ -20,7 +20,7 @@ import {
   type StateExpect,
   type Step,
   saleSchema,
-  staffSchema,
+  signinSchema,
   stateExpectSchema,
 } from "./scenario.js";
 
@@ -51,7 +51,7 @@ const STEP_SCHEMAS: Record<Action | "expect", z.ZodType> = {
     sync: z.enum(["pull", "push"], { error: "expected pull or push" }).transform((v): ReplayOp => `sync ${v}`),
     expect: opExpectSchema.optional(),
   }),
-  signin: z.strictObject({ signin: staffSchema, expect: opExpectSchema.optional() }),
+  signin: z.strictObject({ signin: signinSchema, expect: opExpectSchema.optional() }),
   expect: z.strictObject({ expect: stateExpectSchema }),
 };
 
@@ -125,6 +125,7 @@ export function parseScenario(text: string, file: string, options: LoadOptions =
     profile: Object.fromEntries(
       Object.entries(header.data.profile ?? {}).filter(([, v]) => v !== undefined),
     ) as Scenario["profile"],
+    signIn: header.data.signIn ?? true,
     steps,
   };
 }
@@ -162,6 +163,7 @@ export function parseJournal(text: string, file: string, options: LoadOptions = 
     register,
     staff: options.staff ?? { ...JOURNAL_DEFAULT_STAFF },
     profile: {},
+    signIn: true,
     steps,
   };
 }
@@ -173,7 +175,7 @@ interface StepBody {
   wait: number;
   op: ReplayOp;
   sync: ReplayOp;
-  signin: { id: string; password: string };
+  signin: { id: string; password: string; offline?: boolean };
   expect?: StateExpect & OpExpect;
 }
 

@@ -190,6 +190,8 @@ export const staffSchema = z.strictObject({
   id: z.string({ error: 'expected a staff id as text (quote it: "000160")' }).min(1),
   password: z.string({ error: "expected a password as text (quote it)" }),
 });
+/** A `signin:` step; `offline: true` is the sign-in screen's switch to offline. */
+export const signinSchema = staffSchema.extend({ offline: z.boolean({ error: "expected true or false" }).optional() });
 
 /** Profile overrides in SPEC §2 units; a duration string ("300ms", "2m") is converted to the field's unit. */
 const seconds = inUnit(1000);
@@ -247,6 +249,8 @@ export const headerSchema = z.strictObject({
   }),
   staff: staffSchema,
   profile: profileSchema.optional(),
+  /** false: the run starts signed out (a `signin:` step signs in), e.g. to try operation 917 before sign-in. */
+  signIn: z.boolean({ error: "expected true or false" }).optional(),
   steps: z.array(z.unknown(), { error: "expected a list of steps" }).min(1, { error: "expected at least one step" }),
 });
 
@@ -290,7 +294,7 @@ export type Step = StepBase &
     | { kind: "fault"; fault: FaultSpec }
     | { kind: "wait"; ms: number; text: string }
     | { kind: "op"; op: ReplayOp; expect?: OpExpect }
-    | { kind: "signin"; staff: { id: string; password: string }; expect?: OpExpect }
+    | { kind: "signin"; staff: { id: string; password: string; offline?: boolean }; expect?: OpExpect }
     | { kind: "expect"; expect: StateExpect }
   );
 
@@ -301,5 +305,7 @@ export interface Scenario {
   register: string;
   staff: { id: string; password: string };
   profile: Partial<ProfileSettings>;
+  /** Sign in at set-up (default); false starts signed out. */
+  signIn: boolean;
   steps: Step[];
 }

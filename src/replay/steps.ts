@@ -50,7 +50,9 @@ export async function executeStep(ctx: ReplayContext, step: Step): Promise<StepO
     case "signin":
       return {
         actual: await attempt(async () => ({
-          staff: (await ctx.session.signIn(step.staff.id, step.staff.password)).id,
+          staff: (
+            await ctx.session.signIn(step.staff.id, step.staff.password, { offline: step.staff.offline ?? false })
+          ).id,
         })),
         total: null,
       };

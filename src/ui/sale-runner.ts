@@ -109,8 +109,9 @@ export class SaleRunner {
     return this.o.runtime;
   }
 
-  async signIn(staff: string, password: string): Promise<StepResult> {
-    const info = await this.busy("signing in", () => this.session.signIn(staff, password));
+  /** `offline`: the sign-in screen's switch to offline, when the offline profile allows manual offline before sign-in. */
+  async signIn(staff: string, password: string, options: { offline?: boolean } = {}): Promise<StepResult> {
+    const info = await this.busy("signing in", () => this.session.signIn(staff, password, options));
     this.o.runtime.manager.startHealthCheck();
     this.sync ??= this.o.startBackgroundSync?.(this.o.runtime) ?? null;
     return this.withSwitches([`signed in: ${info.name} (${info.id}), ${info.role}`]);

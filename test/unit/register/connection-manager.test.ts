@@ -60,6 +60,8 @@ function setup(
       advancedOfflineSwitching: false,
       healthCheckMs: minute,
       supportsOffline: true,
+      allowManualOfflineBeforeSignIn: false,
+      offlineProfileId: "DEFAULT",
       slowResponseThresholdMs: 0,
       slowResponseCount: 0,
       ...options.rules,
@@ -146,6 +148,7 @@ describe("ConnectionManager", () => {
 
   it("manual disconnect never reconnects by itself; connect tries at once", async () => {
     const t = setup({ probe: { kind: "network", code: "ECONNREFUSED" } });
+    t.manager.noteSignedIn();
     t.manager.disconnect();
     t.clock.advance(60 * minute);
     await t.manager.startTransaction();
@@ -248,5 +251,34 @@ describe("ConnectionManager, slow-server switching", () => {
     t.watch.answerMs = 60_000;
     for (let i = 0; i < 5; i++) await t.manager.run((s) => s.findProduct("1"));
     expect(t.manager.mode).toBe("online");
+  });
+});
+
+describe("ConnectionManager, allowManualOfflineBeforeSignIn", () => {
+  it("refuses 917 Disconnect before sign-in when the profile does not allow it, with the D365 name and the fix", () => {
+    const t = setup();
+    expect(t.manager.offlineSignInOffered).toBe(false);
+    expect(() => t.manager.disconnect()).toThrow(
+      expect.objectContaining({
+        code: "ManualOfflineBeforeSignInNotAllowed",
+        message: expect.stringContaining("not allowed by offline profile DEFAULT"),
+        fix: expect.stringContaining("pos hq profile set DEFAULT allowManualOfflineBeforeSignIn true"),
+      }),
+    );
+    expect(t.manager.mode).toBe("online");
+    t.manager.noteSignedIn();
+    expect(t.manager.disconnect()?.to).toBe("offline-manual");
+  });
+
+  it("allows it before sign-in when the profile does, and offers it at sign-in", () => {
+    const t = setup({ rules: { allowManualOfflineBeforeSignIn: true } });
+    expect(t.manager.offlineSignInOffered).toBe(true);
+    expect(t.manager.disconnect()?.to).toBe("offline-manual");
+    expect(t.manager.offlineSignInOffered).toBe(false);
+  });
+
+  it("is not offered on a register without offline support", () => {
+    const t = setup({ rules: { allowManualOfflineBeforeSignIn: true, supportsOffline: false } });
+    expect(t.manager.offlineSignInOffered).toBe(false);
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   classifyOutcome,
   describeOutcome,
+  manualOfflineAllowed,
   probeHealthy,
   type ReconnectState,
   type RequestOutcome,
@@ -129,5 +130,16 @@ describe("slow-server rules", () => {
     ["refused", { kind: "network", code: "ECONNREFUSED" }, 1, rules, false],
   ])("probe %s healthy: %s", (_name, outcome, ms, r, healthy) => {
     expect(probeHealthy(outcome, ms, r)).toBe(healthy);
+  });
+});
+
+describe("manualOfflineAllowed", () => {
+  it.each([
+    [false, false, false],
+    [false, true, true],
+    [true, false, true],
+    [true, true, true],
+  ])("signed in %s, allowed before sign-in %s → %s", (signedIn, allow, expected) => {
+    expect(manualOfflineAllowed(signedIn, allow)).toBe(expected);
   });
 });

@@ -48,6 +48,7 @@ function setup(options: { recordOnline?: () => void } = {}) {
       advancedOfflineSwitching: false,
       healthCheckMs: 60_000,
       supportsOffline: true,
+      allowManualOfflineBeforeSignIn: false,
       slowResponseThresholdMs: 0,
       slowResponseCount: 0,
     },
