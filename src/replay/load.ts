@@ -8,7 +8,9 @@ import { formatPath, UsageError } from "../lib/errors.js";
 import {
   durationSchema,
   faultSchema,
+  type HqChange,
   headerSchema,
+  hqChangeSchema,
   type OpExpect,
   opExpectSchema,
   opSchema,
@@ -39,7 +41,7 @@ interface Problem {
   message: string;
 }
 
-const ACTIONS = ["sale", "fault", "wait", "op", "sync", "signin"] as const;
+const ACTIONS = ["sale", "fault", "wait", "op", "sync", "signin", "hq"] as const;
 type Action = (typeof ACTIONS)[number];
 
 const STEP_SCHEMAS: Record<Action | "expect", z.ZodType> = {
@@ -53,6 +55,7 @@ const STEP_SCHEMAS: Record<Action | "expect", z.ZodType> = {
   }),
   signin: z.strictObject({ signin: signinSchema, expect: opExpectSchema.optional() }),
   expect: z.strictObject({ expect: stateExpectSchema }),
+  hq: z.strictObject({ hq: hqChangeSchema, expect: opExpectSchema.optional() }),
 };
 
 export function loadReplayFile(file: string, options: LoadOptions = {}): Scenario {
@@ -126,6 +129,7 @@ export function parseScenario(text: string, file: string, options: LoadOptions =
       Object.entries(header.data.profile ?? {}).filter(([, v]) => v !== undefined),
     ) as Scenario["profile"],
     signIn: header.data.signIn ?? true,
+    backgroundSync: header.data.backgroundSync ?? false,
     steps,
   };
 }
@@ -164,6 +168,7 @@ export function parseJournal(text: string, file: string, options: LoadOptions = 
     staff: options.staff ?? { ...JOURNAL_DEFAULT_STAFF },
     profile: {},
     signIn: true,
+    backgroundSync: false,
     steps,
   };
 }
@@ -176,6 +181,7 @@ interface StepBody {
   op: ReplayOp;
   sync: ReplayOp;
   signin: { id: string; password: string; offline?: boolean };
+  hq: HqChange;
   expect?: StateExpect & OpExpect;
 }
 
@@ -222,6 +228,8 @@ function parseStep(raw: unknown, number: number): Step | Problem {
       return { ...base, kind, staff: value.signin, ...(value.expect ? { expect: value.expect } : {}) };
     case "expect":
       return { ...base, kind, expect: value.expect ?? {} };
+    case "hq":
+      return { ...base, kind, hq: value.hq, ...(value.expect ? { expect: value.expect } : {}) };
   }
 }
 

@@ -72,6 +72,7 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplayReport
         runTotalMinor: 0,
         lastSync: null,
         lastHealthCheck: clock.now(),
+        syncLoop: scenario.backgroundSync ? runtime.startSync() : null,
       };
       switches.length = 0;
       for (const step of scenario.steps) record(await runStep(ctx, step, switches));
@@ -170,6 +171,7 @@ function expectationOf(step: Step): Record<string, unknown> | undefined {
     case "op":
     case "signin":
     case "expect":
+    case "hq":
       return step.expect;
     default:
       return undefined;
@@ -207,6 +209,8 @@ export function labelOf(step: Step): string {
       return `sign in ${step.staff.id}`;
     case "expect":
       return `expect ${Object.keys(step.expect).join(", ") || "(nothing)"}`;
+    case "hq":
+      return `hq price ${step.hq.price.item} = ${step.hq.price.amount}`;
   }
 }
 

@@ -249,10 +249,26 @@ export const headerSchema = z.strictObject({
   }),
   staff: staffSchema,
   profile: profileSchema.optional(),
+  /**
+   * true: the register syncs in the background every downloadInterval/uploadInterval of virtual time (as a running
+   * `pos sale` does), so a `wait:` lets scheduled distribution reach it with no sync step.
+   */
+  backgroundSync: z.boolean({ error: "expected true or false" }).optional(),
   /** false: the run starts signed out (a `signin:` step signs in), e.g. to try operation 917 before sign-in. */
   signIn: z.boolean({ error: "expected true or false" }).optional(),
   steps: z.array(z.unknown(), { error: "expected a list of steps" }).min(1, { error: "expected at least one step" }),
 });
+
+/** A master-data change at HQ during a run (what `pos hq` does), e.g. a new price a schedule then distributes. */
+export const hqChangeSchema = z.strictObject({
+  price: z.strictObject({
+    item: itemCode.transform(String),
+    amount: money,
+    /** Default: the register's store. */
+    store: text("a store id").optional(),
+  }),
+});
+export type HqChange = z.infer<typeof hqChangeSchema>;
 
 export type ProfileOverrides = z.infer<typeof profileSchema>;
 
@@ -296,6 +312,7 @@ export type Step = StepBase &
     | { kind: "op"; op: ReplayOp; expect?: OpExpect }
     | { kind: "signin"; staff: { id: string; password: string; offline?: boolean }; expect?: OpExpect }
     | { kind: "expect"; expect: StateExpect }
+    | { kind: "hq"; hq: HqChange; expect?: OpExpect }
   );
 
 export interface Scenario {
@@ -307,5 +324,6 @@ export interface Scenario {
   profile: Partial<ProfileSettings>;
   /** Sign in at set-up (default); false starts signed out. */
   signIn: boolean;
+  backgroundSync: boolean;
   steps: Step[];
 }

@@ -8,9 +8,10 @@ import { OperationError } from "../lib/errors.js";
 import type { HttpClient } from "../lib/http.js";
 import type { RegisterRuntime } from "../register/runtime.js";
 import type { Receipt, SaleSession } from "../register/sale-session.js";
+import type { SyncLoop } from "../sync/loop.js";
 import { pull } from "../sync/pull.js";
 import { push } from "../sync/push.js";
-import type { ReplayOp, SaleStep, ScheduledFault, StateExpect, Step, SyncResult } from "./scenario.js";
+import type { HqChange, ReplayOp, SaleStep, ScheduledFault, StateExpect, Step, SyncResult } from "./scenario.js";
 import type { ReplayWorld } from "./world.js";
 
 export interface ReplayContext {
@@ -26,6 +27,8 @@ export interface ReplayContext {
   lastSync: SyncResult | null;
   /** When the last (virtual) health check ran; advanced offline switching checks only while time passes. */
   lastHealthCheck: number;
+  /** The register's background sync (scenario `backgroundSync: true`), or null. */
+  syncLoop: SyncLoop | null;
 }
 
 export interface StepOutcome {
@@ -58,7 +61,18 @@ export async function executeStep(ctx: ReplayContext, step: Step): Promise<StepO
       };
     case "expect":
       return { actual: await observe(ctx, step.expect), total: null };
+    case "hq":
+      return { actual: await attempt(() => changeAtHq(ctx, step.hq)), total: null };
   }
+}
+
+/** A master-data edit at HQ, past the fault proxy (it is the head office's doing, not the register's). */
+async function changeAtHq(ctx: ReplayContext, change: HqChange): Promise<Record<string, unknown>> {
+  const { item, amount } = change.price;
+  const store = change.price.store ?? ctx.runtime.config.store;
+  const r = await ctx.admin.put(apiPath.adminPrice(store, item), { amount });
+  if (r.status !== 200) throw new OperationError(`HQ answered ${r.status} to the price of ${item}`, "HqChangeFailed");
+  return {};
 }
 
 /** Line by line as a cashier would: scheduled faults first, then the lookup, discount and void; then tenders. */
@@ -116,6 +130,10 @@ async function applyScheduled(ctx: ReplayContext, faults: readonly ScheduledFaul
  */
 async function wait(ctx: ReplayContext, ms: number): Promise<void> {
   ctx.clock.advance(ms);
+  // What the time that passed set off (scheduled distribution at the server, the register's sync rounds) finishes
+  // within the wait, so the next step sees its result whatever the machine's speed.
+  await ctx.world.settle();
+  await ctx.syncLoop?.idle();
   const { profile, manager } = ctx.runtime;
   const interval = profile.healthCheckInterval * 60_000;
   if (!profile.advancedOfflineSwitching || ctx.clock.now() - ctx.lastHealthCheck < interval) return;

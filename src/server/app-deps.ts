@@ -1,6 +1,7 @@
 // What the HTTP app is built from: databases, clock, admin token, limits — passed in, never global.
 import type { Clock } from "../lib/clock.js";
 import type { ServerData } from "./data.js";
+import type { DistributionScheduler } from "./schedules/scheduler.js";
 
 export interface AppDeps {
   data: ServerData;
@@ -14,6 +15,8 @@ export interface AppDeps {
   uploadBodyLimit?: number;
   /** Told about every 500 (a bug): the error itself never reaches the client. */
   onInternalError?: (error: unknown) => void;
+  /** Recurring distribution schedules (`pos server start`); without them the schedule routes are absent. */
+  schedules?: DistributionScheduler;
   /** Close the databases when the app closes (default true). */
   closeData?: boolean;
 }

@@ -6,6 +6,7 @@ import { type AppDeps, DEFAULT_BODY_LIMIT } from "./app-deps.js";
 import { registerAdminCdxRoutes } from "./routes/admin-cdx.js";
 import { registerAdminHqRoutes } from "./routes/admin-hq.js";
 import { registerAdminOpsRoutes } from "./routes/admin-ops.js";
+import { registerAdminScheduleRoutes } from "./routes/admin-schedules.js";
 import { registerRegisterRoutes } from "./routes/register.js";
 import { registerSyncRoutes } from "./routes/sync.js";
 import { registerTransactionRoutes } from "./routes/transactions.js";
@@ -57,6 +58,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerAdminOpsRoutes(app, deps);
   registerSyncRoutes(app, deps);
   registerAdminCdxRoutes(app, deps);
+  if (deps.schedules) registerAdminScheduleRoutes(app, deps, deps.schedules);
 
   if (deps.closeData !== false) {
     // onClose runs after in-flight requests have finished, so no handler ever sees a closed database.

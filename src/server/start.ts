@@ -7,6 +7,8 @@ import { OperationError } from "../lib/errors.js";
 import { buildApp } from "./app.js";
 import type { CdxStartup } from "./cdx/service.js";
 import { dataFiles, type MasterData, openServerData } from "./data.js";
+import type { ScheduleChange } from "./schedules/rules.js";
+import { createScheduler, type DistributionScheduler, type ScheduledRun } from "./schedules/scheduler.js";
 import { ensureAdminToken } from "./tokens.js";
 
 export interface StartServerOptions {
@@ -27,6 +29,12 @@ export interface StartServerOptions {
    * distribution run.
    */
   channelDownloadIntervalSec?: number;
+  /** `--schedule`: changes to the recurring distribution schedules (saved at HQ). */
+  schedule?: readonly ScheduleChange[];
+  /** `--try-count`: failed attempts that suspend a download session (saved at HQ). */
+  tryCount?: number;
+  /** Told about every scheduled run as it ends. */
+  onScheduledRun?: (run: ScheduledRun) => void;
   /** How long close() lets in-flight requests finish before cutting connections. */
   shutdownGraceMs?: number;
   onInternalError?: (error: unknown) => void;
@@ -48,6 +56,8 @@ export interface RunningServer extends ServerInfo {
   adminTokenCreated: boolean;
   loadedRows: number;
   distribution: CdxStartup;
+  /** The recurring distribution schedules, running on the server's clock. */
+  schedules: DistributionScheduler;
   close(): Promise<void>;
 }
 
@@ -67,8 +77,17 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     fixtures: options.fixtures,
     applyChannelAtOnce: intervalSec <= 0,
   });
+  const schedules = createScheduler({
+    hq: opened.data.hq,
+    clock: options.clock,
+    run: (body) => opened.data.cdx.run(body),
+    ...(options.schedule ? { changes: options.schedule } : {}),
+    ...(options.tryCount === undefined ? {} : { tryCount: options.tryCount }),
+    ...(options.onScheduledRun ? { onRun: options.onScheduledRun } : {}),
+  });
   const app = buildApp({
     data: opened.data,
+    schedules,
     clock: options.clock,
     adminToken: admin.token,
     version: options.version,
@@ -101,6 +120,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     startedAt: new Date(options.clock.now()).toISOString(),
   };
   writeServerFile(info);
+  schedules.start();
   const channelTimer =
     intervalSec > 0
       ? setInterval(() => {
@@ -112,6 +132,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const close = () => {
     closing ??= (async () => {
       clearInterval(channelTimer);
+      // A scheduled run in progress finishes before the databases close.
+      await schedules.stop();
       // fastify.close stops accepting, answers 503 on kept-alive sockets, waits for in-flight requests, then
       // runs onClose (databases). A client that never finishes its request must not hold shutdown forever.
       const grace = setTimeout(() => app.server.closeAllConnections(), options.shutdownGraceMs ?? 10_000);
@@ -134,6 +156,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     adminTokenCreated: admin.created,
     loadedRows: opened.loadedRows,
     distribution: opened.distribution,
+    schedules,
     close,
   };
 }

@@ -33,6 +33,8 @@ export interface SyncLoop {
   stop(): Promise<void>;
   /** Runs one round now unless one is running (used by tests and `status`). */
   runNow(kind: "download" | "upload"): Promise<SyncRound | null>;
+  /** Resolves once no round is running (after a virtual clock moved: replay waits on it). */
+  idle(): Promise<void>;
 }
 
 export function createSyncLoop(options: SyncLoopOptions): SyncLoop {
@@ -40,7 +42,7 @@ export function createSyncLoop(options: SyncLoopOptions): SyncLoop {
   let abort = new AbortController();
   let current: Promise<SyncRound | null> | null = null;
 
-  // Never two rounds at once: a round due while another runs is skipped (the next interval catches up).
+  // Never two rounds at once: runNow while a round runs does nothing (the scheduled loops wait their turn).
   const runNow = (kind: "download" | "upload"): Promise<SyncRound | null> => {
     if (current) return Promise.resolve(null);
     if (options.shouldRun && !options.shouldRun()) return Promise.resolve(null);
@@ -69,6 +71,9 @@ export function createSyncLoop(options: SyncLoopOptions): SyncLoop {
     void (async () => {
       while (!stopped) {
         await options.clock.sleep(everyMs, abort.signal);
+        // Due while the other kind of round runs: it goes after it, not skipped (on a virtual clock equal
+        // intervals always fall due together, and downloads would never run).
+        while (current && !stopped) await current;
         if (stopped) break;
         await runNow(kind);
       }
@@ -89,6 +94,15 @@ export function createSyncLoop(options: SyncLoopOptions): SyncLoop {
       await current;
     },
     runNow,
+    async idle() {
+      for (;;) {
+        // Let a round woken by the clock reach the point where it is marked running.
+        await new Promise((resolve) => setImmediate(resolve));
+        const round = current;
+        if (!round) return;
+        await round;
+      }
+    },
   };
 }
 
