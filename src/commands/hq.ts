@@ -191,6 +191,44 @@ export function register(program: Command): void {
       ),
     );
 
+  leaf(customer.command("async"), "pos hq customer async --json")
+    .description("customers created offline (operation 612): Pending until HQ's job creates them, then Created")
+    .action(
+      hqAction(
+        (c) => c.asyncCustomers(),
+        (d: {
+          customers: Array<{
+            tempId: string;
+            register: string;
+            name: string;
+            status: string;
+            customerId: string | null;
+          }>;
+        }) =>
+          d.customers.length === 0
+            ? "no customers created offline"
+            : d.customers
+                .map(
+                  (x) =>
+                    `${x.tempId}  ${x.register}  ${x.status}${x.customerId ? ` → ${x.customerId}` : ""}  ${x.name}`,
+                )
+                .join("\n"),
+      ),
+    );
+  leaf(customer.command("sync-async"), "pos hq customer sync-async && pos cdx run 1010")
+    .description(
+      "synchronize customers from async mode: each customer created offline becomes a real customer (job 1010 then distributes it)",
+    )
+    .action(
+      hqAction(
+        (c) => c.syncAsyncCustomers(),
+        (d: { created: Array<{ tempId: string; customerId: string }> }) =>
+          d.created.length === 0
+            ? "no customers waiting"
+            : d.created.map((x) => `${x.tempId} → customer ${x.customerId}`).join("\n"),
+      ),
+    );
+
   const staff = hq.command("staff").description("staff (workers)");
   leaf(
     staff.command("add <id>"),

@@ -18,6 +18,7 @@ Examples:
 
 Off a terminal each stdin line is one command (as typed at the prompt; type help there for the list):
   an item id or barcode, 3 x <code>, void <line>, disc <line> <pct>, customer <id|search>,
+  customer new <name> [--email e] [--phone p] (operation 612; offline: Pending sync),
   pay <tender> [amount], 917, status, cancel, quit.
 With --json one document is printed at the end: {register, mode, commands, receipts, failed, ...}.
 Exit 0 when every command succeeded, 1 when any failed, 3 when the server is needed and there is no

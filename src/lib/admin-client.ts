@@ -1,4 +1,5 @@
 // Client side of the admin API (pos hq, provisioning): finds the server and token, maps answers to CLI errors.
+
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
@@ -21,6 +22,7 @@ import {
   type StaffAnswer,
   type StaffUnblockAnswer,
 } from "./api.js";
+import { ASYNC_CUSTOMER_ROUTES, type AsyncCustomerSyncAnswer, type AsyncCustomersAnswer } from "./api-customers.js";
 import { OperationError, UnreachableError, UsageError } from "./errors.js";
 import { createHttpClient, type HttpClient, type Method, NetworkError } from "./http.js";
 import type { Paths } from "./paths.js";
@@ -120,6 +122,10 @@ export interface AdminClient {
   unblockStaff(id: string): Promise<StaffUnblockAnswer>;
   setProfile(id: string, body: ProfileSetBody): Promise<ProfileAnswer>;
   setRegister(id: string, body: RegisterSetBody): Promise<RegisterAnswer>;
+  /** Customers created offline (operation 612) and what HQ made of them. */
+  asyncCustomers(): Promise<AsyncCustomersAnswer>;
+  /** HQ's "synchronize customers from async mode" job. */
+  syncAsyncCustomers(): Promise<AsyncCustomerSyncAnswer>;
   close(): void;
 }
 
@@ -138,6 +144,8 @@ export function createAdminClient(connection: AdminConnection, timeoutMs = 10_00
     unblockStaff: (id) => call("POST", apiPath.adminStaffUnblock(id), {}),
     setProfile: (id, body) => call("PATCH", apiPath.adminProfile(id), body),
     setRegister: (id, body) => call("PATCH", apiPath.adminRegister(id), body),
+    asyncCustomers: () => call("GET", ASYNC_CUSTOMER_ROUTES.admin),
+    syncAsyncCustomers: () => call("POST", ASYNC_CUSTOMER_ROUTES.sync, {}),
     close: () => http.close(),
   };
 }

@@ -171,7 +171,7 @@ export function createOfflineStore(db: Db) {
       const pending = prepared(
         db,
         `SELECT temp_id AS id, name, email, phone, 0 AS account_allowed FROM offline_customers
-            WHERE status = 'pending' AND (temp_id = ? OR name LIKE ? ESCAPE '\\') ORDER BY temp_id LIMIT 20`,
+            WHERE hq_id IS NULL AND (temp_id = ? OR name LIKE ? ESCAPE '\\') ORDER BY temp_id LIMIT 20`,
       ).all(query, like) as typeof known;
       return [
         ...known.map((c) => ({ ...c, pendingSync: false })),

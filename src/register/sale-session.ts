@@ -130,6 +130,21 @@ export class SaleSession {
     return customer;
   }
 
+  /**
+   * Operation 612: creates the customer (online at HQ at once; offline with a temporary id, "Pending sync") and puts
+   * it on the sale.
+   */
+  async newCustomer(input: { name: string; email?: string; phone?: string }) {
+    await this.begin();
+    const customer = await this.o.manager.run((source) => source.createCustomer(input));
+    this.cart = setCustomer(this.cart, {
+      id: customer.id,
+      name: customer.name,
+      accountAllowed: customer.accountAllowed,
+    });
+    return customer;
+  }
+
   totals() {
     return cartTotals(this.cart);
   }

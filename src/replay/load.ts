@@ -261,6 +261,15 @@ export function toSaleStep(input: SaleInput): SaleStep {
       ...(l.void ? { void: true } : {}),
     })),
     ...(input.customer !== undefined ? { customer: String(input.customer) } : {}),
+    ...(input.newCustomer !== undefined
+      ? {
+          newCustomer: {
+            name: input.newCustomer.name,
+            ...(input.newCustomer.email === undefined ? {} : { email: input.newCustomer.email }),
+            ...(input.newCustomer.phone === undefined ? {} : { phone: input.newCustomer.phone }),
+          },
+        }
+      : {}),
     pay: input.pay.map((p) => (p.amount === undefined ? { tender: p.tender } : { tender: p.tender, amount: p.amount })),
     ...(input.expect ? { expect: input.expect } : {}),
     faults,

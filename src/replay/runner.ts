@@ -210,7 +210,7 @@ export function labelOf(step: Step): string {
     case "expect":
       return `expect ${Object.keys(step.expect).join(", ") || "(nothing)"}`;
     case "hq":
-      return `hq price ${step.hq.price.item} = ${step.hq.price.amount}`;
+      return step.hq.price ? `hq price ${step.hq.price.item} = ${step.hq.price.amount}` : "hq sync customers (async)";
   }
 }
 

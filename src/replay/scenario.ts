@@ -109,6 +109,9 @@ const saleExpectSchema = z.strictObject({
   error: errorCode.optional(),
   /** Text the connection state's reason contains (why the register is offline), e.g. "server slow". */
   reason: text("part of the offline reason").optional(),
+  /** The customer on the sale (a temporary TMP-… id when created offline). */
+  customer: text("a customer id").optional(),
+  pendingSync: z.boolean({ error: "expected true or false" }).optional(),
 });
 
 const checkoutWord = z.literal("checkout", { error: 'expected {line: n} or "checkout"' });
@@ -134,6 +137,14 @@ export const saleSchema = z
       .array(lineSchema, { error: "expected a list of lines" })
       .min(1, { error: "a sale needs at least one line" }),
     customer: z.union([z.string().min(1), z.number().int()], { error: "expected a customer id" }).optional(),
+    /** Operation 612 during the sale: a new customer (offline: a temporary id, Pending sync) put on the sale. */
+    newCustomer: z
+      .strictObject({
+        name: text("the customer's name"),
+        email: text("an e-mail address").optional(),
+        phone: text("a phone number").optional(),
+      })
+      .optional(),
     pay: z
       .array(tenderSchema, { error: "expected a list of tenders, e.g. [{tender: card}]" })
       .min(1, { error: "a sale needs at least one tender" }),
@@ -173,6 +184,10 @@ export const stateExpectSchema = z.strictObject({
   total: money.optional(),
   lastSync: z.enum(["ok", "failed", "nothing"], { error: "expected ok, failed or nothing" }).optional(),
   reason: text("part of the offline reason").optional(),
+  /** Customers created offline on this register still waiting for their real id (shown as Pending sync). */
+  pendingCustomers: count.optional(),
+  /** The customer id the register's last sale of this run carries now (re-pointed once the real id arrived). */
+  lastSaleCustomer: text("a customer id").optional(),
 });
 export type StateExpect = z.infer<typeof stateExpectSchema>;
 
@@ -260,14 +275,22 @@ export const headerSchema = z.strictObject({
 });
 
 /** A master-data change at HQ during a run (what `pos hq` does), e.g. a new price a schedule then distributes. */
-export const hqChangeSchema = z.strictObject({
-  price: z.strictObject({
-    item: itemCode.transform(String),
-    amount: money,
-    /** Default: the register's store. */
-    store: text("a store id").optional(),
-  }),
-});
+export const hqChangeSchema = z
+  .strictObject({
+    price: z
+      .strictObject({
+        item: itemCode.transform(String),
+        amount: money,
+        /** Default: the register's store. */
+        store: text("a store id").optional(),
+      })
+      .optional(),
+    /** HQ's "synchronize customers from async mode" job (customers created offline become real customers). */
+    syncCustomers: z.literal(true, { error: "expected true" }).optional(),
+  })
+  .refine((c) => (c.price === undefined) !== (c.syncCustomers === undefined), {
+    message: "give price: {item, amount} or syncCustomers: true (one of them)",
+  });
 export type HqChange = z.infer<typeof hqChangeSchema>;
 
 export type ProfileOverrides = z.infer<typeof profileSchema>;
@@ -289,6 +312,7 @@ export interface SaleLine {
 export interface SaleStep {
   lines: SaleLine[];
   customer?: string;
+  newCustomer?: { name: string; email?: string; phone?: string };
   pay: Array<{ tender: string; amount?: number | string }>;
   expect?: z.infer<typeof saleExpectSchema>;
   faults: ScheduledFault[];

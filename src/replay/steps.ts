@@ -3,11 +3,13 @@ import { join } from "node:path";
 import { toMajor } from "../domain/money.js";
 import { formatFault } from "../faults/fault-spec.js";
 import { apiPath, ROUTES } from "../lib/api.js";
+import { ASYNC_CUSTOMER_ROUTES } from "../lib/api-customers.js";
 import type { VirtualClock } from "../lib/clock.js";
 import { OperationError } from "../lib/errors.js";
 import type { HttpClient } from "../lib/http.js";
 import type { RegisterRuntime } from "../register/runtime.js";
 import type { Receipt, SaleSession } from "../register/sale-session.js";
+import { pendingCustomerCount, transactionCustomer } from "../sync/async-customers.js";
 import type { SyncLoop } from "../sync/loop.js";
 import { pull } from "../sync/pull.js";
 import { push } from "../sync/push.js";
@@ -68,6 +70,12 @@ export async function executeStep(ctx: ReplayContext, step: Step): Promise<StepO
 
 /** A master-data edit at HQ, past the fault proxy (it is the head office's doing, not the register's). */
 async function changeAtHq(ctx: ReplayContext, change: HqChange): Promise<Record<string, unknown>> {
+  if (!change.price) {
+    const r = await ctx.admin.post<{ created: unknown[] }>(ASYNC_CUSTOMER_ROUTES.sync, {});
+    if (r.status !== 200)
+      throw new OperationError(`HQ answered ${r.status} to the async customer job`, "HqChangeFailed");
+    return { created: r.body.created.length };
+  }
   const { item, amount } = change.price;
   const store = change.price.store ?? ctx.runtime.config.store;
   const r = await ctx.admin.put(apiPath.adminPrice(store, item), { amount });
@@ -79,6 +87,7 @@ async function changeAtHq(ctx: ReplayContext, change: HqChange): Promise<Record<
 async function runSale(ctx: ReplayContext, sale: SaleStep): Promise<StepOutcome> {
   const { session } = ctx;
   let receipt: Receipt | null = null;
+  let pendingSync: boolean | undefined;
   const outcome = await attempt(async () => {
     for (const [index, line] of sale.lines.entries()) {
       await applyScheduled(ctx, sale.faults, index + 1);
@@ -87,6 +96,7 @@ async function runSale(ctx: ReplayContext, sale: SaleStep): Promise<StepOutcome>
       if (line.void) session.voidLine(added.line);
     }
     if (sale.customer !== undefined) await session.setCustomer(sale.customer);
+    if (sale.newCustomer !== undefined) pendingSync = (await session.newCustomer(sale.newCustomer)).pendingSync;
     await applyScheduled(ctx, sale.faults, "checkout");
     for (const [index, tender] of sale.pay.entries()) {
       if (receipt) throw new OperationError(`the sale was fully paid before tender ${index + 1}`, "AlreadyPaid");
@@ -114,6 +124,8 @@ async function runSale(ctx: ReplayContext, sale: SaleStep): Promise<StepOutcome>
       lines: done.wire.lines.length,
       change: toMajor(done.change, decimals),
       transaction: done.wire.id,
+      customer: done.wire.customer,
+      ...(pendingSync === undefined ? {} : { pendingSync }),
     },
     total: done.wire.total,
     receipt: done,
@@ -208,6 +220,10 @@ async function observe(ctx: ReplayContext, expect: StateExpect): Promise<Record<
     total: toMajor(ctx.runTotalMinor, decimals),
     lastSync: ctx.lastSync,
   };
+  if (expect.pendingCustomers !== undefined) actual.pendingCustomers = pendingCustomerCount(ctx.runtime.db);
+  const last = ctx.runIds.at(-1);
+  if (expect.lastSaleCustomer !== undefined && last !== undefined)
+    actual.lastSaleCustomer = transactionCustomer(ctx.runtime.db, last);
   if (expect.serverHas !== undefined) actual.serverHas = await serverHas(ctx);
   if (expect.conflicts !== undefined) actual.conflicts = await serverConflicts(ctx);
   return actual;

@@ -1,6 +1,7 @@
 // HQ database schema (server/hq.db): master data with change tracking, devices, sign-in state, register status.
 import { type Db, type Migration, openDatabase } from "../lib/db.js";
 import { addMissingColumns, masterDataDdl } from "../sync/package/tables.js";
+import { ASYNC_CUSTOMERS_DDL } from "./async-customers.js";
 
 /**
  * Numbered migrations (index + 1 = user_version); append, never edit a shipped one.
@@ -130,6 +131,8 @@ CREATE TABLE hq_transactions (
 ) WITHOUT ROWID;`,
   // 4: slow-server switching fields of the offline profile (nullable: off).
   addMissingColumns("offline_profiles"),
+  // 5: customers created offline, waiting for HQ's async customer job (src/server/async-customers.ts).
+  ASYNC_CUSTOMERS_DDL,
 ];
 
 // NORMAL: with WAL a commit survives a killed process (what `kill -TERM`/crash tests exercise); only a power cut

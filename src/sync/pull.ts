@@ -5,6 +5,7 @@ import { type DownloadSession, type REPORTED_STATUSES, type SessionsAnswer, sync
 import type { Clock } from "../lib/clock.js";
 import type { Db } from "../lib/db.js";
 import type { HttpClient } from "../lib/http.js";
+import { resolveAsyncCustomers } from "./async-customers.js";
 import { applyPackage } from "./package/apply.js";
 import { PackageError } from "./package/format.js";
 import { answerError, callServer, errorText } from "./server-call.js";
@@ -45,6 +46,8 @@ export interface PullResult {
   bytes: number;
   /** Why the round stopped early (a failed or suspended session blocks every later one). */
   stoppedBy: string | null;
+  /** Customers created offline that now have their real id (HQ created them, 1010 brought them). */
+  customersResolved: number;
 }
 
 const PENDING: ReadonlySet<string> = new Set([
@@ -60,7 +63,16 @@ export async function pull(options: PullOptions): Promise<PullResult> {
   const { http, db, clock, database } = options;
   const iso = () => new Date(clock.now()).toISOString();
   const logId = startSyncLog(db, "download", iso());
-  const result: PullResult = { database, sessions: [], applied: 0, failed: 0, rows: 0, bytes: 0, stoppedBy: null };
+  const result: PullResult = {
+    database,
+    sessions: [],
+    applied: 0,
+    failed: 0,
+    rows: 0,
+    bytes: 0,
+    stoppedBy: null,
+    customersResolved: 0,
+  };
   try {
     const listed = await callServer(() => http.get<SessionsAnswer>(syncPath.sessions(database)));
     if (listed.status !== 200) throw answerError("list sessions", listed);
@@ -80,6 +92,7 @@ export async function pull(options: PullOptions): Promise<PullResult> {
       result.stoppedBy = `session ${session.id} (job ${session.job}): ${outcome.status}${outcome.message ? ` — ${outcome.message}` : ""}`;
       break;
     }
+    if (result.failed === 0) result.customersResolved = await resolveAsyncCustomers(http, db);
     const counts = { sessions: result.applied, rows: result.rows, bytes: result.bytes };
     if (result.failed > 0) finishSyncLog(db, logId, "failed", iso(), result.stoppedBy, counts);
     else finishSyncLog(db, logId, result.applied > 0 ? "ok" : "nothing", iso(), null, counts);

@@ -4,6 +4,7 @@ import type { Clock } from "../lib/clock.js";
 import { OperationError } from "../lib/errors.js";
 import type { HttpClient } from "../lib/http.js";
 import type { OfflineStore } from "../offline/offline-store.js";
+import { uploadAsyncCustomers } from "./async-customers.js";
 import { answerError, callServer } from "./server-call.js";
 import { finishSyncLog, startSyncLog } from "./sync-log.js";
 
@@ -45,7 +46,8 @@ export async function push(options: PushOptions): Promise<PushResult> {
     pendingAfter: 0,
   };
   try {
-    result.customers = await pushCustomers(options);
+    // Customers first: HQ keeps them as async customers until its job creates them (then 1010 brings them back).
+    result.customers = await uploadAsyncCustomers(http, local.db);
     let done = 0;
     for (;;) {
       const batch = local.pending(batchSize);
@@ -96,24 +98,4 @@ export async function push(options: PushOptions): Promise<PushResult> {
     });
     throw error;
   }
-}
-
-/** Customers created offline go to HQ first, so HQ can assign their real ids (then job 1010 brings them back). */
-async function pushCustomers(options: PushOptions): Promise<number> {
-  const { http, local } = options;
-  const pending = local.db
-    .prepare("SELECT temp_id, name, email, phone FROM offline_customers WHERE status = 'pending' ORDER BY temp_id")
-    .all() as Array<{ temp_id: string; name: string; email: string | null; phone: string | null }>;
-  let sent = 0;
-  for (const c of pending) {
-    const answer = await callServer(() =>
-      http.post<{ customer: { id: string } }>(ROUTES.customers, { name: c.name, email: c.email, phone: c.phone }),
-    );
-    if (answer.status !== 200 && answer.status !== 201) throw answerError(`upload customer ${c.temp_id}`, answer);
-    local.db
-      .prepare("UPDATE offline_customers SET status = 'uploaded', hq_id = ? WHERE temp_id = ?")
-      .run(answer.body.customer.id, c.temp_id);
-    sent++;
-  }
-  return sent;
 }

@@ -143,6 +143,13 @@ export class SaleRunner {
         const c = await this.busy(`finding customer ${command.query}`, () => s.setCustomer(command.query));
         return this.withSwitches([`customer: ${c.name} (${c.id})${c.pendingSync ? " — Pending sync" : ""}`]);
       }
+      case "new-customer": {
+        const { kind: _kind, ...input } = command;
+        const c = await this.busy(`adding customer ${command.name}`, () => s.newCustomer(input));
+        return this.withSwitches([
+          `customer added: ${c.name} (${c.id})${c.pendingSync ? " — Pending sync (HQ assigns the real id)" : ""}`,
+        ]);
+      }
       case "connection":
         return this.operation917();
       case "status": {
