@@ -284,7 +284,7 @@ export function register(program: Command): void {
   const profile = hq.command("profile").description("offline profiles");
   leaf(profile.command("set <profileId> <field> <value>"), "pos hq profile set DEFAULT timeoutInterval 2")
     .description(
-      "set an offline profile field: timeoutInterval (s), reconnectInterval (min), allowManualOfflineBeforeSignIn, advancedOfflineSwitching, healthCheckInterval (min), pauseOfflineSync, downloadInterval (s), uploadInterval (s), slowResponseThreshold (ms, 0 = off), slowResponseCount (answers in a row, 0 = off), name",
+      "set an offline profile field: timeoutInterval (s), reconnectInterval (min), allowManualOfflineBeforeSignIn, advancedOfflineSwitching, healthCheckInterval (min), pauseOfflineSync, downloadInterval (s), uploadInterval (s), slowResponseThreshold (ms, 0 = off), slowResponseCount (answers in a row, 0 = off), offlineDataExclusion (download jobs, e.g. 1010,1040), name",
     )
     .action(
       hqAction(

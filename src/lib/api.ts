@@ -122,6 +122,8 @@ export const offlineProfileSchema = z.object({
   /** Slow-server switching: ms and answers in a row; 0 = off. */
   slowResponseThreshold: z.number(),
   slowResponseCount: z.number(),
+  /** Offline data exclusion: download jobs kept out of offline databases, comma-separated ("" = none). */
+  offlineDataExclusion: z.string(),
 });
 export type OfflineProfile = z.infer<typeof offlineProfileSchema>;
 export const registerConfigAnswerSchema = z.object({
@@ -423,4 +425,5 @@ export const PROFILE_FIELDS = {
   uploadInterval: "number",
   slowResponseThreshold: "number",
   slowResponseCount: "number",
+  offlineDataExclusion: "string",
 } as const satisfies Record<keyof ProfileSetBody, "string" | "number" | "boolean">;

@@ -15,6 +15,8 @@ import {
   type SyncLoop,
   type SyncRound,
 } from "../sync/loop.js";
+import { excludedJobsOf } from "../sync/package/exclusion.js";
+import type { DownloadJobId } from "../sync/package/tables.js";
 import { pull } from "../sync/pull.js";
 import { push } from "../sync/push.js";
 import { type RegisterConfig, readRegisterConfig } from "./config.js";
@@ -40,6 +42,8 @@ export interface ProfileSettings {
   slowResponseThreshold: number;
   /** That many slow answers in a row switch the register offline; 0 = off. */
   slowResponseCount: number;
+  /** Offline data exclusion: download jobs the offline database does not receive. */
+  offlineDataExclusion: DownloadJobId[];
 }
 
 export const DEFAULT_PROFILE: ProfileSettings = {
@@ -52,6 +56,7 @@ export const DEFAULT_PROFILE: ProfileSettings = {
   uploadInterval: 60,
   slowResponseThreshold: 0,
   slowResponseCount: 0,
+  offlineDataExclusion: [],
 };
 
 export interface OpenRegisterOptions {
@@ -203,7 +208,7 @@ export function createConnectionManager(parts: {
     rules,
     online: createOnlineSource(http, config.store, timeoutMs),
     offline: config.supportsOffline ? createOfflineSource(local, config.registerId, config.store, clock) : null,
-    offlineReadiness: () => offlineReadiness(local, config.registerId, config.store),
+    offlineReadiness: () => offlineReadiness(local, config.registerId, config.store, profile.offlineDataExclusion),
     probe: () => probeServer(http, timeoutMs),
     ...(parts.onSwitch ? { onSwitch: parts.onSwitch } : {}),
   });
@@ -229,6 +234,11 @@ export function profileFromDatabase(local: OfflineStore, registerId: string): Pr
     // Absent in a database last filled by an older server: slow switching off.
     slowResponseThreshold: Number(row.slow_response_threshold ?? 0),
     slowResponseCount: Number(row.slow_response_count ?? 0),
+    offlineDataExclusion: excludedJobsOf(
+      row.offline_data_exclusion === null || row.offline_data_exclusion === undefined
+        ? null
+        : String(row.offline_data_exclusion),
+    ),
   };
 }
 

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { type FaultSpec, parseFault, toFaultSpec } from "../faults/fault-spec.js";
 import { parseDuration } from "../lib/clock.js";
 import type { ProfileSettings } from "../register/runtime.js";
+import { parseExcludedJobs } from "../sync/package/exclusion.js";
 
 export type ModeExpectation = "online" | "offline" | "offline-auto" | "offline-manual";
 export type SyncResult = "ok" | "failed" | "nothing";
@@ -221,6 +222,18 @@ export const profileSchema = z.strictObject({
   uploadInterval: seconds.optional(),
   slowResponseThreshold: inUnit(1).optional(),
   slowResponseCount: count.optional(),
+  /** Offline data exclusion as the register sees it, e.g. "1040" (comma-separated jobs). */
+  offlineDataExclusion: z
+    .string({ error: 'expected download jobs, e.g. "1010,1040"' })
+    .transform((value, ctx) => {
+      try {
+        return parseExcludedJobs(value);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+        return z.NEVER;
+      }
+    })
+    .optional(),
 });
 
 function inUnit(unitMs: number) {

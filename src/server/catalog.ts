@@ -91,6 +91,7 @@ export interface OfflineProfileRow {
   upload_interval: number;
   slow_response_threshold: number | null;
   slow_response_count: number | null;
+  offline_data_exclusion: string | null;
 }
 
 export function profileFromRow(p: OfflineProfileRow): OfflineProfile {
@@ -107,6 +108,7 @@ export function profileFromRow(p: OfflineProfileRow): OfflineProfile {
     uploadInterval: p.upload_interval,
     slowResponseThreshold: p.slow_response_threshold ?? 0,
     slowResponseCount: p.slow_response_count ?? 0,
+    offlineDataExclusion: p.offline_data_exclusion ?? "",
   };
 }
 

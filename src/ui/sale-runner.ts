@@ -75,6 +75,7 @@ const STOPS_THE_SALE = new Set([
   "TerminalNotFound",
   "LocalLogonFailed",
   "RealtimeServiceNotSupported",
+  "ProductsNotAvailableOffline",
 ]);
 
 /** A mistake or refusal the sale survives (one line, then the next command); anything else ends the sale. */

@@ -7,6 +7,7 @@ import { type Db, prepared, preparedPluck } from "../../lib/db.js";
 import { InternalError } from "../../lib/errors.js";
 import { DOWNLOAD_JOB_IDS, DOWNLOAD_JOBS, type DownloadJobId } from "../../sync/package/tables.js";
 import { validationFailed } from "../api-error.js";
+import { excludedJobsFor } from "../offline-exclusion.js";
 import { isoTime } from "../statements.js";
 import { listDatabases, pauseReason, requireDatabase } from "./databases.js";
 import { type HqSnapshot, openHqSnapshot, writeSessionPackage } from "./generate.js";
@@ -69,7 +70,15 @@ export async function runDownload(ctx: ScheduleContext, request: DownloadRunRequ
   const snapshot = openHqSnapshot(ctx.hq.name);
   try {
     for (const database of active) {
+      const excluded = excludedJobsFor(ctx.hq, database);
       for (const job of jobs) {
+        if (excluded.includes(job)) {
+          result.skipped.push({
+            database: database.name,
+            reason: `job ${job}: offline data exclusion (offline profile)`,
+          });
+          continue;
+        }
         const last = packagedVersion(ctx.hq, database.name, job);
         if (request.onlyNew && last !== undefined) continue;
         const full = request.full === true || last === undefined;

@@ -129,9 +129,11 @@ export const TABLES: Readonly<Record<TableName, TableDef>> = {
       // addMissingColumns.
       slow_response_threshold: "REAL",
       slow_response_count: "INTEGER",
+      // Offline data exclusion: download jobs not distributed to offline databases, comma-separated; null = none.
+      offline_data_exclusion: "TEXT",
     },
     key: ["id"],
-    nullable: ["slow_response_threshold", "slow_response_count"],
+    nullable: ["slow_response_threshold", "slow_response_count", "offline_data_exclusion"],
   },
 };
 
