@@ -7,12 +7,12 @@ import { join } from "node:path";
 import { generateFixtures } from "../fixtures/generate.js";
 import { VirtualClock } from "../src/lib/clock.js";
 import { loadFixtures } from "../src/lib/fixtures.js";
+import { DOWNLOAD_JOBS, type Row, TABLES, type TableName } from "../src/schema/tables.js";
 import { reconcileDatabases } from "../src/server/cdx/databases.js";
 import { runDownload } from "../src/server/cdx/schedule.js";
 import { loadMasterData } from "../src/server/data.js";
 import { openHqDatabase } from "../src/server/hq-db.js";
 import type { PackageChange } from "../src/sync/package/format.js";
-import { DOWNLOAD_JOBS, type Row, TABLES, type TableName } from "../src/sync/package/tables.js";
 import { writePackage } from "../src/sync/package/writer.js";
 import { figure, median, ratio, timeMs, timeMsAsync } from "./lib.js";
 

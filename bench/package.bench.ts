@@ -5,9 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { type Db, openDatabase } from "../src/lib/db.js";
-import { applyPackage, targetMigrations } from "../src/sync/package/apply.js";
+import type { RowValue } from "../src/schema/tables.js";
+import { TARGET_COLUMNS_UPGRADE, TARGET_MIGRATIONS } from "../src/schema/target.js";
+import { applyPackage } from "../src/sync/package/apply.js";
 import type { PackageChange, TableCounts } from "../src/sync/package/format.js";
-import type { RowValue } from "../src/sync/package/tables.js";
 import { type PackageWriteResult, writePackage } from "../src/sync/package/writer.js";
 import { figure, median, ratio, timeMs, timeMsAsync } from "./lib.js";
 
@@ -110,7 +111,7 @@ function expectedOf(session: number, written: PackageWriteResult) {
 }
 
 async function withDb<T>(file: string, use: (db: Db) => Promise<T>): Promise<T> {
-  const db = openDatabase(file, { migrations: targetMigrations() });
+  const db = openDatabase(file, { migrations: [...TARGET_MIGRATIONS, TARGET_COLUMNS_UPGRADE] });
   try {
     return await use(db);
   } finally {

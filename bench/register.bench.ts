@@ -13,8 +13,9 @@ import { createPaths } from "../src/lib/paths.js";
 import { createMemoryStateStore, initialConnectionState } from "../src/register/connection-state.js";
 import { provisionRegister } from "../src/register/provision.js";
 import { openRegister } from "../src/register/runtime.js";
+import { TABLES, type TableName } from "../src/schema/tables.js";
+import { TARGET_COLUMNS_UPGRADE, TARGET_MIGRATIONS } from "../src/schema/target.js";
 import { startServer } from "../src/server/start.js";
-import { masterDataDdl, TABLES, type TableName } from "../src/sync/package/tables.js";
 import { pull } from "../src/sync/pull.js";
 import { push } from "../src/sync/push.js";
 import { figure, median, ratio, timeMs, timeMsAsync } from "./lib.js";
@@ -38,7 +39,8 @@ function rawInsertMs(fixturesDir: string, tables: TableName[]): { rows: number; 
   try {
     const db = new Database(join(dir, "raw.db"));
     db.pragma("journal_mode = WAL");
-    db.exec(masterDataDdl());
+    db.exec(TARGET_MIGRATIONS[0] ?? "");
+    if (typeof TARGET_COLUMNS_UPGRADE === "function") TARGET_COLUMNS_UPGRADE(db);
     let rows = 0;
     const ms = timeMs(() => {
       db.transaction(() => {

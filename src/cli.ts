@@ -1,6 +1,6 @@
 // Builds the program, declares global options, and maps every error to one message and an exit code.
-import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
+import { readVersion } from "./lib/version.js";
 
 interface CommandModule {
   register(program: Command): void;
@@ -91,11 +91,6 @@ export function commandNamed(args: readonly string[]): string | undefined {
     else if (!arg.startsWith("-")) words.push(arg);
   }
   return words[0] === "help" ? words[1] : words[0];
-}
-
-export function readVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
-  return pkg.version;
 }
 
 export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {

@@ -40,11 +40,7 @@ function cdxAction<O extends ConnectionOptions, A extends unknown[], T>(
     ]);
     const client = createCdxClient(resolveAdminConnection(deps.paths, deps.env, options));
     try {
-      const data = await run(client, options, ...args).catch((error: unknown) => {
-        // An unknown session id is bad input, like an unknown job or database (exit 2, not 1).
-        if ((error as { code?: unknown }).code === "NotFound") throw new UsageError((error as Error).message);
-        throw error;
-      });
+      const data = await run(client, options, ...args);
       deps.output.result(data, human(render) as (d: never) => string);
       const failure = failed?.(data);
       if (failure) throw new OperationError(failure, "CdxFailed");

@@ -75,7 +75,7 @@ export function register(program: Command): void {
       action(async (deps) => {
         const { listLocalRegisters } = await import("../register/local-registers.js");
         const { renderTable } = await import("../ui/table.js");
-        const registers = listLocalRegisters(deps.paths, deps.clock);
+        const registers = await listLocalRegisters(deps.paths, deps.clock);
         deps.output.result({ registers }, () =>
           registers.length === 0
             ? "no registers provisioned (pos register provision <id> --server <url>)"
@@ -94,11 +94,48 @@ export function register(program: Command): void {
     .action(
       action(async (deps, _flags: object, registerId: string) => {
         const { showLocalRegister } = await import("../register/local-registers.js");
-        const info = showLocalRegister(deps.paths, deps.clock, registerId);
+        const info = await showLocalRegister(deps.paths, deps.clock, registerId);
         deps.output.result(info, () =>
           Object.entries(info)
             .map(([k, v]) => `${k.padEnd(16)} ${typeof v === "object" && v !== null ? JSON.stringify(v) : String(v)}`)
             .join("\n"),
+        );
+      }),
+    );
+
+  group
+    .command("reset <registerId>")
+    .description("replace a damaged offline database: the old file is set aside, numbering continues above it")
+    .option("--yes", "confirm: sales the damaged database held and the server lacks are lost")
+    .addHelpText(
+      "after",
+      `
+Example:
+  pos register reset SEA01-R1 --yes
+
+Refused (exit 1) while a readable database still holds sales not yet at the server: push them first.
+The damaged file is renamed offline.db.damaged-<time>, never deleted.`,
+    )
+    .action(
+      action(async (deps, flags: { yes?: boolean }, registerId: string) => {
+        if (!flags.yes) {
+          const { UsageError } = await import("../lib/errors.js");
+          throw new UsageError(
+            `pos register reset ${registerId} replaces its offline database`,
+            "ConfirmationRequired",
+            `run it again with --yes: pos register reset ${registerId} --yes`,
+          );
+        }
+        const { resetRegisterDatabase } = await import("../register/reset.js");
+        const result = resetRegisterDatabase(deps.paths, deps.clock, registerId);
+        deps.output.result(result, (r: typeof result) =>
+          [
+            `register ${r.register}: new offline database ${r.file}`,
+            r.setAsideTo ? `the old one is kept at ${r.setAsideTo}` : "the old one held no sales and was replaced",
+            `lost: ${r.lost}`,
+            `transaction numbers continue above ${r.numbersAbove}`,
+            ...r.next.map((n) => `next: ${n}`),
+          ].join("\n"),
         );
       }),
     );

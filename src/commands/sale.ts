@@ -1,6 +1,7 @@
 // `pos sale`: the interactive sale screen on a terminal; off a terminal, sale commands read line by line from stdin.
 import type { Command } from "commander";
 import type { Deps } from "../lib/deps.js";
+import type { InDoubtResolution } from "../register/sale-session.js";
 import { action } from "./action.js";
 
 interface SaleOptions {
@@ -55,11 +56,13 @@ async function sale(deps: Deps, options: SaleOptions): Promise<void> {
   const { paths, clock, output, env } = deps;
   const registerId = resolveRegisterId(paths, options.register, env);
   const switches = runnerModule.createSwitchQueue();
+  const resolutions = runnerModule.createQueue<InDoubtResolution>();
   const runtime = await openRegister({
     paths,
     clock,
     registerId,
     onSwitch: switches.push,
+    onResolved: resolutions.push,
     journal: (receipt) => {
       // The sale is already durable when this runs: a journal that cannot be written must not hide its receipt.
       try {
@@ -74,6 +77,7 @@ async function sale(deps: Deps, options: SaleOptions): Promise<void> {
     output,
     storeName: runtime.local.store(runtime.context.store)?.name ?? null,
     switches,
+    resolutions,
     facts: () => saleHeaderFacts(runtime.local, clock.now()),
     connectionStatus: () => registerStatus({ paths, clock, registerId, probe: true }),
     startBackgroundSync: (rt) => rt.startSync(),

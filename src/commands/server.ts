@@ -57,7 +57,7 @@ export function register(program: Command): void {
         ] = await Promise.all([
           import("../server/start.js"),
           import("../lib/fixtures.js"),
-          import("../cli.js"),
+          import("../lib/version.js"),
           import("node:path"),
           import("../server/schedules/rules.js"),
         ]);

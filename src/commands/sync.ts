@@ -20,7 +20,7 @@ export function register(program: Command): void {
       action(async (deps, flags: RegisterFlag) => {
         const [{ resolveRegisterId }, { pullRegister }, { OperationError }, { formatBytes }] = await Promise.all([
           import("../register/config.js"),
-          import("../sync/register-sync.js"),
+          import("../register/sync.js"),
           import("../lib/errors.js"),
           import("../ui/format.js"),
         ]);
@@ -37,6 +37,11 @@ export function register(program: Command): void {
                 spinner.update(`session ${e.session.id} (job ${e.session.job}) ${e.index + 1}/${e.count}: downloading`);
               if (e.kind === "downloaded")
                 spinner.update(`session ${e.session.id} (job ${e.session.job}): applying ${formatBytes(e.bytes)}`);
+              // With --verbose: a long apply says how far it got (its one transaction is still open).
+              if (e.kind === "applying")
+                deps.output.debug(
+                  `session ${e.session.id} (job ${e.session.job}): ${e.rows} rows applied so far, not committed`,
+                );
               if (e.kind === "applied") {
                 spinner.succeed(
                   `session ${e.session.id} job ${e.session.job}${e.session.full ? " (full)" : ""}: ${e.rows} rows${e.alreadyApplied ? " (already applied)" : ""}`,
@@ -65,7 +70,7 @@ export function register(program: Command): void {
       action(async (deps, flags: RegisterFlag) => {
         const [{ resolveRegisterId }, { pushRegister }, { OperationError }] = await Promise.all([
           import("../register/config.js"),
-          import("../sync/register-sync.js"),
+          import("../register/sync.js"),
           import("../lib/errors.js"),
         ]);
         const registerId = resolveRegisterId(deps.paths, flags.register, deps.env);

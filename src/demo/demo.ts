@@ -1,5 +1,5 @@
 // `pos demo` (SPEC §8): the whole story on the embedded sample company, each step checked before the next.
-import { apiPath } from "../lib/api.js";
+import { apiPath, wireTransactionSchema } from "../lib/api.js";
 import { createCdxClient } from "../lib/cdx-client.js";
 import type { Clock } from "../lib/clock.js";
 import { OperationError } from "../lib/errors.js";
@@ -170,8 +170,9 @@ export async function runDemo(clock: Clock, events: DemoEvents = {}): Promise<De
     const transactions: Array<{ id: string; total: number }> = [];
     try {
       for (const r of receipts) {
-        const answer = await admin.get<{ id: string; total: number }>(apiPath.adminTransaction(r.transaction.id));
-        expect(answer.status === 200, `the server does not have ${r.transaction.id}`);
+        const answer = await admin.get(apiPath.adminTransaction(r.transaction.id), wireTransactionSchema);
+        expect(answer.ok, `the server does not have ${r.transaction.id}`);
+        if (!answer.ok) continue;
         expect(
           answer.body.total === r.wire.total,
           `${r.transaction.id}: server total ${answer.body.total}, receipt ${r.wire.total}`,

@@ -6,7 +6,7 @@ import {
   apiPath,
   type CustomerAddBody,
   type CustomerAnswer,
-  errorBodySchema,
+  customerAnswerSchema,
   PROFILE_FIELDS,
   type PriceAnswer,
   type ProductAddBody,
@@ -15,17 +15,31 @@ import {
   type ProductSetBody,
   type ProfileAnswer,
   type ProfileSetBody,
+  priceAnswerSchema,
+  productDeleteAnswerSchema,
+  productDetailSchema,
+  profileAnswerSchema,
   type RegisterAnswer,
   type RegisterSetBody,
   ROUTES,
+  registerAnswerSchema,
   type StaffAddBody,
   type StaffAnswer,
   type StaffUnblockAnswer,
+  staffAnswerSchema,
+  staffUnblockAnswerSchema,
 } from "./api.js";
-import { ASYNC_CUSTOMER_ROUTES, type AsyncCustomerSyncAnswer, type AsyncCustomersAnswer } from "./api-customers.js";
-import { OperationError, UnreachableError, UsageError } from "./errors.js";
-import { createHttpClient, type HttpClient, type Method, NetworkError } from "./http.js";
+import {
+  ASYNC_CUSTOMER_ROUTES,
+  type AsyncCustomerSyncAnswer,
+  type AsyncCustomersAnswer,
+  asyncCustomerSyncAnswerSchema,
+  asyncCustomersAnswerSchema,
+} from "./api-customers.js";
+import { UnreachableError, UsageError } from "./errors.js";
+import { type AnswerSchema, createHttpClient, type HttpClient, type Method } from "./http.js";
 import type { Paths } from "./paths.js";
+import { answerOf } from "./server-errors.js";
 
 export interface AdminConnectionOptions {
   server?: string;
@@ -91,23 +105,15 @@ export function resolveAdminConnection(
   };
 }
 
-/** Turns an answer into its body, or the CLI error its status means (400/413/415/422 → exit 2, others → 1). */
-export async function adminCall<T>(http: HttpClient, method: Method, path: string, body?: unknown): Promise<T> {
-  let response: Awaited<ReturnType<HttpClient["request"]>>;
-  try {
-    response = await http.request(method, path, body);
-  } catch (error) {
-    if (error instanceof NetworkError) {
-      throw new UnreachableError(`server ${http.baseUrl} is unreachable (${error.message.replace(/^\S+ \S+: /, "")})`);
-    }
-    throw error;
-  }
-  if (response.status >= 200 && response.status < 300) return response.body as T;
-  const parsed = errorBodySchema.safeParse(response.body);
-  const code = parsed.success ? parsed.data.error.code : `HTTP${response.status}`;
-  const message = parsed.success ? parsed.data.error.message : `the server answered ${response.status}`;
-  if ([400, 413, 415, 422].includes(response.status)) throw new UsageError(message, code);
-  throw new OperationError(message, code);
+/** The checked body of a 2xx answer, or the CLI error it means (see server-errors.ts). */
+export function adminCall<T>(
+  http: HttpClient,
+  method: Method,
+  path: string,
+  schema: AnswerSchema<T>,
+  body?: unknown,
+): Promise<T> {
+  return answerOf(() => http.request(method, path, schema, body));
 }
 
 export interface AdminClient {
@@ -131,21 +137,23 @@ export interface AdminClient {
 
 export function createAdminClient(connection: AdminConnection, timeoutMs = 10_000): AdminClient {
   const http = createHttpClient({ baseUrl: connection.url, token: connection.token, timeoutMs });
-  const call = <T>(method: Method, path: string, body?: unknown) => adminCall<T>(http, method, path, body);
+  const call = <T>(method: Method, path: string, schema: AnswerSchema<T>, body?: unknown) =>
+    adminCall(http, method, path, schema, body);
   return {
     url: http.baseUrl,
-    setPrice: (product, store, amount) => call("PUT", apiPath.adminPrice(store, product), { amount }),
-    addProduct: (body) => call("POST", ROUTES.admin.products, body),
-    setProduct: (id, body) => call("PATCH", apiPath.adminProduct(id), body),
-    showProduct: (id) => call("GET", apiPath.adminProduct(id)),
-    deleteProduct: (id) => call("DELETE", apiPath.adminProduct(id)),
-    addCustomer: (body) => call("POST", ROUTES.admin.customers, body),
-    addStaff: (body) => call("POST", ROUTES.admin.staff, body),
-    unblockStaff: (id) => call("POST", apiPath.adminStaffUnblock(id), {}),
-    setProfile: (id, body) => call("PATCH", apiPath.adminProfile(id), body),
-    setRegister: (id, body) => call("PATCH", apiPath.adminRegister(id), body),
-    asyncCustomers: () => call("GET", ASYNC_CUSTOMER_ROUTES.admin),
-    syncAsyncCustomers: () => call("POST", ASYNC_CUSTOMER_ROUTES.sync, {}),
+    setPrice: (product, store, amount) =>
+      call("PUT", apiPath.adminPrice(store, product), priceAnswerSchema, { amount }),
+    addProduct: (body) => call("POST", ROUTES.admin.products, productDetailSchema, body),
+    setProduct: (id, body) => call("PATCH", apiPath.adminProduct(id), productDetailSchema, body),
+    showProduct: (id) => call("GET", apiPath.adminProduct(id), productDetailSchema),
+    deleteProduct: (id) => call("DELETE", apiPath.adminProduct(id), productDeleteAnswerSchema),
+    addCustomer: (body) => call("POST", ROUTES.admin.customers, customerAnswerSchema, body),
+    addStaff: (body) => call("POST", ROUTES.admin.staff, staffAnswerSchema, body),
+    unblockStaff: (id) => call("POST", apiPath.adminStaffUnblock(id), staffUnblockAnswerSchema, {}),
+    setProfile: (id, body) => call("PATCH", apiPath.adminProfile(id), profileAnswerSchema, body),
+    setRegister: (id, body) => call("PATCH", apiPath.adminRegister(id), registerAnswerSchema, body),
+    asyncCustomers: () => call("GET", ASYNC_CUSTOMER_ROUTES.admin, asyncCustomersAnswerSchema),
+    syncAsyncCustomers: () => call("POST", ASYNC_CUSTOMER_ROUTES.sync, asyncCustomerSyncAnswerSchema, {}),
     close: () => http.close(),
   };
 }

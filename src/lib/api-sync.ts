@@ -73,14 +73,14 @@ export const downloadSessionSchema = z.object({
 export type DownloadSession = z.infer<typeof downloadSessionSchema>;
 
 export const sessionsAnswerSchema = z.object({ sessions: z.array(downloadSessionSchema) });
-export type SessionsAnswer = z.infer<typeof sessionsAnswerSchema>;
 
 export const sessionStatusBodySchema = z.object({
   status: z.enum(REPORTED_STATUSES),
   message: z.string().max(2000).optional(),
 });
 export type SessionStatusBody = z.infer<typeof sessionStatusBodySchema>;
-export const sessionStatusAnswerSchema = z.object({ session: downloadSessionSchema });
+/** One session: the answer to a status report, a rerun. */
+export const sessionAnswerSchema = z.object({ session: downloadSessionSchema });
 
 /** Error codes of the CDX routes (besides the shared ones in api.ts). */
 export const CDX_ERROR_CODES = {

@@ -79,7 +79,6 @@ export const healthAnswerSchema = z.object({ status: z.literal("ok"), version: z
 export type HealthAnswer = z.infer<typeof healthAnswerSchema>;
 
 export const activateBodySchema = z.object({ register: z.string().min(1).max(64) });
-export type ActivateBody = z.infer<typeof activateBodySchema>;
 /** `reactivated`: the register had a token before; that token no longer works. */
 export const activateAnswerSchema = z.object({
   register: z.string(),
@@ -140,6 +139,8 @@ export const registerConfigAnswerSchema = z.object({
     }),
   ),
   offlineProfile: offlineProfileSchema.nullable(),
+  /** The highest transaction number the server holds from this register (0: none): numbering never goes below it. */
+  lastTransactionSeq: z.number().int().min(0),
 });
 export type RegisterConfigAnswer = z.infer<typeof registerConfigAnswerSchema>;
 
@@ -174,7 +175,6 @@ export const customersQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
 export const customersAnswerSchema = z.object({ customers: z.array(customerSchema) });
-export type CustomersAnswer = z.infer<typeof customersAnswerSchema>;
 /** Online customer creation happens at HQ; the id is assigned there unless given. */
 export const createCustomerBodySchema = z.object({
   id: z.string().min(1).max(64).optional(),
@@ -182,10 +182,8 @@ export const createCustomerBodySchema = z.object({
   email: z.string().max(200).nullable().optional(),
   phone: z.string().max(50).nullable().optional(),
 });
-export type CreateCustomerBody = z.infer<typeof createCustomerBodySchema>;
 
 export const staffSignInBodySchema = z.object({ staff: z.string().min(1).max(64), password: z.string().max(200) });
-export type StaffSignInBody = z.infer<typeof staffSignInBodySchema>;
 export const staffSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -361,8 +359,6 @@ export type RegisterSetBody = z.input<typeof registerSetBodySchema>;
 export const registerAnswerSchema = z.object({ register: registerSchema, changeVersion: z.number().int() });
 export type RegisterAnswer = z.infer<typeof registerAnswerSchema>;
 
-export const changeVersionAnswerSchema = z.object({ changeVersion: z.number().int() });
-
 export const conflictSchema = z.object({
   id: z.number().int(),
   store: z.string(),
@@ -410,7 +406,6 @@ export const offlineStatusRowSchema = z.object({
   reportedAt: z.string(),
   status: offlineStatusBodySchema,
 });
-export const offlineStatusListAnswerSchema = z.object({ registers: z.array(offlineStatusRowSchema) });
 
 /** The offline-profile fields `pos hq profile set` accepts, and their value types. */
 export const PROFILE_FIELDS = {

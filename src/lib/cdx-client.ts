@@ -1,18 +1,28 @@
 // Client side of the CDX admin API (pos cdx): one call per route, answers typed by the contract in api-sync.ts.
 
 import { type AdminConnection, adminCall } from "./admin-client.js";
-import type {
-  CancelAnswer,
-  ChannelDatabase,
-  DownloadSession,
-  JobsAnswer,
-  RegisterStatus,
-  RunAnswer,
-  RunBody,
-  UploadSessionsAnswer,
+import {
+  type CancelAnswer,
+  type ChannelDatabase,
+  cancelAnswerSchema,
+  type DownloadSession,
+  databaseAnswerSchema,
+  databasesAnswerSchema,
+  type JobsAnswer,
+  jobsAnswerSchema,
+  type RegisterStatus,
+  type RunAnswer,
+  type RunBody,
+  registersAnswerSchema,
+  runAnswerSchema,
+  SYNC_ROUTES,
+  sessionAnswerSchema,
+  sessionsAnswerSchema,
+  syncPath,
+  type UploadSessionsAnswer,
+  uploadSessionsAnswerSchema,
 } from "./api-sync.js";
-import { SYNC_ROUTES, syncPath } from "./api-sync.js";
-import { createHttpClient, type Method } from "./http.js";
+import { type AnswerSchema, createHttpClient, type Method } from "./http.js";
 
 export interface SessionsFilter {
   database?: string | undefined;
@@ -38,10 +48,11 @@ export interface CdxClient {
 /** A run may package a large catalog: the client waits up to ten minutes for its answer. */
 export function createCdxClient(connection: AdminConnection, timeoutMs = 600_000): CdxClient {
   const http = createHttpClient({ baseUrl: connection.url, token: connection.token, timeoutMs });
-  const call = <T>(method: Method, path: string, body?: unknown) => adminCall<T>(http, method, path, body);
+  const call = <T>(method: Method, path: string, schema: AnswerSchema<T>, body?: unknown) =>
+    adminCall(http, method, path, schema, body);
   return {
-    jobs: () => call("GET", SYNC_ROUTES.admin.jobs),
-    run: (body) => call("POST", SYNC_ROUTES.admin.run, body),
+    jobs: () => call("GET", SYNC_ROUTES.admin.jobs, jobsAnswerSchema),
+    run: (body) => call("POST", SYNC_ROUTES.admin.run, runAnswerSchema, body),
     sessions: (filter) => {
       const query = new URLSearchParams();
       if (filter.database !== undefined) query.set("database", filter.database);
@@ -49,15 +60,15 @@ export function createCdxClient(connection: AdminConnection, timeoutMs = 600_000
       if (filter.job !== undefined) query.set("job", filter.job);
       if (filter.limit !== undefined) query.set("limit", String(filter.limit));
       const text = query.toString();
-      return call("GET", `${SYNC_ROUTES.admin.sessions}${text ? `?${text}` : ""}`);
+      return call("GET", `${SYNC_ROUTES.admin.sessions}${text ? `?${text}` : ""}`, sessionsAnswerSchema);
     },
-    rerun: (id) => call("POST", syncPath.rerun(id), {}),
-    cancel: (id) => call("POST", syncPath.cancel(id), {}),
-    databases: () => call("GET", SYNC_ROUTES.admin.databases),
-    pause: (name) => call("POST", syncPath.pause(name), {}),
-    resume: (name) => call("POST", syncPath.resume(name), {}),
-    uploadSessions: () => call("GET", SYNC_ROUTES.admin.uploadSessions),
-    registers: () => call("GET", SYNC_ROUTES.admin.registers),
+    rerun: (id) => call("POST", syncPath.rerun(id), sessionAnswerSchema, {}),
+    cancel: (id) => call("POST", syncPath.cancel(id), cancelAnswerSchema, {}),
+    databases: () => call("GET", SYNC_ROUTES.admin.databases, databasesAnswerSchema),
+    pause: (name) => call("POST", syncPath.pause(name), databaseAnswerSchema, {}),
+    resume: (name) => call("POST", syncPath.resume(name), databaseAnswerSchema, {}),
+    uploadSessions: () => call("GET", SYNC_ROUTES.admin.uploadSessions, uploadSessionsAnswerSchema),
+    registers: () => call("GET", SYNC_ROUTES.admin.registers, registersAnswerSchema),
     close: () => http.close(),
   };
 }

@@ -51,7 +51,16 @@ export function migrate(db: Db, migrations: readonly Migration[]): number {
 // Prepared statements cached per database handle, so hot paths never re-prepare SQL.
 const statements = new WeakMap<Db, Map<string, Statement>>();
 
-export function prepared(db: Db, sql: string): Statement {
+/** A statement typed by its parameters (a tuple, or one object of named ones) and its row. */
+export type Prepared<Params extends unknown[] | object, Row> = Params extends unknown[]
+  ? Statement<Params, Row>
+  : Statement<[Params], Row>;
+
+/** The cached statement for `sql`, typed: `prepared<[string], { n: number }>(db, "SELECT … WHERE id = ?")`. */
+export function prepared<Params extends unknown[] | object = unknown[], Row = unknown>(
+  db: Db,
+  sql: string,
+): Prepared<Params, Row> {
   let cache = statements.get(db);
   if (!cache) {
     cache = new Map();
@@ -62,10 +71,13 @@ export function prepared(db: Db, sql: string): Statement {
     statement = db.prepare(sql);
     cache.set(sql, statement);
   }
-  return statement;
+  return statement as unknown as Prepared<Params, Row>;
 }
 
 /** Like `prepared`, for statements that return the first column's value (pluck mode is per statement). */
-export function preparedPluck(db: Db, sql: string): Statement {
-  return prepared(db, `-- pluck\n${sql}`).pluck();
+export function preparedPluck<Params extends unknown[] | object = unknown[], Value = unknown>(
+  db: Db,
+  sql: string,
+): Prepared<Params, Value> {
+  return prepared(db, `-- pluck\n${sql}`).pluck() as unknown as Prepared<Params, Value>;
 }

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Row, TABLE_NAMES, TABLES, type TableDef, type TableName, toRowValue } from "../sync/package/tables.js";
+import { type Row, TABLE_NAMES, TABLES, type TableDef, type TableName, toRowValue } from "../schema/tables.js";
 import { UsageError } from "./errors.js";
 
 export type FixtureData = Record<TableName, Row[]>;

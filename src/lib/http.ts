@@ -6,6 +6,8 @@ import { Agent as HttpsAgent } from "node:https";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Got } from "got";
+import type { z } from "zod";
+import { formatPath } from "./errors.js";
 
 /**
  * Why a request got no usable answer. The connection manager fails over on every kind; SPEC §4.2 lists
@@ -26,6 +28,20 @@ export class NetworkError extends Error {
     this.code = code;
     this.method = method;
     this.url = url;
+  }
+}
+
+/**
+ * A 2xx answer whose JSON is not what the contract says. A NetworkError of kind `invalid-body` so that the
+ * register fails over as for any broken answer; commands report it as one line naming the server and field.
+ */
+export class UnexpectedAnswerError extends NetworkError {
+  readonly field: string;
+  constructor(method: string, baseUrl: string, path: string, field: string, problem: string) {
+    super("invalid-body", "EUNEXPECTEDANSWER", method, baseUrl + path);
+    this.name = "UnexpectedAnswerError";
+    this.field = field;
+    this.message = `the server at ${baseUrl} answered ${method} ${path} with an unexpected body: field ${field}: ${problem}`;
   }
 }
 
@@ -70,12 +86,25 @@ export function classifyNetworkCode(code: string | undefined): NetworkFailureKin
   }
 }
 
-export interface HttpResponse<T = unknown> {
+/**
+ * A 2xx answer carries the body its schema parsed; any other status the body as sent (parsed JSON, the raw
+ * text when it is not JSON, null when empty) for `toCliError` or the caller to judge.
+ */
+export type HttpResponse<T> = { ok: true; status: number; body: T; headers: IncomingHttpHeaders } | FailedAnswer;
+
+export interface FailedAnswer {
+  ok: false;
   status: number;
-  /** Parsed JSON; the raw text when a non-2xx answer is not JSON; null when empty. */
-  body: T;
+  body: unknown;
   headers: IncomingHttpHeaders;
+  /** The server and the request, for the error message. */
+  server: string;
+  method: Method;
+  path: string;
 }
+
+/** Every call names the schema of its 2xx answer: nothing reaches a command unchecked. */
+export type AnswerSchema<T> = z.ZodType<T>;
 
 export interface RequestOptions {
   /** Overrides the client's bearer token; null sends none. */
@@ -104,17 +133,15 @@ export interface HttpClientOptions {
 
 export interface HttpClient {
   readonly baseUrl: string;
-  request<T = unknown>(
+  request<T>(
     method: Method,
     path: string,
+    schema: AnswerSchema<T>,
     body?: unknown,
     options?: RequestOptions,
   ): Promise<HttpResponse<T>>;
-  get<T = unknown>(path: string, options?: RequestOptions): Promise<HttpResponse<T>>;
-  post<T = unknown>(path: string, body?: unknown, options?: RequestOptions): Promise<HttpResponse<T>>;
-  put<T = unknown>(path: string, body?: unknown, options?: RequestOptions): Promise<HttpResponse<T>>;
-  patch<T = unknown>(path: string, body?: unknown, options?: RequestOptions): Promise<HttpResponse<T>>;
-  delete<T = unknown>(path: string, options?: RequestOptions): Promise<HttpResponse<T>>;
+  get<T>(path: string, schema: AnswerSchema<T>, options?: RequestOptions): Promise<HttpResponse<T>>;
+  post<T>(path: string, body: unknown, schema: AnswerSchema<T>, options?: RequestOptions): Promise<HttpResponse<T>>;
   /** Streams a GET answer into `file`, hashing as it goes (packages: never held in memory). */
   download(path: string, file: string, options?: RequestOptions): Promise<DownloadResult>;
   /** Destroys the keep-alive agents; the client is unusable afterwards. */
@@ -126,8 +153,42 @@ export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 // got is imported on first use so that commands which never call the server start fast.
 let gotModule: Promise<Got> | undefined;
 function loadGot(): Promise<Got> {
-  gotModule ??= import("got").then((m) => m.default);
+  gotModule ??= import("got").then((m) => {
+    skipCacheOptionsSpread(m.Options.prototype as unknown as NativeOptionsBuilder);
+    return m.default;
+  });
   return gotModule;
+}
+
+interface NativeOptionsBuilder {
+  createNativeRequestOptions(this: { _internals: { cacheOptions: object } }): unknown;
+}
+
+const NO_CACHE_OPTIONS = Object.freeze({});
+const patched = Symbol.for("pos.http.nativeOptions");
+
+/**
+ * got builds node's request options as `{ ...cacheOptions, …30 fields }`, and V8 takes a slow path for that
+ * literal: about 0.08 ms and a heap of garbage per request, half of got's own cost per lookup (bench/server).
+ * The cache options belong to got's HTTP cache, which this client never enables, and node's http.request
+ * ignores them; spreading an empty object instead gives node exactly the options it reads.
+ */
+function skipCacheOptionsSpread(proto: NativeOptionsBuilder & { [patched]?: true }): void {
+  const build = proto.createNativeRequestOptions;
+  if (proto[patched] || typeof build !== "function") return;
+  proto.createNativeRequestOptions = function () {
+    const internals = this._internals;
+    // A got that no longer keeps its options this way is used as it is.
+    if (typeof internals?.cacheOptions !== "object") return build.call(this);
+    const cacheOptions = internals.cacheOptions;
+    internals.cacheOptions = NO_CACHE_OPTIONS;
+    try {
+      return build.call(this);
+    } finally {
+      internals.cacheOptions = cacheOptions;
+    }
+  };
+  proto[patched] = true;
 }
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {
@@ -135,12 +196,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const agent = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
   let instance: Got | undefined;
   const client = async (): Promise<Got> => {
+    // decompress off: the server never compresses, and got's decompressing wrapper costs on every answer.
     instance ??= (await loadGot()).extend({
       agent,
       retry: { limit: 0 },
       throwHttpErrors: false,
       followRedirect: false,
-      responseType: "text",
+      decompress: false,
     });
     return instance;
   };
@@ -155,6 +217,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const request = async <T>(
     method: Method,
     path: string,
+    schema: AnswerSchema<T>,
     body?: unknown,
     request?: RequestOptions,
   ): Promise<HttpResponse<T>> => {
@@ -163,17 +226,37 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const hasBody = body !== undefined;
     let response: { statusCode: number; body: string; headers: IncomingHttpHeaders };
     try {
-      response = await got(url, {
-        method,
-        headers: headersFor(request, hasBody),
-        ...(hasBody ? { body: JSON.stringify(body) } : {}),
-        timeout: { request: request?.timeoutMs ?? options.timeoutMs },
-        ...(request?.signal ? { signal: request.signal } : {}),
-      });
+      response = await exchange(
+        got,
+        url,
+        {
+          method,
+          headers: headersFor(request, hasBody),
+          ...(hasBody ? { body: JSON.stringify(body) } : {}),
+          ...(request?.signal ? { signal: request.signal } : {}),
+        },
+        request?.timeoutMs ?? options.timeoutMs,
+      );
     } catch (error) {
       throw toNetworkError(error, method, url);
     }
-    return { status: response.statusCode, body: parseBody(response, method, url) as T, headers: response.headers };
+    const status = response.statusCode;
+    const parsed = parseBody(response, method, url);
+    if (status < 200 || status >= 300) {
+      return { ok: false, status, body: parsed, headers: response.headers, server: baseUrl, method, path };
+    }
+    const checked = schema.safeParse(parsed);
+    if (!checked.success) {
+      const issue = checked.error.issues[0];
+      throw new UnexpectedAnswerError(
+        method,
+        baseUrl,
+        path,
+        formatPath(issue?.path ?? []),
+        issue?.message ?? "invalid",
+      );
+    }
+    return { ok: true, status, body: checked.data, headers: response.headers };
   };
 
   const download = async (path: string, file: string, request?: RequestOptions): Promise<DownloadResult> => {
@@ -223,17 +306,52 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   return {
     baseUrl,
     request,
-    get: (path, o) => request("GET", path, undefined, o),
-    post: (path, body, o) => request("POST", path, body ?? {}, o),
-    put: (path, body, o) => request("PUT", path, body ?? {}, o),
-    patch: (path, body, o) => request("PATCH", path, body ?? {}, o),
-    delete: (path, o) => request("DELETE", path, undefined, o),
+    get: (path, schema, o) => request("GET", path, schema, undefined, o),
+    post: (path, body, schema, o) => request("POST", path, schema, body ?? {}, o),
     download,
     close: () => {
       agent.http.destroy();
       agent.https.destroy();
     },
   };
+}
+
+/**
+ * One request through got's stream interface, the answer collected as text. Cheaper per request than got's
+ * promise interface (no body-reading or cancelation wrappers) and than its `timeout` option, which arms a
+ * timer and socket listeners for every phase: here one timer bounds the whole exchange (ETIMEDOUT).
+ */
+function exchange(
+  got: Got,
+  url: string,
+  init: { method: Method; headers: Record<string, string>; body?: string; signal?: AbortSignal },
+  timeoutMs: number,
+): Promise<{ statusCode: number; body: string; headers: IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const stream = got.stream(url, init);
+    // got's request stream is writable for every method but GET: without a body it waits for end() forever.
+    if (init.body === undefined && init.method !== "GET") stream.end();
+    let answer: { statusCode: number; headers: IncomingHttpHeaders } | undefined;
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => {
+      stream.destroy(Object.assign(new Error(`no complete answer within ${timeoutMs} ms`), { code: "ETIMEDOUT" }));
+    }, timeoutMs);
+    stream.once("response", (response: { statusCode: number; headers: IncomingHttpHeaders }) => {
+      answer = response;
+    });
+    stream.on("data", (chunk: Buffer) => {
+      chunks.push(chunk);
+    });
+    stream.once("end", () => {
+      clearTimeout(timer);
+      if (!answer) return reject(Object.assign(new Error("no answer"), { code: "ECONNRESET" }));
+      resolve({ statusCode: answer.statusCode, headers: answer.headers, body: Buffer.concat(chunks).toString("utf8") });
+    });
+    stream.once("error", (error: Error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
 }
 
 function parseBody(

@@ -18,6 +18,7 @@ export function createPaths(home: string) {
     registerDir: (id: string) => join(home, "registers", id),
     registerConfig: (id: string) => join(home, "registers", id, "register.json"),
     offlineDb: (id: string) => join(home, "registers", id, "offline.db"),
+    numbersFile: (id: string) => join(home, "registers", id, "numbers.json"),
     journal: (id: string) => join(home, "registers", id, "journal.ndjson"),
   };
 }

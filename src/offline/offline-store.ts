@@ -19,7 +19,15 @@ export interface LocalStaff {
   stores: string[];
 }
 
-export type LocalTransactionStatus = "pending" | "uploaded" | "online" | "conflict";
+/** in-doubt: sent to the server, no answer yet (resolved by re-sending the same content; the server is idempotent). */
+export type LocalTransactionStatus = "in-doubt" | "pending" | "uploaded" | "online" | "conflict";
+
+export interface NumberGap {
+  first: number;
+  last: number;
+  recordedAt: string;
+  reason: string;
+}
 
 export interface LocalTransactionRow {
   id: string;
@@ -62,10 +70,23 @@ export function createOfflineStore(db: Db) {
   const productByBarcode = db.prepare<[string], { product_id: string }>(
     "SELECT product_id FROM barcodes WHERE barcode = ?",
   );
+  // A row in doubt becomes pending (stored offline) or online (the server answered); any other row is final.
   const insertTx = db.prepare(
     `INSERT INTO transactions (id, seq, store_id, staff_id, customer_id, total, currency, mode, created_at, status, status_at, body)
-     VALUES (@id, @seq, @store, @staff, @customer, @total, @currency, @mode, @createdAt, @status, @statusAt, @body)`,
+     VALUES (@id, @seq, @store, @staff, @customer, @total, @currency, @mode, @createdAt, @status, @statusAt, @body)
+     ON CONFLICT (id) DO UPDATE SET status = excluded.status, status_at = excluded.status_at
+       WHERE transactions.status = 'in-doubt' AND excluded.status <> 'in-doubt'`,
   );
+  const markUsed = db.prepare(
+    `INSERT INTO number_sequence (register_id, reserved_to, used_to) VALUES (@register, @seq, @seq)
+     ON CONFLICT (register_id) DO UPDATE SET used_to = max(used_to, excluded.used_to),
+       reserved_to = max(reserved_to, excluded.reserved_to)`,
+  );
+  const insertGap = db.prepare("INSERT INTO number_gaps (first, last, recorded_at, reason) VALUES (?, ?, ?, ?)");
+  const saveTx = db.transaction((row: Record<string, unknown>, register: string) => {
+    insertTx.run(row);
+    markUsed.run({ register, seq: row.seq });
+  });
 
   const txById = db.prepare<[string], LocalTransactionRow>(
     "SELECT id, seq, status, created_at, status_at, message, total, body FROM transactions WHERE id = ?",
@@ -195,48 +216,145 @@ export function createOfflineStore(db: Db) {
 
     /**
      * Durably moves the register's reservation forward by `block` numbers and returns the first one: a crash
-     * loses the rest of the block (a gap), never hands a number out twice.
+     * loses the rest of the block (a gap, recorded at the next start), never hands a number out twice. `floor` is
+     * the highest number known outside this database (the register's high-water file), so a restored or new
+     * database never starts below it; `beforeCommit` runs inside the transaction (it writes that file first).
      */
-    reserveNumbers(registerId: string, block: number): { first: number; last: number } {
+    reserveNumbers(
+      registerId: string,
+      block: number,
+      options: { floor?: number; pid?: number; beforeCommit?: (last: number) => void } = {},
+    ): { first: number; last: number } {
       return db
         .transaction(() => {
-          const row = prepared(db, "SELECT reserved_to FROM number_sequence WHERE register_id = ?").get(registerId) as
-            | { reserved_to: number }
-            | undefined;
-          const first = (row?.reserved_to ?? 0) + 1;
-          const last = first + block - 1;
+          const row = this.numberState(registerId);
+          const start = Math.max(row.reservedTo, options.floor ?? 0);
+          const first = start + 1;
+          const last = start + block;
+          options.beforeCommit?.(last);
           prepared(
             db,
-            `INSERT INTO number_sequence (register_id, reserved_to) VALUES (?, ?)
-           ON CONFLICT (register_id) DO UPDATE SET reserved_to = excluded.reserved_to`,
-          ).run(registerId, last);
+            `INSERT INTO number_sequence (register_id, reserved_to, used_to, holder_pid) VALUES (?, ?, ?, ?)
+           ON CONFLICT (register_id) DO UPDATE SET reserved_to = excluded.reserved_to,
+             used_to = max(used_to, excluded.used_to), holder_pid = excluded.holder_pid`,
+          ).run(registerId, last, start, options.pid ?? null);
           return { first, last };
         })
         .immediate();
     },
 
-    /** Records a completed sale: `pending` when stored offline, `online` when the server already has it. */
+    numberState(registerId: string): { reservedTo: number; usedTo: number; holderPid: number | null } {
+      const row = prepared(
+        db,
+        "SELECT reserved_to AS reservedTo, used_to AS usedTo, holder_pid AS holderPid FROM number_sequence WHERE register_id = ?",
+      ).get(registerId) as { reservedTo: number; usedTo: number; holderPid: number | null } | undefined;
+      return row ?? { reservedTo: 0, usedTo: 0, holderPid: null };
+    },
+
+    /**
+     * A clean exit gives back the numbers of its block nobody used (the next process continues without a gap);
+     * when another process reserved after this block, they cannot be given back and are recorded as a gap.
+     */
+    releaseNumbers(registerId: string, next: number, last: number, now: string): { reservedTo: number } {
+      return db
+        .transaction(() => {
+          const state = this.numberState(registerId);
+          if (next > last) return { reservedTo: state.reservedTo };
+          if (state.reservedTo === last) {
+            const reservedTo = Math.max(next - 1, state.usedTo);
+            prepared(db, "UPDATE number_sequence SET reserved_to = ?, holder_pid = NULL WHERE register_id = ?").run(
+              reservedTo,
+              registerId,
+            );
+            return { reservedTo };
+          }
+          insertGap.run(next, last, now, "unused numbers of a block that a later reservation had passed");
+          return { reservedTo: state.reservedTo };
+        })
+        .immediate();
+    },
+
+    /** At start: numbers reserved by a process that ended without a clean exit are lost; record them as a gap. */
+    recordLostNumbers(registerId: string, isAlive: (pid: number) => boolean, now: string): NumberGap | null {
+      return db
+        .transaction(() => {
+          const state = this.numberState(registerId);
+          if (state.reservedTo <= state.usedTo) return null;
+          if (state.holderPid !== null && isAlive(state.holderPid)) return null;
+          const gap: NumberGap = {
+            first: state.usedTo + 1,
+            last: state.reservedTo,
+            recordedAt: now,
+            reason: "reserved by a pos process that ended without a clean exit (crash or kill)",
+          };
+          insertGap.run(gap.first, gap.last, gap.recordedAt, gap.reason);
+          prepared(db, "UPDATE number_sequence SET used_to = reserved_to, holder_pid = NULL WHERE register_id = ?").run(
+            registerId,
+          );
+          return gap;
+        })
+        .immediate();
+    },
+
+    numberGaps(): NumberGap[] {
+      return prepared(
+        db,
+        "SELECT first, last, recorded_at AS recordedAt, reason FROM number_gaps ORDER BY first",
+      ).all() as NumberGap[];
+    },
+
+    /**
+     * Records a completed sale and marks its number used, in one commit: `pending` when stored offline, `online`
+     * when the server has it, `in-doubt` just before it is sent (so a lost answer never loses the sale).
+     */
     saveTransaction(
       tx: WireTransaction,
       seq: number,
       totalMinor: number,
-      status: "pending" | "online",
+      status: "pending" | "online" | "in-doubt",
       now: string,
     ): void {
-      insertTx.run({
-        id: tx.id,
-        seq,
-        store: tx.store,
-        staff: tx.staff,
-        customer: tx.customer,
-        total: totalMinor,
-        currency: tx.currency,
-        mode: tx.mode,
-        createdAt: tx.createdAt,
-        status,
-        statusAt: now,
-        body: JSON.stringify(tx),
-      });
+      saveTx(
+        {
+          id: tx.id,
+          seq,
+          store: tx.store,
+          staff: tx.staff,
+          customer: tx.customer,
+          total: totalMinor,
+          currency: tx.currency,
+          mode: tx.mode,
+          createdAt: tx.createdAt,
+          status,
+          statusAt: now,
+          body: JSON.stringify(tx),
+        },
+        tx.register,
+      );
+    },
+
+    /** The server answered a sale that was in doubt: it is stored there. */
+    markOnline(id: string, now: string): void {
+      prepared(db, "UPDATE transactions SET status = 'online', status_at = ? WHERE id = ? AND status = 'in-doubt'").run(
+        now,
+        id,
+      );
+    },
+
+    /** The server refused a sale that was in doubt: it is stored nowhere; its number becomes a recorded gap. */
+    checkoutRefused(id: string, seq: number, reason: string, now: string): void {
+      db.transaction(() => {
+        const gone = prepared(db, "DELETE FROM transactions WHERE id = ? AND status = 'in-doubt'").run(id).changes;
+        if (gone > 0) insertGap.run(seq, seq, now, `checkout refused by the server: ${reason}`);
+      }).immediate();
+    },
+
+    /** Sales sent to the server whose outcome the register does not know yet, oldest first. */
+    inDoubt(): LocalTransactionRow[] {
+      return prepared(
+        db,
+        "SELECT id, seq, status, created_at, status_at, message, total, body FROM transactions WHERE status = 'in-doubt' ORDER BY seq",
+      ).all() as LocalTransactionRow[];
     },
 
     transaction(id: string): LocalTransactionRow | undefined {
@@ -246,7 +364,7 @@ export function createOfflineStore(db: Db) {
     pending(limit: number): LocalTransactionRow[] {
       return prepared(
         db,
-        "SELECT id, seq, status, created_at, status_at, message, total, body FROM transactions WHERE status = 'pending' ORDER BY seq LIMIT ?",
+        "SELECT id, seq, status, created_at, status_at, message, total, body FROM transactions WHERE status IN ('pending', 'in-doubt') ORDER BY seq LIMIT ?",
       ).all(limit) as LocalTransactionRow[];
     },
 
@@ -274,7 +392,7 @@ export function createOfflineStore(db: Db) {
     ): void {
       const stmt = prepared(
         db,
-        "UPDATE transactions SET status = ?, status_at = ?, message = ? WHERE id = ? AND status = 'pending'",
+        "UPDATE transactions SET status = ?, status_at = ?, message = ? WHERE id = ? AND status IN ('pending', 'in-doubt')",
       );
       db.transaction(() => {
         for (const r of results) stmt.run(r.status, now, r.message ?? null, r.id);

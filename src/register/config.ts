@@ -24,14 +24,19 @@ export function readRegisterConfig(paths: Paths, registerId: string): RegisterCo
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") {
       throw new UsageError(
         `register ${registerId} is not provisioned under ${paths.home}`,
         "RegisterNotProvisioned",
         `run pos register provision ${registerId} --server <url>`,
       );
     }
-    throw error;
+    throw new UsageError(
+      `${file}: cannot be read (${code === "EISDIR" ? "a folder stands where the file should be" : (code ?? (error as Error).message)})`,
+      "BadRegisterFile",
+      `restore the file, or provision again with pos register provision ${registerId} --server <url>`,
+    );
   }
   let data: unknown;
   try {
@@ -48,7 +53,24 @@ export function readRegisterConfig(paths: Paths, registerId: string): RegisterCo
       `fix the field or provision again with pos register provision ${registerId}`,
     );
   }
-  return parsed.data;
+  // The folder names the register: a file that says otherwise would sell (and number) as another register.
+  const config = parsed.data;
+  const mismatch =
+    config.registerId !== registerId
+      ? `field registerId: "${config.registerId}" does not match its folder registers/${registerId}/`
+      : config.store !== registerId.slice(0, registerId.indexOf("-"))
+        ? `field store: "${config.store}" is not the store of register ${registerId}`
+        : config.database !== null && config.database !== `${registerId}-OFFLINE`
+          ? `field database: "${config.database}" is not ${registerId}-OFFLINE`
+          : null;
+  if (mismatch) {
+    throw new UsageError(
+      `${file}: ${mismatch}`,
+      "BadRegisterFile",
+      `restore the file, or provision again with pos register provision ${registerId} --server <url>`,
+    );
+  }
+  return config;
 }
 
 /** Written atomically with mode 0600: the file holds the device token. */

@@ -31,14 +31,23 @@ export function createFileStateStore(file: string, now: () => number): Connectio
       try {
         text = readFileSync(file, "utf8");
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === "ENOENT") return initialConnectionState(now());
-        throw error;
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === "ENOENT") return initialConnectionState(now());
+        throw new UsageError(
+          `${file}: cannot be read (${code === "EISDIR" ? "a folder stands where the file should be" : (code ?? (error as Error).message)})`,
+          "BadStateFile",
+          "remove what stands in its place: the register then starts online",
+        );
       }
       let data: unknown;
       try {
         data = JSON.parse(text);
       } catch {
-        throw new UsageError(`${file}: not valid JSON`, "BadStateFile", "delete the file to start online");
+        throw new UsageError(
+          `${file}: not valid JSON`,
+          "BadStateFile",
+          "delete the file: the register then starts online",
+        );
       }
       const parsed = connectionStateSchema.safeParse(data);
       if (!parsed.success) {

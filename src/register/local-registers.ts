@@ -1,11 +1,8 @@
 // What `pos register list|show` report about the registers under a home: config (no secrets) and local state.
-import { existsSync, statSync } from "node:fs";
 import type { Clock } from "../lib/clock.js";
 import type { Paths } from "../lib/paths.js";
-import { createOfflineStore } from "../offline/offline-store.js";
-import { openOfflineDatabase } from "../offline/schema.js";
 import { listRegisterIds, readRegisterConfig } from "./config.js";
-import { createFileStateStore } from "./connection-state.js";
+import { registerStatus } from "./status.js";
 
 export interface LocalRegisterInfo {
   register: string;
@@ -17,27 +14,17 @@ export interface LocalRegisterInfo {
   mode: string;
   modeSince: string;
   pending: number;
+  inDoubt: number;
   conflicts: number;
   offlineDbBytes: number;
+  /** "ok", or what is wrong with offline.db. */
+  integrity: string;
 }
 
-export function showLocalRegister(paths: Paths, clock: Clock, registerId: string): LocalRegisterInfo {
+/** The same reading as `pos status` (without probing the server), so the two never disagree. */
+export async function showLocalRegister(paths: Paths, clock: Clock, registerId: string): Promise<LocalRegisterInfo> {
   const config = readRegisterConfig(paths, registerId);
-  const state = createFileStateStore(`${paths.registerDir(registerId)}/state.json`, () => clock.now()).read();
-  const file = paths.offlineDb(registerId);
-  let pending = 0;
-  let conflicts = 0;
-  if (existsSync(file)) {
-    const db = openOfflineDatabase(file);
-    try {
-      const local = createOfflineStore(db);
-      pending = local.pendingSummary().count;
-      conflicts = local.conflicts().length;
-    } finally {
-      db.close();
-    }
-  }
-  const size = (f: string) => (existsSync(f) ? statSync(f).size : 0);
+  const status = await registerStatus({ paths, clock, registerId, probe: false });
   return {
     register: config.registerId,
     store: config.store,
@@ -45,14 +32,18 @@ export function showLocalRegister(paths: Paths, clock: Clock, registerId: string
     supportsOffline: config.supportsOffline,
     database: config.database,
     provisionedAt: config.provisionedAt,
-    mode: state.mode,
-    modeSince: new Date(state.since).toISOString(),
-    pending,
-    conflicts,
-    offlineDbBytes: size(file) + size(`${file}-wal`),
+    mode: status.mode,
+    modeSince: status.since,
+    pending: status.pending.count,
+    inDoubt: status.inDoubt.length,
+    conflicts: status.conflicts,
+    offlineDbBytes: status.database.sizeBytes,
+    integrity: status.database.integrity,
   };
 }
 
-export function listLocalRegisters(paths: Paths, clock: Clock): LocalRegisterInfo[] {
-  return listRegisterIds(paths).map((id) => showLocalRegister(paths, clock, id));
+export async function listLocalRegisters(paths: Paths, clock: Clock): Promise<LocalRegisterInfo[]> {
+  const out: LocalRegisterInfo[] = [];
+  for (const id of listRegisterIds(paths)) out.push(await showLocalRegister(paths, clock, id));
+  return out;
 }

@@ -4,7 +4,7 @@ import type { Clock } from "../lib/clock.js";
 import { OperationError } from "../lib/errors.js";
 import { verifyPassword } from "../lib/password.js";
 import type { OfflineStore } from "../offline/offline-store.js";
-import type { DownloadJobId } from "../sync/package/tables.js";
+import type { DownloadJobId } from "../schema/tables.js";
 import type { CustomerInfo, DataSource, OfflineReadiness, StaffInfo } from "./data-source.js";
 
 /** D365 blocks a staff id after this many wrong passwords in a row. */
@@ -70,8 +70,11 @@ export function createOfflineSource(local: OfflineStore, registerId: string, sto
     },
 
     async commitTransaction(tx: Transaction) {
+      // A sale in doubt (its online answer was lost) becomes pending here: the same id and content, stored once.
       const existing = local.transaction(tx.id);
-      if (existing) return { id: tx.id, status: existing.status === "pending" ? "pending" : "duplicate" };
+      if (existing && existing.status !== "in-doubt") {
+        return { id: tx.id, status: existing.status === "pending" ? "pending" : "duplicate" };
+      }
       local.saveTransaction(toWire(tx), seqOf(tx.id), tx.total, "pending", iso());
       return { id: tx.id, status: "pending" };
     },
@@ -133,6 +136,6 @@ export function offlineReadiness(
   return { ok: true };
 }
 
-function seqOf(id: string): number {
+export function seqOf(id: string): number {
   return Number(id.slice(id.lastIndexOf("-") + 1));
 }

@@ -4,50 +4,70 @@ import { percentToPpm } from "../domain/tax.js";
 import { type Transaction, toWire } from "../domain/transaction.js";
 import {
   apiPath,
-  type CustomersAnswer,
-  type ErrorBody,
+  customerAnswerSchema,
+  customersAnswerSchema,
+  healthAnswerSchema,
   type ProductAnswer,
+  productAnswerSchema,
   ROUTES,
-  type StaffSignInAnswer,
-  type TransactionAnswer,
+  staffSignInAnswerSchema,
+  transactionAnswerSchema,
 } from "../lib/api.js";
-import { OperationError } from "../lib/errors.js";
-import { type HttpClient, type HttpResponse, NetworkError } from "../lib/http.js";
+import { type AnswerSchema, type HttpClient, type HttpResponse, NetworkError } from "../lib/http.js";
+import { toCliError } from "../lib/server-errors.js";
 import { type DataSource, RequestFailure } from "./data-source.js";
 import { classifyOutcome, type RequestOutcome } from "./failover.js";
 
-export function createOnlineSource(http: HttpClient, store: string, timeoutMs: number): DataSource {
+/** What the online source tells the register's own database around a checkout (durable before it is sent). */
+export interface CheckoutRecorder {
+  /** Before sending: the sale is recorded as in doubt; if this throws, nothing is sent. */
+  sending(tx: Transaction): void;
+  /** The server stored it (or already had it). */
+  stored(tx: Transaction): void;
+  /** The server refused it with a 4xx answer: it is stored nowhere. */
+  refused(tx: Transaction, reason: string): void;
+}
+
+export function createOnlineSource(
+  http: HttpClient,
+  store: string,
+  timeoutMs: number,
+  checkouts?: CheckoutRecorder,
+): DataSource {
   /** Sends one request; a failover-class outcome becomes a RequestFailure, any other error answer an OperationError. */
   const call = async <T>(
     method: "GET" | "POST",
     path: string,
+    schema: AnswerSchema<T>,
     body?: unknown,
-    allow: number[] = [],
   ): Promise<HttpResponse<T>> => {
     let response: HttpResponse<T>;
     try {
-      response = await http.request<T>(method, path, body, { timeoutMs });
+      response = await http.request(method, path, schema, body, { timeoutMs });
     } catch (error) {
       if (error instanceof NetworkError) throw new RequestFailure(networkOutcome(error, timeoutMs), error.message);
       throw error;
     }
-    if (response.status < 400 || allow.includes(response.status)) return response;
+    if (response.ok) return response;
     const outcome: RequestOutcome = { kind: "response", status: response.status };
     if (classifyOutcome(outcome) === "failover")
       throw new RequestFailure(outcome, `server answered ${response.status}`);
-    const error = (response.body as Partial<ErrorBody> | null)?.error;
-    throw new OperationError(
-      error?.message ?? `server answered ${response.status}`,
-      error?.code ?? `Http${response.status}`,
-    );
+    return response;
+  };
+  /** The checked body, or the error the answer means (a business refusal such as InvalidCredentials). */
+  const body = async <T>(method: "GET" | "POST", path: string, schema: AnswerSchema<T>, input?: unknown) => {
+    const r = await call(method, path, schema, input);
+    if (!r.ok) throw toCliError(r);
+    return r.body;
   };
 
   return {
     kind: "online",
 
     async findProduct(code) {
-      const r = await call<ProductAnswer>("GET", apiPath.product(code, store), undefined, [404]);
-      if (r.status === 404) return null;
+      const r = await call("GET", apiPath.product(code, store), productAnswerSchema);
+      if (!r.ok && r.status === 404) return null;
+      if (!r.ok) throw toCliError(r);
       const p = r.body;
       return {
         id: p.id,
@@ -59,22 +79,35 @@ export function createOnlineSource(http: HttpClient, store: string, timeoutMs: n
     },
 
     async searchCustomers(query) {
-      const r = await call<CustomersAnswer>("GET", apiPath.customers(query));
-      return r.body.customers.map((c) => ({ ...c, pendingSync: false }));
+      const r = await body("GET", apiPath.customers(query), customersAnswerSchema);
+      return r.customers.map((c) => ({ ...c, pendingSync: false }));
     },
 
     async createCustomer(input) {
-      const r = await call<{ customer: CustomersAnswer["customers"][number] }>("POST", ROUTES.customers, input);
-      return { ...r.body.customer, pendingSync: false };
+      const r = await body("POST", ROUTES.customers, customerAnswerSchema, input);
+      return { ...r.customer, pendingSync: false };
     },
 
     async signIn(staff, password) {
-      const r = await call<StaffSignInAnswer>("POST", ROUTES.staffSignIn, { staff, password });
-      return { id: r.body.staff.id, name: r.body.staff.name, role: r.body.staff.role };
+      const r = await body("POST", ROUTES.staffSignIn, staffSignInAnswerSchema, { staff, password });
+      return { id: r.staff.id, name: r.staff.name, role: r.staff.role };
     },
 
     async commitTransaction(tx: Transaction) {
-      const r = await call<TransactionAnswer>("POST", ROUTES.transactions, toWire(tx));
+      checkouts?.sending(tx);
+      const r = await call("POST", ROUTES.transactions, transactionAnswerSchema, toWire(tx));
+      if (!r.ok) {
+        const refusal = toCliError(r);
+        // Only a 4xx answer says the server did not store it; a 5xx (or no answer) leaves the sale in doubt.
+        if (r.status < 500) checkouts?.refused(tx, `${refusal.code}: ${refusal.message}`);
+        throw refusal;
+      }
+      try {
+        checkouts?.stored(tx);
+      } catch {
+        // The server has the sale: failing now would have the cashier charge again under a new number. The row
+        // stays in doubt and is settled (as a duplicate) at the next sale or push.
+      }
       return { id: r.body.id, status: r.body.status };
     },
   };
@@ -95,7 +128,7 @@ function priceMinor(p: ProductAnswer): number {
 /** A quick health request, reduced to what the failover rules look at. */
 export async function probeServer(http: HttpClient, timeoutMs: number): Promise<RequestOutcome> {
   try {
-    const r = await http.get(ROUTES.health, { timeoutMs, token: null });
+    const r = await http.get(ROUTES.health, healthAnswerSchema, { timeoutMs, token: null });
     return { kind: "response", status: r.status };
   } catch (error) {
     if (error instanceof NetworkError) return networkOutcome(error, timeoutMs);

@@ -3,15 +3,25 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { splitRegisterId } from "../domain/ids.js";
 import { adminCall } from "../lib/admin-client.js";
-import { type ActivateAnswer, apiPath, ROUTES } from "../lib/api.js";
-import { type RunAnswer, SYNC_ROUTES } from "../lib/api-sync.js";
+import {
+  activateAnswerSchema,
+  apiPath,
+  type RegisterConfigAnswer,
+  ROUTES,
+  registerAnswerSchema,
+  registerConfigAnswerSchema,
+} from "../lib/api.js";
+import { runAnswerSchema, SYNC_ROUTES } from "../lib/api-sync.js";
 import type { Clock } from "../lib/clock.js";
+import type { Db } from "../lib/db.js";
 import { UsageError } from "../lib/errors.js";
 import { createHttpClient } from "../lib/http.js";
 import type { Paths } from "../lib/paths.js";
-import { openOfflineDatabase } from "../offline/schema.js";
+import { openOfflineDatabase } from "../schema/offline.js";
 import { type PullProgress, type PullResult, pull } from "../sync/pull.js";
 import { type RegisterConfig, readRegisterConfig, writeRegisterConfig } from "./config.js";
+import { fileHighWaterMark } from "./high-water.js";
+import { damagedDatabaseError, openRegisterDatabase } from "./open.js";
 
 export interface ProvisionOptions {
   paths: Paths;
@@ -63,12 +73,9 @@ export async function provisionRegister(options: ProvisionOptions): Promise<Prov
   try {
     // 1. Supports offline at HQ: creates the <id>-OFFLINE channel database in the store's data group.
     const database = options.offline ? `${registerId}-OFFLINE` : null;
-    const set = await adminCall<{ register: { supportsOffline: boolean; store: string }; changed?: boolean }>(
-      admin,
-      "PATCH",
-      apiPath.adminRegister(registerId),
-      { supportsOffline: options.offline },
-    );
+    const set = await adminCall(admin, "PATCH", apiPath.adminRegister(registerId), registerAnswerSchema, {
+      supportsOffline: options.offline,
+    });
     const sameAsBefore = previous?.supportsOffline === options.offline;
     record({
       step: 1,
@@ -79,11 +86,11 @@ export async function provisionRegister(options: ProvisionOptions): Promise<Prov
 
     // 2. Device activation: reuse a token the server still accepts, else activate (which revokes any older token).
     let token = previous?.deviceToken ?? null;
-    if (token && !(await tokenWorks(options.serverUrl, token, registerId))) token = null;
+    if (token && (await serverConfig(options.serverUrl, token, registerId)) === null) token = null;
     if (token) {
       record({ step: 2, name: "Device activation", outcome: "existed", detail: "device token still valid" });
     } else {
-      const activated = await adminCall<ActivateAnswer>(admin, "POST", ROUTES.activate, { register: registerId });
+      const activated = await adminCall(admin, "POST", ROUTES.activate, activateAnswerSchema, { register: registerId });
       token = activated.token;
       record({
         step: 2,
@@ -107,8 +114,12 @@ export async function provisionRegister(options: ProvisionOptions): Promise<Prov
     // 3. The offline database (every register keeps one for numbering and its queue; master data only if offline).
     const dbFile = paths.offlineDb(registerId);
     const existed = existsSync(dbFile);
-    const db = openOfflineDatabase(dbFile);
+    const db = existed ? openRegisterDatabase(paths, registerId, "open") : createOfflineDatabase(paths, registerId);
     try {
+      // Numbers the server already holds from this register are never handed out again (a lost home included).
+      const known = await serverConfig(options.serverUrl, token, registerId);
+      const highWater = fileHighWaterMark(paths, registerId);
+      if (known && known.lastTransactionSeq > highWater.read()) highWater.write(known.lastTransactionSeq);
       record({ step: 3, name: "Offline database", outcome: existed ? "existed" : "done", detail: dbFile });
 
       // 4. First sync: the distribution schedule for the new database, then pull it.
@@ -121,7 +132,7 @@ export async function provisionRegister(options: ProvisionOptions): Promise<Prov
           detail: database ? "starts at the first staff sign-in (or run pos sync pull)" : "online-only register",
         });
       } else {
-        const run = await adminCall<RunAnswer>(admin, "POST", SYNC_ROUTES.admin.run, { job: "9999", database });
+        const run = await adminCall(admin, "POST", SYNC_ROUTES.admin.run, runAnswerSchema, { job: "9999", database });
         const device = createHttpClient({ baseUrl: options.serverUrl, token, timeoutMs: 30_000 });
         try {
           pulled = await pull({
@@ -160,11 +171,24 @@ export async function provisionRegister(options: ProvisionOptions): Promise<Prov
   }
 }
 
-async function tokenWorks(serverUrl: string, token: string, registerId: string): Promise<boolean> {
+/** A new offline database; refused when the register has sold before (its database vanished: pos register reset). */
+function createOfflineDatabase(paths: Paths, registerId: string): Db {
+  if (fileHighWaterMark(paths, registerId).read() > 0) {
+    throw damagedDatabaseError(paths, registerId, "the file is missing");
+  }
+  return openOfflineDatabase(paths.offlineDb(registerId));
+}
+
+/** The register's configuration as its device token sees it; null when the token is not accepted. */
+async function serverConfig(
+  serverUrl: string,
+  token: string,
+  registerId: string,
+): Promise<RegisterConfigAnswer | null> {
   const http = createHttpClient({ baseUrl: serverUrl, token, timeoutMs: 10_000 });
   try {
-    const r = await http.get(apiPath.registerConfig(registerId));
-    return r.status === 200;
+    const r = await http.get(apiPath.registerConfig(registerId), registerConfigAnswerSchema);
+    return r.ok ? r.body : null;
   } finally {
     http.close();
   }

@@ -1,63 +1,33 @@
 // Opens one provisioned register: its config, local database, HTTP client, ConnectionManager and sale sessions.
 import type { TenderMethod } from "../domain/tenders.js";
-import { apiPath, type RegisterConfigAnswer } from "../lib/api.js";
+import { toWire } from "../domain/transaction.js";
+import { apiPath, type RegisterConfigAnswer, registerConfigAnswerSchema } from "../lib/api.js";
 import type { Clock } from "../lib/clock.js";
 import type { Db } from "../lib/db.js";
 import { OperationError, UnreachableError } from "../lib/errors.js";
-import { createHttpClient, type HttpClient, NetworkError } from "../lib/http.js";
+import { type HttpClient, NetworkError } from "../lib/http.js";
 import type { Paths } from "../lib/paths.js";
-import { createOfflineStore, type OfflineStore } from "../offline/offline-store.js";
-import { openOfflineDatabase } from "../offline/schema.js";
-import {
-  createSyncLoop,
-  offlineStatusReport,
-  reportOfflineStatus,
-  type SyncLoop,
-  type SyncRound,
-} from "../sync/loop.js";
-import { excludedJobsOf } from "../sync/package/exclusion.js";
-import type { DownloadJobId } from "../sync/package/tables.js";
+import type { OfflineStore } from "../offline/offline-store.js";
+import { createSyncLoop, type SyncLoop, type SyncRound } from "../sync/loop.js";
 import { pull } from "../sync/pull.js";
 import { push } from "../sync/push.js";
-import { type RegisterConfig, readRegisterConfig } from "./config.js";
+import type { RegisterConfig } from "./config.js";
 import { ConnectionManager, type ConnectionRules, type SwitchEvent } from "./connection-manager.js";
-import { type ConnectionStateStore, createFileStateStore } from "./connection-state.js";
+import type { ConnectionStateStore } from "./connection-state.js";
+import { fileHighWaterMark } from "./high-water.js";
 import { createNumberAllocator } from "./numbers.js";
-import { createOfflineSource, offlineReadiness } from "./offline-source.js";
-import { createOnlineSource, probeServer } from "./online-source.js";
-import { type Receipt, type RegisterContext, SaleSession } from "./sale-session.js";
-
-/** SPEC §2 offline profile, in its own units (timeout seconds; reconnect/health check minutes; sync seconds). */
-export interface ProfileSettings {
-  /** The offline profile these settings came from (absent: the defaults, no profile in the offline database). */
-  id?: string;
-  timeoutInterval: number;
-  reconnectInterval: number;
-  allowManualOfflineBeforeSignIn: boolean;
-  advancedOfflineSwitching: boolean;
-  healthCheckInterval: number;
-  downloadInterval: number;
-  uploadInterval: number;
-  /** Slow-server switching: answers slower than this many ms count; 0 = off. */
-  slowResponseThreshold: number;
-  /** That many slow answers in a row switch the register offline; 0 = off. */
-  slowResponseCount: number;
-  /** Offline data exclusion: download jobs the offline database does not receive. */
-  offlineDataExclusion: DownloadJobId[];
-}
-
-export const DEFAULT_PROFILE: ProfileSettings = {
-  timeoutInterval: 5,
-  reconnectInterval: 1,
-  allowManualOfflineBeforeSignIn: false,
-  advancedOfflineSwitching: false,
-  healthCheckInterval: 1,
-  downloadInterval: 60,
-  uploadInterval: 60,
-  slowResponseThreshold: 0,
-  slowResponseCount: 0,
-  offlineDataExclusion: [],
-};
+import { createOfflineSource, offlineReadiness, seqOf } from "./offline-source.js";
+import { offlineStatusReport, reportOfflineStatus } from "./offline-status.js";
+import { type CheckoutRecorder, createOnlineSource, probeServer } from "./online-source.js";
+import { openRegisterFiles } from "./open.js";
+import type { ProfileSettings } from "./profile.js";
+import {
+  type InDoubtResolution,
+  parseInDoubt,
+  type Receipt,
+  type RegisterContext,
+  SaleSession,
+} from "./sale-session.js";
 
 export interface OpenRegisterOptions {
   paths: Paths;
@@ -71,6 +41,8 @@ export interface OpenRegisterOptions {
   stateStore?: ConnectionStateStore;
   onSwitch?: (event: SwitchEvent) => void;
   journal?: (receipt: Receipt) => void;
+  /** Told how each sale left in doubt by a lost checkout answer was settled. */
+  onResolved?: (resolution: InDoubtResolution) => void;
 }
 
 export interface RegisterRuntime {
@@ -89,29 +61,31 @@ export interface RegisterRuntime {
 
 export async function openRegister(options: OpenRegisterOptions): Promise<RegisterRuntime> {
   const { paths, clock, registerId } = options;
-  const config = readRegisterConfig(paths, registerId);
-  const db = openOfflineDatabase(paths.offlineDb(registerId));
-  const local = createOfflineStore(db);
-  const profile = { ...profileFromDatabase(local, registerId), ...options.profile };
-  const timeoutMs = profile.timeoutInterval * 1000;
-  const http = createHttpClient({
-    baseUrl: options.serverUrl ?? config.serverUrl,
-    token: config.deviceToken,
-    timeoutMs,
+  const opened = openRegisterFiles({
+    paths,
+    clock,
+    registerId,
+    check: "full",
+    ...(options.profile ? { profile: options.profile } : {}),
+    ...(options.serverUrl ? { serverUrl: options.serverUrl } : {}),
+    ...(options.stateStore ? { state: options.stateStore } : {}),
   });
+  const { config, db, local, http, profile } = opened;
+  const iso = () => new Date(clock.now()).toISOString();
   try {
     const context = await registerContext(local, config, http);
+    // Numbers a crashed process had reserved are lost: recorded as a gap, never handed out again.
+    local.recordLostNumbers(registerId, isAlive, iso());
     const manager = createConnectionManager({
       clock,
       config,
       local,
       http,
       profile,
-      store: options.stateStore ?? createFileStateStore(connectionStateFile(paths, registerId), () => clock.now()),
+      store: opened.state,
       ...(options.onSwitch ? { onSwitch: options.onSwitch } : {}),
     });
-    const numbers = createNumberAllocator(local, registerId);
-    const iso = () => new Date(clock.now()).toISOString();
+    const numbers = createNumberAllocator(local, registerId, { highWater: fileHighWaterMark(paths, registerId) });
     let loop: SyncLoop | null = null;
     const startSync = (onRound?: (round: SyncRound) => void): SyncLoop => {
       loop ??= createSyncLoop({
@@ -161,21 +135,37 @@ export async function openRegister(options: OpenRegisterOptions): Promise<Regist
           manager,
           context,
           numbers,
-          recordOnline: (wire, seq, total) => local.saveTransaction(wire, seq, total, "online", iso()),
+          inDoubt: {
+            isInDoubt: (id) => local.transaction(id)?.status === "in-doubt",
+            list: () => local.inDoubt().map((row) => parseInDoubt(row.body)),
+          },
+          ...(options.onResolved ? { onResolved: options.onResolved } : {}),
           ...(options.journal ? { journal: options.journal } : {}),
         }),
       startSync,
       close: async () => {
         manager.stopHealthCheck();
         await loop?.stop();
-        http.close();
-        db.close();
+        try {
+          numbers.release(iso());
+        } finally {
+          opened.close();
+        }
       },
     };
   } catch (error) {
-    http.close();
-    db.close();
+    opened.close();
     throw error;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
@@ -206,40 +196,12 @@ export function createConnectionManager(parts: {
     clock,
     store: parts.store,
     rules,
-    online: createOnlineSource(http, config.store, timeoutMs),
+    online: createOnlineSource(http, config.store, timeoutMs, checkoutRecorder(local, clock)),
     offline: config.supportsOffline ? createOfflineSource(local, config.registerId, config.store, clock) : null,
     offlineReadiness: () => offlineReadiness(local, config.registerId, config.store, profile.offlineDataExclusion),
     probe: () => probeServer(http, timeoutMs),
     ...(parts.onSwitch ? { onSwitch: parts.onSwitch } : {}),
   });
-}
-
-export function connectionStateFile(paths: Paths, registerId: string): string {
-  return `${paths.registerDir(registerId)}/state.json`;
-}
-
-export function profileFromDatabase(local: OfflineStore, registerId: string): ProfileSettings {
-  const register = local.register(registerId);
-  const row = register ? local.profile(register.offline_profile_id) : undefined;
-  if (!row) return { ...DEFAULT_PROFILE };
-  return {
-    id: String(row.id),
-    timeoutInterval: Number(row.timeout_interval),
-    reconnectInterval: Number(row.reconnect_interval),
-    allowManualOfflineBeforeSignIn: Number(row.allow_manual_offline_before_sign_in) === 1,
-    advancedOfflineSwitching: Number(row.advanced_offline_switching) === 1,
-    healthCheckInterval: Number(row.health_check_interval),
-    downloadInterval: Number(row.download_interval),
-    uploadInterval: Number(row.upload_interval),
-    // Absent in a database last filled by an older server: slow switching off.
-    slowResponseThreshold: Number(row.slow_response_threshold ?? 0),
-    slowResponseCount: Number(row.slow_response_count ?? 0),
-    offlineDataExclusion: excludedJobsOf(
-      row.offline_data_exclusion === null || row.offline_data_exclusion === undefined
-        ? null
-        : String(row.offline_data_exclusion),
-    ),
-  };
 }
 
 /** Currency and tenders from the offline database (job 1070), or from the server for a register without one. */
@@ -266,8 +228,8 @@ async function registerContext(
   }
   let answer: RegisterConfigAnswer;
   try {
-    const r = await http.get<RegisterConfigAnswer>(apiPath.registerConfig(config.registerId));
-    if (r.status !== 200) throw new OperationError(`server answered ${r.status}`, "ChannelConfigurationNotFound");
+    const r = await http.get(apiPath.registerConfig(config.registerId), registerConfigAnswerSchema);
+    if (!r.ok) throw new OperationError(`server answered ${r.status}`, "ChannelConfigurationNotFound");
     answer = r.body;
   } catch (error) {
     const why = (error as Error).message;
@@ -291,5 +253,15 @@ async function registerContext(
     currency: answer.store.currency,
     decimals: answer.store.decimals,
     tenders: answer.tenders.map((t) => ({ id: t.id, name: t.name, kind: t.kind, allowedOffline: t.allowedOffline })),
+  };
+}
+
+/** The register's durable record around an online checkout: in doubt before sending, then stored or refused. */
+function checkoutRecorder(local: OfflineStore, clock: Clock): CheckoutRecorder {
+  const iso = () => new Date(clock.now()).toISOString();
+  return {
+    sending: (tx) => local.saveTransaction(toWire(tx), seqOf(tx.id), tx.total, "in-doubt", iso()),
+    stored: (tx) => local.markOnline(tx.id, iso()),
+    refused: (tx, reason) => local.checkoutRefused(tx.id, seqOf(tx.id), reason, iso()),
   };
 }

@@ -24,9 +24,16 @@ import {
   type TenderMethod,
   tendersForMode,
 } from "../domain/tenders.js";
-import { type Transaction, toWire, type WireTransaction } from "../domain/transaction.js";
+import {
+  checkTotals,
+  fromWire,
+  type Transaction,
+  toWire,
+  type WireTransaction,
+  wireTransactionSchema,
+} from "../domain/transaction.js";
 import type { Clock } from "../lib/clock.js";
-import { OperationError, UsageError } from "../lib/errors.js";
+import { InternalError, OperationError, UnreachableError, UsageError } from "../lib/errors.js";
 import type { ConnectionManager } from "./connection-manager.js";
 import type { CommitResult, StaffInfo } from "./data-source.js";
 import type { NumberAllocator } from "./numbers.js";
@@ -47,13 +54,28 @@ export interface Receipt {
   change: number;
 }
 
+/** The register's durable record of checkouts sent to the server whose answer never came (SPEC §4.3, exactly once). */
+export interface InDoubtLedger {
+  /** True while the sale is recorded as sent without a known outcome. */
+  isInDoubt(id: string): boolean;
+  /** Every sale in doubt, oldest first. */
+  list(): WireTransaction[];
+}
+
+/** How a sale in doubt ended: completed at the server (or stored offline), or refused (nothing charged). */
+export type InDoubtResolution =
+  | { id: string; outcome: "completed"; receipt: Receipt }
+  | { id: string; outcome: "refused"; code: string; message: string };
+
 export interface SaleSessionOptions {
   clock: Clock;
   manager: ConnectionManager;
   context: RegisterContext;
   numbers: NumberAllocator;
-  /** Keeps a local record of sales the server stored (offline sales are recorded by the offline source). */
-  recordOnline?: (wire: WireTransaction, seq: number, totalMinor: number) => void;
+  /** Sales whose checkout answer was lost; without it a lost answer is simply an error (unit tests). */
+  inDoubt?: InDoubtLedger;
+  /** Told how each sale in doubt was resolved (at the start of the next transaction). */
+  onResolved?: (resolution: InDoubtResolution) => void;
   /** Appends every completed sale to the register's journal. */
   journal?: (receipt: Receipt) => void;
 }
@@ -89,11 +111,46 @@ export class SaleSession {
     return this.staff;
   }
 
-  /** The start of a transaction: the only point where an automatically offline register retries the server. */
+  /**
+   * The start of a transaction: the only point where an automatically offline register retries the server, and
+   * where sales left in doubt by a lost answer are settled before anything new is sold.
+   */
   async begin(): Promise<void> {
     if (this.started) return;
     await this.o.manager.startTransaction();
+    await this.resolveInDoubt();
     this.started = true;
+  }
+
+  /**
+   * Sends every sale in doubt again, same id and content (the server stores it once, or answers duplicate). A sale
+   * that still gets no answer blocks the next one: selling on would leave the cashier unsure what was charged.
+   */
+  async resolveInDoubt(): Promise<InDoubtResolution[]> {
+    const ledger = this.o.inDoubt;
+    if (!ledger) return [];
+    const resolutions: InDoubtResolution[] = [];
+    for (const wire of ledger.list()) {
+      const converted = fromWire(wire, this.o.context.decimals);
+      if ("error" in converted) throw new InternalError(`sale ${wire.id} in doubt cannot be read: ${converted.error}`);
+      let resolution: InDoubtResolution;
+      try {
+        const result = await this.o.manager.run((source) => source.commitTransaction(converted.tx));
+        resolution = {
+          id: wire.id,
+          outcome: "completed",
+          receipt: { transaction: converted.tx, wire, status: result.status, change: changeOf(converted.tx) },
+        };
+        this.o.journal?.(resolution.receipt);
+      } catch (error) {
+        if (ledger.isInDoubt(wire.id)) throw inDoubtError(wire.id, error, "before the next sale");
+        if (!(error instanceof OperationError)) throw error;
+        resolution = { id: wire.id, outcome: "refused", code: error.code, message: error.message };
+      }
+      resolutions.push(resolution);
+      this.o.onResolved?.(resolution);
+    }
+    return resolutions;
   }
 
   /** `1001`, a barcode, or `3 x 1001`. Lines already in the cart keep their prices whatever happens next. */
@@ -103,18 +160,18 @@ export class SaleSession {
     await this.begin();
     const product = await this.o.manager.run((source) => source.findProduct(code));
     if (!product) throw new CartError("BadProduct", `no product with id or barcode "${code}"`);
-    this.cart = addLine(this.cart, product, qty);
+    this.changeCart(addLine(this.cart, product, qty));
     return this.cart.lines[this.cart.lines.length - 1] as Cart["lines"][number];
   }
 
   voidLine(line: number): void {
     this.requirePaymentNotStarted();
-    this.cart = voidLine(this.cart, line);
+    this.changeCart(voidLine(this.cart, line));
   }
 
   discount(line: number, pct: number): void {
     this.requirePaymentNotStarted();
-    this.cart = setLineDiscount(this.cart, line, pct);
+    this.changeCart(setLineDiscount(this.cart, line, pct));
   }
 
   async setCustomer(query: string) {
@@ -179,19 +236,25 @@ export class SaleSession {
         );
       }
     }
-    this.payment ??= startPayment(this.totals().total, this.o.context.decimals);
+    // The amount due is always the cart's total now: a payment begun for an earlier total is never carried over.
+    if (this.payment?.total !== this.totals().total) {
+      if (this.payment && this.payment.tenders.length > 0) {
+        throw new InternalError("the cart changed after payment started");
+      }
+      this.payment = startPayment(this.totals().total, this.o.context.decimals);
+    }
     const result = applyTender(this.payment, tender, minor, this.mode, {
       accountAllowed: this.cart.customer?.accountAllowed ?? false,
     });
     if (!result.ok) throw new OperationError(result.message, result.code);
-    const before = this.payment;
     this.payment = result.state;
     if (!isPaid(this.payment)) return null;
     try {
       return await this.complete();
     } catch (error) {
-      // Not committed anywhere: take the last tender back so the cashier can pay again (a new number is used).
-      this.payment = before;
+      // Refused, stored nowhere: no tender was taken. The cart stays, open to changes, and is paid again in full
+      // (under a new number); a sale in doubt has already left the cart (see complete).
+      this.payment = null;
       throw error;
     }
   }
@@ -206,6 +269,8 @@ export class SaleSession {
   /**
    * Commits the paid sale before the receipt: the number is reserved durably first; online the server stores it,
    * and if the server does not answer the same transaction (same id, same content) goes to the offline database.
+   * A register that cannot go offline sends it once more (the server is idempotent); when that gets no answer
+   * either, the sale stays in doubt: kept durably and settled before the next sale.
    */
   private async complete(): Promise<Receipt> {
     const payment = this.payment;
@@ -222,20 +287,34 @@ export class SaleSession {
       createdAt: new Date(this.o.clock.now()).toISOString(),
       mode: this.mode,
     });
-    const wire = toWire(transaction);
-    const result = await this.o.manager.run((source) => source.commitTransaction(transaction));
-    if (result.status !== "pending") {
+    const problems = checkTotals(transaction);
+    if (problems.length > 0) {
+      throw new InternalError(`sale ${transaction.id} does not add up, not stored: ${problems.join("; ")}`);
+    }
+    const commit = () => this.o.manager.run((source) => source.commitTransaction(transaction));
+    let result: CommitResult;
+    try {
+      result = await commit();
+    } catch (error) {
+      if (!this.o.inDoubt?.isInDoubt(transaction.id)) throw error;
       try {
-        this.o.recordOnline?.(wire, seq, transaction.total);
-      } catch {
-        // The server has the sale: failing it now would have the cashier charge again under a new number.
-        // The local copy is a convenience (register list, purge); the server's record is the one that counts.
+        result = await commit();
+      } catch (again) {
+        if (!this.o.inDoubt.isInDoubt(transaction.id)) throw again;
+        this.cancel();
+        throw inDoubtError(transaction.id, again, "before the next sale");
       }
     }
-    const receipt: Receipt = { transaction, wire, status: result.status, change: change(payment) };
+    const receipt: Receipt = { transaction, wire: toWire(transaction), status: result.status, change: change(payment) };
     this.cancel();
     this.o.journal?.(receipt);
     return receipt;
+  }
+
+  /** A cart change: a payment not yet begun (no tender) is dropped, so the amount due is the new total. */
+  private changeCart(cart: Cart): void {
+    this.cart = cart;
+    this.payment = null;
   }
 
   private requirePaymentNotStarted(): void {
@@ -243,4 +322,28 @@ export class SaleSession {
       throw new CartError("BadEntry", "payment has started: finish paying or cancel the sale");
     }
   }
+}
+
+/** Change handed back, from the stored tenders (for a sale in doubt rebuilt from its record). */
+function changeOf(tx: Transaction): number {
+  return tx.tenders.reduce((sum, t) => sum + t.change, 0);
+}
+
+/**
+ * The checkout got no answer and the register cannot store the sale offline: whether the server has it is not
+ * known. The cashier is told plainly; the sale is kept and sent again (same id, same content) before the next one.
+ */
+export function inDoubtError(id: string, cause: unknown, when: string): UnreachableError {
+  const why = cause instanceof Error ? cause.message : String(cause);
+  return new UnreachableError(
+    `sale ${id} is in doubt: the server did not confirm its checkout (${why}); the customer has paid and the register keeps the sale`,
+    "TransactionInDoubt",
+    `do not charge the customer again: the register sends ${id} again ${when} (pos status shows it; pos sync push settles it now)`,
+    { cause },
+  );
+}
+
+/** Sales in doubt as the ledger stores them (the body of the local record). */
+export function parseInDoubt(body: string): WireTransaction {
+  return wireTransactionSchema.parse(JSON.parse(body));
 }

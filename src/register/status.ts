@@ -3,17 +3,19 @@ import { existsSync, statSync } from "node:fs";
 import { operation917Caption } from "../domain/operations.js";
 import type { Clock } from "../lib/clock.js";
 import type { Db } from "../lib/db.js";
+import { PosError } from "../lib/errors.js";
 import { createHttpClient } from "../lib/http.js";
 import type { Paths } from "../lib/paths.js";
-import { createOfflineStore, type OfflineStore } from "../offline/offline-store.js";
-import { openOfflineDatabase } from "../offline/schema.js";
+import { createOfflineStore, type NumberGap, type OfflineStore } from "../offline/offline-store.js";
 import { lastSyncLog, type SyncLogEntry } from "../sync/sync-log.js";
 import { readRegisterConfig } from "./config.js";
 import type { ConnectionManager, SwitchEvent } from "./connection-manager.js";
 import { createFileStateStore } from "./connection-state.js";
 import { type ConnectionMode, classifyOutcome, describeOutcome } from "./failover.js";
 import { probeServer } from "./online-source.js";
-import { connectionStateFile, createConnectionManager, DEFAULT_PROFILE, profileFromDatabase } from "./runtime.js";
+import { connectionStateFile, openRegisterDatabase, openRegisterFiles } from "./open.js";
+import { DEFAULT_PROFILE, profileFromDatabase } from "./profile.js";
+import { createConnectionManager } from "./runtime.js";
 
 /** `pos status` probes with at most this timeout: a glance must not wait the full timeoutInterval. */
 export const STATUS_PROBE_MAX_MS = 2000;
@@ -56,7 +58,11 @@ export interface RegisterStatus {
   lastDownload: SyncAttempt | null;
   lastUpload: SyncAttempt | null;
   pending: { count: number; oldest: string | null; oldestAgeMs: number | null };
+  /** Sales whose checkout answer never came: kept, and sent again before the next sale (or by pos sync push). */
+  inDoubt: Array<{ id: string; total: number; createdAt: string }>;
   conflicts: number;
+  /** Transaction numbers never used (a crash, a refused checkout), as recorded; never handed out again. */
+  numbers: { reservedTo: number; usedTo: number; gaps: NumberGap[] };
   jobs: AppliedJob[];
   database: { file: string; exists: boolean; sizeBytes: number; integrity: string };
   checkedAt: string;
@@ -80,7 +86,15 @@ export async function registerStatus(options: RegisterStatusOptions): Promise<Re
   const state = createFileStateStore(stateFile, () => (Number.isNaN(never) ? now : never)).read();
   const file = paths.offlineDb(registerId);
   const exists = existsSync(file);
-  const db = exists ? openOfflineDatabase(file) : null;
+  // A damaged database is part of the answer (its reason shows as the integrity), never an error here.
+  let damage: string | null = null;
+  let db: Db | null = null;
+  try {
+    db = openRegisterDatabase(paths, registerId, "open");
+  } catch (error) {
+    if (!(error instanceof PosError) || error.code !== "OfflineDatabaseDamaged") throw error;
+    damage = error.message;
+  }
   try {
     const local = db ? createOfflineStore(db) : null;
     const pending = local?.pendingSummary() ?? { count: 0, oldest: null };
@@ -102,13 +116,17 @@ export async function registerStatus(options: RegisterStatusOptions): Promise<Re
       lastDownload: db ? lastSyncAttempt(db, now, "download") : null,
       lastUpload: db ? lastSyncAttempt(db, now, "upload") : null,
       pending: { ...pending, oldestAgeMs: pending.oldest ? Math.max(0, now - Date.parse(pending.oldest)) : null },
+      inDoubt: (local?.inDoubt() ?? []).map((row) => ({ id: row.id, total: row.total, createdAt: row.created_at })),
       conflicts: local ? local.count("transactions", "status = 'conflict'") : 0,
+      numbers: local
+        ? { ...local.numberState(registerId), gaps: local.numberGaps() }
+        : { reservedTo: 0, usedTo: 0, gaps: [] },
       jobs: db ? appliedJobs(db, now) : [],
       database: {
         file,
         exists,
         sizeBytes: fileSize(file) + fileSize(`${file}-wal`),
-        integrity: db ? integrity(db) : "missing",
+        integrity: !exists ? "missing" : (damage ?? (db ? integrity(db) : "missing")),
       },
       checkedAt: iso(now),
     };
@@ -128,7 +146,11 @@ export function lastSyncAttempt(db: Db, now: number, kind?: SyncAttempt["kind"])
 
 /** What the sale screen's header needs, cheap enough to read before every prompt. */
 export function saleHeaderFacts(local: OfflineStore, now: number) {
-  return { pending: local.pendingSummary().count, lastSync: lastSyncAttempt(local.db, now) };
+  return {
+    pending: local.pendingSummary().count,
+    inDoubt: local.inDoubt().length,
+    lastSync: lastSyncAttempt(local.db, now),
+  };
 }
 
 function appliedJobs(db: Db, now: number): AppliedJob[] {
@@ -244,29 +266,14 @@ function operationResult(register: string, manager: ConnectionManager, event: Sw
  * configuration, so 917 works from the shell whatever state the register is in.
  */
 function openConnection(options: Operation917Options): { manager: ConnectionManager; close(): void } {
-  const { paths, clock, registerId } = options;
-  const config = readRegisterConfig(paths, registerId);
-  const db = openOfflineDatabase(paths.offlineDb(registerId));
-  const local = createOfflineStore(db);
-  const profile = profileFromDatabase(local, registerId);
-  const http = createHttpClient({
-    baseUrl: config.serverUrl,
-    token: config.deviceToken,
-    timeoutMs: profile.timeoutInterval * 1000,
-  });
+  const opened = openRegisterFiles(options);
   const manager = createConnectionManager({
-    clock,
-    config,
-    local,
-    http,
-    profile,
-    store: createFileStateStore(connectionStateFile(paths, registerId), () => clock.now()),
+    clock: options.clock,
+    config: opened.config,
+    local: opened.local,
+    http: opened.http,
+    profile: opened.profile,
+    store: opened.state,
   });
-  return {
-    manager,
-    close: () => {
-      http.close();
-      db.close();
-    },
-  };
+  return { manager, close: opened.close };
 }

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { type FaultSpec, parseFault, toFaultSpec } from "../faults/fault-spec.js";
 import { parseDuration } from "../lib/clock.js";
-import type { ProfileSettings } from "../register/runtime.js";
+import type { ProfileSettings } from "../register/profile.js";
 import { parseExcludedJobs } from "../sync/package/exclusion.js";
 
 export type ModeExpectation = "online" | "offline" | "offline-auto" | "offline-manual";

@@ -2,11 +2,19 @@
 import { join } from "node:path";
 import { toMajor } from "../domain/money.js";
 import { formatFault } from "../faults/fault-spec.js";
-import { apiPath, ROUTES } from "../lib/api.js";
-import { ASYNC_CUSTOMER_ROUTES } from "../lib/api-customers.js";
+import {
+  adminTransactionsAnswerSchema,
+  apiPath,
+  conflictsAnswerSchema,
+  priceAnswerSchema,
+  ROUTES,
+  wireTransactionSchema,
+} from "../lib/api.js";
+import { ASYNC_CUSTOMER_ROUTES, asyncCustomerSyncAnswerSchema } from "../lib/api-customers.js";
 import type { VirtualClock } from "../lib/clock.js";
 import { OperationError } from "../lib/errors.js";
-import type { HttpClient } from "../lib/http.js";
+import type { AnswerSchema, HttpClient } from "../lib/http.js";
+import { answerOf } from "../lib/server-errors.js";
 import type { RegisterRuntime } from "../register/runtime.js";
 import type { Receipt, SaleSession } from "../register/sale-session.js";
 import { pendingCustomerCount, transactionCustomer } from "../sync/async-customers.js";
@@ -71,15 +79,18 @@ export async function executeStep(ctx: ReplayContext, step: Step): Promise<StepO
 /** A master-data edit at HQ, past the fault proxy (it is the head office's doing, not the register's). */
 async function changeAtHq(ctx: ReplayContext, change: HqChange): Promise<Record<string, unknown>> {
   if (!change.price) {
-    const r = await ctx.admin.post<{ created: unknown[] }>(ASYNC_CUSTOMER_ROUTES.sync, {});
-    if (r.status !== 200)
-      throw new OperationError(`HQ answered ${r.status} to the async customer job`, "HqChangeFailed");
-    return { created: r.body.created.length };
+    const answer = await answerOf(
+      () => ctx.admin.post(ASYNC_CUSTOMER_ROUTES.sync, {}, asyncCustomerSyncAnswerSchema),
+      "HQ's async customer job",
+    );
+    return { created: answer.created.length };
   }
   const { item, amount } = change.price;
   const store = change.price.store ?? ctx.runtime.config.store;
-  const r = await ctx.admin.put(apiPath.adminPrice(store, item), { amount });
-  if (r.status !== 200) throw new OperationError(`HQ answered ${r.status} to the price of ${item}`, "HqChangeFailed");
+  await answerOf(
+    () => ctx.admin.request("PUT", apiPath.adminPrice(store, item), priceAnswerSchema, { amount }),
+    `HQ price of ${item}`,
+  );
   return {};
 }
 
@@ -233,15 +244,12 @@ async function observe(ctx: ReplayContext, expect: StateExpect): Promise<Record<
 async function serverHas(ctx: ReplayContext): Promise<number> {
   const store = ctx.runtime.config.store;
   const mine = new Set(ctx.runIds);
-  const list = await adminGet<{ count: number; transactions: Array<{ id: string }> }>(
-    ctx,
-    apiPath.adminTransactions(store, 10_000),
-  );
+  const list = await adminGet(ctx, apiPath.adminTransactions(store, 10_000), adminTransactionsAnswerSchema);
   if (list.count <= list.transactions.length) return list.transactions.filter((t) => mine.has(t.id)).length;
   // A long-lived --server holds more than one page: ask for each of ours instead.
   let found = 0;
   for (const id of mine) {
-    const r = await ctx.admin.get(apiPath.adminTransaction(id));
+    const r = await ctx.admin.get(apiPath.adminTransaction(id), wireTransactionSchema);
     if (r.status === 200) found++;
     else if (r.status !== 404) throw new OperationError(`server answered ${r.status} for transaction ${id}`);
   }
@@ -250,14 +258,12 @@ async function serverHas(ctx: ReplayContext): Promise<number> {
 
 async function serverConflicts(ctx: ReplayContext): Promise<number> {
   const mine = new Set(ctx.runIds);
-  const answer = await adminGet<{ conflicts: Array<{ transactionId: string }> }>(ctx, ROUTES.admin.conflicts);
+  const answer = await adminGet(ctx, ROUTES.admin.conflicts, conflictsAnswerSchema);
   return answer.conflicts.filter((c) => mine.has(c.transactionId)).length;
 }
 
-async function adminGet<T>(ctx: ReplayContext, path: string): Promise<T> {
-  const r = await ctx.admin.get<T>(path);
-  if (r.status !== 200) throw new OperationError(`server answered ${r.status} to GET ${path}`, "ServerCheckFailed");
-  return r.body;
+function adminGet<T>(ctx: ReplayContext, path: string, schema: AnswerSchema<T>): Promise<T> {
+  return answerOf(() => ctx.admin.get(path, schema), "replay check");
 }
 
 /** Runs an action; an error becomes `{error: code, message}` for the expectation to judge instead of ending the run. */

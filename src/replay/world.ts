@@ -56,7 +56,7 @@ export async function openWorld(options: OpenWorldOptions): Promise<ReplayWorld>
   const [{ startServer }, { defaultFixturesDir, loadFixtures }, { readVersion }] = await Promise.all([
     import("../server/start.js"),
     import("../lib/fixtures.js"),
-    import("../cli.js"),
+    import("../lib/version.js"),
   ]);
   const home = mkdtempSync(join(tmpdir(), "pos-replay-"));
   const paths = createPaths(home);

@@ -49,7 +49,12 @@ export function registerConfig(channel: Db, registerId: string): RegisterConfigA
     channel,
     "SELECT tender_id, name, kind, allowed_offline FROM tenders WHERE store_id = ? ORDER BY tender_id",
   ).all(store.id) as { tender_id: string; name: string; kind: TenderKind; allowed_offline: Flag }[];
+  // Ids are <register>-<6 digits>: the greatest id is the greatest number (the index makes this one seek).
+  const last = preparedPluck(channel, "SELECT id FROM transactions WHERE register_id = ? ORDER BY id DESC LIMIT 1").get(
+    registerId,
+  ) as string | undefined;
   return {
+    lastTransactionSeq: last ? Number(last.slice(last.lastIndexOf("-") + 1)) : 0,
     register: {
       id: register.id,
       store: register.store_id,

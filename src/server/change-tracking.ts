@@ -1,6 +1,6 @@
 // HQ writes with change tracking: one version bump per change, rows stamped with it, deletes leave tombstones.
 import { type Db, prepared, preparedPluck } from "../lib/db.js";
-import { type Row, TABLES, type TableName } from "../sync/package/tables.js";
+import { type Row, TABLES, type TableName } from "../schema/tables.js";
 
 export function currentChangeVersion(db: Db): number {
   return (prepared(db, "SELECT version FROM change_tracking WHERE id = 1").get() as { version: number }).version;

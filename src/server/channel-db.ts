@@ -1,7 +1,6 @@
 // Channel database schema (server/channel-<store>.db): the store's master data and the transactions it received.
 import { type Db, type Migration, openDatabase } from "../lib/db.js";
-import { targetMigrations } from "../sync/package/apply.js";
-import { addMissingColumns } from "../sync/package/tables.js";
+import { TARGET_COLUMNS_UPGRADE, TARGET_MIGRATIONS } from "../schema/target.js";
 
 /**
  * Numbered migrations (index + 1 = user_version); append, never edit a shipped one.
@@ -10,7 +9,7 @@ import { addMissingColumns } from "../sync/package/tables.js";
  */
 export const CHANNEL_MIGRATIONS: readonly Migration[] = [
   // 1: master-data tables + applied_sessions, as every package target has them.
-  ...targetMigrations(),
+  ...TARGET_MIGRATIONS,
   `CREATE TABLE channel_state (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE INDEX barcodes_product ON barcodes (product_id);`,
   `CREATE TABLE transactions (
@@ -40,8 +39,10 @@ CREATE TABLE transaction_conflicts (
   attempts INTEGER NOT NULL,
   UNIQUE (transaction_id, incoming_hash)
 );`,
-  // 4: slow-server switching fields of the offline profile (nullable: off).
-  addMissingColumns("offline_profiles"),
+  // 4: the highest number a register used, asked for when it is provisioned again (numbers never repeat).
+  "CREATE INDEX transactions_register ON transactions (register_id, id);",
+  // 5: slow-server switching and offline data exclusion fields of the offline profile (nullable: off).
+  TARGET_COLUMNS_UPGRADE,
 ];
 
 // NORMAL (see hq-db.ts): WAL + NORMAL keeps every acknowledged upload across a process kill.

@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import type { Clock } from "../lib/clock.js";
 import type { Db } from "../lib/db.js";
-import { type Row, TABLE_NAMES, TABLES, type TableName, toRowValue } from "../sync/package/tables.js";
+import { type Row, TABLE_NAMES, TABLES, type TableName, toRowValue } from "../schema/tables.js";
 import { type CdxService, type CdxStartup, createCdxService } from "./cdx/service.js";
 import { upsertTracked, withChange } from "./change-tracking.js";
 import { openChannelDatabase } from "./channel-db.js";

@@ -13,8 +13,8 @@ import {
 } from "../lib/api.js";
 import { type Db, preparedPluck } from "../lib/db.js";
 import { hashPassword } from "../lib/password.js";
+import type { Row, TableName } from "../schema/tables.js";
 import { parseExcludedJobs } from "../sync/package/exclusion.js";
-import type { Row, TableName } from "../sync/package/tables.js";
 import { ApiError, notFound, validationFailed } from "./api-error.js";
 import { customerFromRow, type OfflineProfileRow, profileFromRow } from "./catalog.js";
 import { findTracked, upsertTracked, withChange } from "./change-tracking.js";

@@ -1,6 +1,6 @@
 // HQ database schema (server/hq.db): master data with change tracking, devices, sign-in state, register status.
 import { type Db, type Migration, openDatabase } from "../lib/db.js";
-import { addMissingColumns, masterDataDdl } from "../sync/package/tables.js";
+import { addMissingColumns } from "../schema/tables.js";
 import { ASYNC_CUSTOMERS_DDL } from "./async-customers.js";
 
 /**
@@ -14,7 +14,27 @@ import { ASYNC_CUSTOMERS_DDL } from "./async-customers.js";
  * so "what changed since X" = rows with change_version > X + tombstones with change_version > X.
  */
 export const HQ_MIGRATIONS: readonly Migration[] = [
-  `${masterDataDdl({ changeVersion: true })}
+  // 1: frozen as pos 0.1.0 shipped it (master-data tables with change_version); never regenerate from TABLES.
+  `CREATE TABLE IF NOT EXISTS customers (id TEXT NOT NULL, name TEXT NOT NULL, email TEXT, phone TEXT, account_allowed INTEGER NOT NULL, change_version INTEGER NOT NULL, PRIMARY KEY (id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS customers_change_version ON customers (change_version);
+CREATE TABLE IF NOT EXISTS products (id TEXT NOT NULL, name TEXT NOT NULL, tax_group TEXT NOT NULL, unit TEXT NOT NULL, active INTEGER NOT NULL, change_version INTEGER NOT NULL, PRIMARY KEY (id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS products_change_version ON products (change_version);
+CREATE TABLE IF NOT EXISTS barcodes (barcode TEXT NOT NULL, product_id TEXT NOT NULL, change_version INTEGER NOT NULL, PRIMARY KEY (barcode)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS barcodes_change_version ON barcodes (change_version);
+CREATE TABLE IF NOT EXISTS prices (store_id TEXT NOT NULL, product_id TEXT NOT NULL, amount INTEGER NOT NULL, change_version INTEGER NOT NULL, PRIMARY KEY (store_id, product_id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS prices_change_version ON prices (change_version);
+CREATE TABLE IF NOT EXISTS staff (id TEXT NOT NULL, name TEXT NOT NULL, role TEXT NOT NULL, password_hash TEXT NOT NULL, stores TEXT NOT NULL, permissions TEXT NOT NULL, change_version INTEGER NOT NULL, PRIMARY KEY (id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS staff_change_version ON staff (change_version);
+CREATE TABLE IF NOT EXISTS stores (id TEXT NOT NULL, name TEXT NOT NULL, currency TEXT NOT NULL, decimals INTEGER NOT NULL, offline_customer_creation INTEGER NOT NULL, days_transactions_exist INTEGER NOT NULL, data_group TEXT NOT NULL, change_version INTEGER NOT NULL, PRIMARY KEY (id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS stores_change_version ON stores (change_version);
+CREATE TABLE IF NOT EXISTS tax_groups (store_id TEXT NOT NULL, tax_group TEXT NOT NULL, name TEXT NOT NULL, rate_ppm INTEGER NOT NULL, change_version INTEGER NOT NULL, PRIMARY KEY (store_id, tax_group)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS tax_groups_change_version ON tax_groups (change_version);
+CREATE TABLE IF NOT EXISTS tenders (store_id TEXT NOT NULL, tender_id TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, allowed_offline INTEGER NOT NULL, change_version INTEGER NOT NULL, PRIMARY KEY (store_id, tender_id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS tenders_change_version ON tenders (change_version);
+CREATE TABLE IF NOT EXISTS registers (id TEXT NOT NULL, store_id TEXT NOT NULL, name TEXT NOT NULL, supports_offline INTEGER NOT NULL, offline_profile_id TEXT NOT NULL, receipt_mask TEXT NOT NULL, change_version INTEGER NOT NULL, PRIMARY KEY (id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS registers_change_version ON registers (change_version);
+CREATE TABLE IF NOT EXISTS offline_profiles (id TEXT NOT NULL, name TEXT NOT NULL, timeout_interval REAL NOT NULL, reconnect_interval REAL NOT NULL, allow_manual_offline_before_sign_in INTEGER NOT NULL, advanced_offline_switching INTEGER NOT NULL, health_check_interval REAL NOT NULL, pause_offline_sync INTEGER NOT NULL, download_interval REAL NOT NULL, upload_interval REAL NOT NULL, change_version INTEGER NOT NULL, PRIMARY KEY (id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS offline_profiles_change_version ON offline_profiles (change_version);
 CREATE TABLE change_tracking (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
 INSERT INTO change_tracking (id, version) VALUES (1, 0);
 CREATE TABLE tombstones (
@@ -129,7 +149,7 @@ CREATE TABLE hq_transactions (
   upload_session INTEGER NOT NULL,
   uploaded_at TEXT NOT NULL
 ) WITHOUT ROWID;`,
-  // 4: slow-server switching fields of the offline profile (nullable: off).
+  // 4: slow-server switching and offline data exclusion fields of the offline profile (nullable: off).
   addMissingColumns("offline_profiles"),
   // 5: customers created offline, waiting for HQ's async customer job (src/server/async-customers.ts).
   ASYNC_CUSTOMERS_DDL,

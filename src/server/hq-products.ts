@@ -11,7 +11,7 @@ import {
   type productSetBodySchema,
 } from "../lib/api.js";
 import { type Db, prepared, preparedPluck } from "../lib/db.js";
-import type { Row } from "../sync/package/tables.js";
+import type { Row } from "../schema/tables.js";
 import { ApiError, notFound, validationFailed } from "./api-error.js";
 import { deleteTracked, findTracked, upsertTracked, withChange } from "./change-tracking.js";
 

@@ -1,8 +1,8 @@
 // Which download jobs an offline database does not receive: its register's offline profile's data exclusion.
 import type { ChannelDatabase } from "../lib/api-sync.js";
 import { type Db, prepared } from "../lib/db.js";
+import type { DownloadJobId } from "../schema/tables.js";
 import { excludedJobsOf } from "../sync/package/exclusion.js";
-import type { DownloadJobId } from "../sync/package/tables.js";
 
 /** Channel databases (the store's) always get everything; only registers' offline databases can be excluded from. */
 export function excludedJobsFor(hq: Db, database: Pick<ChannelDatabase, "kind" | "register">): DownloadJobId[] {

@@ -1,10 +1,9 @@
 // Operation 612 offline, the register's side: upload customers created offline; once HQ made them real customers and
 // job 1010 brought those down, point the register's sales from the temporary id to the real one.
-import { ASYNC_CUSTOMER_ROUTES, type AsyncCustomersAnswer, asyncCustomersAnswerSchema } from "../lib/api-customers.js";
+import { ASYNC_CUSTOMER_ROUTES, asyncCustomersAnswerSchema } from "../lib/api-customers.js";
 import { type Db, prepared } from "../lib/db.js";
-import { OperationError } from "../lib/errors.js";
 import type { HttpClient } from "../lib/http.js";
-import { answerError, callServer } from "./server-call.js";
+import { answerOf } from "../lib/server-errors.js";
 
 interface PendingCustomer {
   temp_id: string;
@@ -28,12 +27,10 @@ export async function uploadAsyncCustomers(http: HttpClient, db: Db): Promise<nu
     phone: c.phone,
     createdAt: c.created_at,
   }));
-  const answer = await callServer(
-    () => http.post(ASYNC_CUSTOMER_ROUTES.device, { customers }),
-    "the customers stay pending; push again when the server answers",
+  const stored = await answerOf(
+    () => http.post(ASYNC_CUSTOMER_ROUTES.device, { customers }, asyncCustomersAnswerSchema),
+    "upload customers created offline (they stay pending)",
   );
-  if (answer.status !== 200) throw answerError("upload customers created offline", answer);
-  const stored = parseAnswer(answer.body);
   const mark = prepared(
     db,
     "UPDATE offline_customers SET status = 'uploaded' WHERE temp_id = ? AND status = 'pending'",
@@ -54,9 +51,11 @@ export async function resolveAsyncCustomers(http: HttpClient, db: Db): Promise<n
     "SELECT COUNT(*) AS n FROM offline_customers WHERE status = 'uploaded' AND hq_id IS NULL",
   ).get() as { n: number };
   if (waiting.n === 0) return 0;
-  const answer = await callServer(() => http.get(ASYNC_CUSTOMER_ROUTES.device));
-  if (answer.status !== 200) throw answerError("list customers created offline", answer);
-  const created = parseAnswer(answer.body).customers.filter((c) => c.status === "Created" && c.customerId);
+  const answer = await answerOf(
+    () => http.get(ASYNC_CUSTOMER_ROUTES.device, asyncCustomersAnswerSchema),
+    "list customers created offline",
+  );
+  const created = answer.customers.filter((c) => c.status === "Created" && c.customerId);
   const known = prepared(db, "SELECT 1 FROM customers WHERE id = ?");
   const remember = prepared(db, "UPDATE offline_customers SET hq_id = ? WHERE temp_id = ? AND hq_id IS NULL");
   const repoint = prepared(db, "UPDATE transactions SET customer_id = ? WHERE customer_id = ?");
@@ -71,18 +70,6 @@ export async function resolveAsyncCustomers(http: HttpClient, db: Db): Promise<n
     }
   })();
   return resolved;
-}
-
-function parseAnswer(body: unknown): AsyncCustomersAnswer {
-  const parsed = asyncCustomersAnswerSchema.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new OperationError(
-      `the server's answer about customers created offline is not readable: ${issue?.path.join(".") || "(root)"}: ${issue?.message}`,
-      "SyncFailed",
-    );
-  }
-  return parsed.data;
 }
 
 /** Customers created on this register that do not have their real id yet (shown as Pending sync). */

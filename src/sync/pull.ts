@@ -1,14 +1,20 @@
 // `pos sync pull`: download the register's sessions in order, verify, apply (all or nothing), report each status.
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { type DownloadSession, type REPORTED_STATUSES, type SessionsAnswer, syncPath } from "../lib/api-sync.js";
+import {
+  type DownloadSession,
+  type REPORTED_STATUSES,
+  sessionAnswerSchema,
+  sessionsAnswerSchema,
+  syncPath,
+} from "../lib/api-sync.js";
 import type { Clock } from "../lib/clock.js";
 import type { Db } from "../lib/db.js";
 import type { HttpClient } from "../lib/http.js";
+import { answerOf, callServer, toCliError } from "../lib/server-errors.js";
 import { resolveAsyncCustomers } from "./async-customers.js";
 import { applyPackage } from "./package/apply.js";
 import { PackageError } from "./package/format.js";
-import { answerError, callServer, errorText } from "./server-call.js";
 import { finishSyncLog, startSyncLog } from "./sync-log.js";
 
 export interface PullOptions {
@@ -25,6 +31,8 @@ export interface PullOptions {
 export type PullProgress =
   | { kind: "session"; session: DownloadSession; index: number; count: number }
   | { kind: "downloaded"; session: DownloadSession; bytes: number }
+  /** Mid-apply: rows inserted so far in the session's one transaction (nothing is committed yet). */
+  | { kind: "applying"; session: DownloadSession; rows: number }
   | { kind: "applied"; session: DownloadSession; rows: number; alreadyApplied: boolean };
 
 export interface PulledSession {
@@ -74,9 +82,8 @@ export async function pull(options: PullOptions): Promise<PullResult> {
     customersResolved: 0,
   };
   try {
-    const listed = await callServer(() => http.get<SessionsAnswer>(syncPath.sessions(database)));
-    if (listed.status !== 200) throw answerError("list sessions", listed);
-    const todo = listed.body.sessions.filter((s) => PENDING.has(s.status)).sort((a, b) => a.id - b.id);
+    const listed = await answerOf(() => http.get(syncPath.sessions(database), sessionsAnswerSchema), "list sessions");
+    const todo = listed.sessions.filter((s) => PENDING.has(s.status)).sort((a, b) => a.id - b.id);
     mkdirSync(options.workDir, { recursive: true });
     for (const [index, session] of todo.entries()) {
       options.onProgress?.({ kind: "session", session, index, count: todo.length });
@@ -119,9 +126,18 @@ async function pullOne(options: PullOptions, session: DownloadSession, iso: () =
   await report(http, session.id, "Requested");
   const file = join(options.workDir, `session-${session.id}.pkg`);
   try {
-    const download = await callServer(() => http.download(syncPath.package(session.id), file));
+    const path = syncPath.package(session.id);
+    const download = await callServer(() => http.download(path, file));
     if (download.status !== 200) {
-      const message = `server answered ${download.status}: ${errorText(download.body)}`;
+      const failed = {
+        ok: false as const,
+        ...download,
+        body: download.body,
+        server: http.baseUrl,
+        method: "GET" as const,
+        path,
+      };
+      const message = `server answered ${download.status}: ${toCliError(failed).message}`;
       await report(http, session.id, "Download failed", message);
       return { ...base, status: "Download failed", message };
     }
@@ -138,7 +154,12 @@ async function pullOne(options: PullOptions, session: DownloadSession, iso: () =
           size: session.size,
           sha256: session.sha256,
         },
-        { now: iso() },
+        {
+          now: iso(),
+          ...(options.onProgress
+            ? { onRows: (rows: number) => options.onProgress?.({ kind: "applying", session, rows }) }
+            : {}),
+        },
       );
       const rows = Object.values(applied.rows).reduce((sum, n) => sum + (n ?? 0), 0);
       options.onProgress?.({ kind: "applied", session, rows, alreadyApplied: applied.alreadyApplied });
@@ -161,8 +182,6 @@ async function pullOne(options: PullOptions, session: DownloadSession, iso: () =
 }
 
 async function report(http: HttpClient, id: number, status: (typeof REPORTED_STATUSES)[number], message?: string) {
-  const r = await callServer(() =>
-    http.post(syncPath.status(id), message === undefined ? { status } : { status, message }),
-  );
-  if (r.status !== 200) throw answerError(`report session ${id} ${status}`, r);
+  const body = message === undefined ? { status } : { status, message };
+  await answerOf(() => http.post(syncPath.status(id), body, sessionAnswerSchema), `report session ${id} ${status}`);
 }

@@ -1,11 +1,11 @@
 // `pos sync push`: upload pending offline transactions and customers in batches; mark each done only once the server confirms.
-import { ROUTES, type UploadAnswer } from "../lib/api.js";
+import { ROUTES, uploadAnswerSchema } from "../lib/api.js";
 import type { Clock } from "../lib/clock.js";
 import { OperationError } from "../lib/errors.js";
 import type { HttpClient } from "../lib/http.js";
+import { callServer, toCliError } from "../lib/server-errors.js";
 import type { OfflineStore } from "../offline/offline-store.js";
 import { uploadAsyncCustomers } from "./async-customers.js";
-import { answerError, callServer } from "./server-call.js";
 import { finishSyncLog, startSyncLog } from "./sync-log.js";
 
 export interface PushOptions {
@@ -54,10 +54,10 @@ export async function push(options: PushOptions): Promise<PushResult> {
       if (batch.length === 0) break;
       const transactions = batch.map((row) => JSON.parse(row.body) as unknown);
       const answer = await callServer(
-        () => http.post<UploadAnswer>(ROUTES.transactionsUpload, { transactions }),
+        () => http.post(ROUTES.transactionsUpload, { transactions }, uploadAnswerSchema),
         "pending transactions stay queued; push again when the server answers",
       );
-      if (answer.status !== 200) throw answerError("upload transactions", answer);
+      if (!answer.ok) throw toCliError(answer, "upload transactions");
       const marks = answer.body.results.map((r) => {
         if (r.status === "stored" || r.status === "duplicate") {
           if (r.status === "stored") result.uploaded++;

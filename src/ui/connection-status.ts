@@ -26,7 +26,19 @@ export function renderConnectionStatus(status: RegisterStatus, color: ChalkInsta
     ["last download", attemptLine(status.lastDownload, color)],
     ["last upload", attemptLine(status.lastUpload, color)],
     ["pending uploads", pending],
+    [
+      "in doubt",
+      status.inDoubt.length === 0
+        ? "0"
+        : color.red(
+            `${status.inDoubt.length} (${status.inDoubt.map((t) => t.id).join(", ")}) — sent again before the next sale`,
+          ),
+    ],
     ["conflicts", status.conflicts === 0 ? "0" : color.red(String(status.conflicts))],
+    [
+      "numbers",
+      `used to ${status.numbers.usedTo}${status.numbers.gaps.length === 0 ? "" : `, gaps ${status.numbers.gaps.map((g) => (g.first === g.last ? `${g.first}` : `${g.first}–${g.last}`)).join(", ")}`}`,
+    ],
     ["offline database", database],
   ];
   if (!status.supportsOffline) pairs.push(["supports offline", color.yellow("no (online-only register)")]);

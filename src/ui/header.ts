@@ -9,6 +9,8 @@ export interface HeaderData {
   staff: { id: string; name: string } | null;
   mode: ModeName;
   pending: number;
+  /** Sales whose checkout answer was lost: sent again before the next sale. */
+  inDoubt?: number;
   lastSync: { kind: "download" | "upload"; result: string; ageMs: number } | null;
   /** Caption of the operation 917 button, shown so the cashier knows what typing 917 will do. */
   button?: "Disconnect" | "Connect";
@@ -22,7 +24,9 @@ export function renderHeader(data: HeaderData, color: ChalkInstance, width = 80)
   const identity = [`register ${color.bold(data.register)}`, `store ${store}`, `staff ${staff}`].join(sep);
   const pending =
     data.pending === 0 ? "pending uploads 0" : color.yellow(`pending uploads ${data.pending.toLocaleString("en-US")}`);
-  const state = [modeBadge(data.mode, color), pending, `last sync ${lastSync(data.lastSync, color)}`];
+  const state = [modeBadge(data.mode, color), pending];
+  if (data.inDoubt) state.push(color.red(`IN DOUBT ${data.inDoubt}`));
+  state.push(`last sync ${lastSync(data.lastSync, color)}`);
   if (data.button) state.push(`917: ${data.button}`);
   return [identity, state.join(sep), color.dim("─".repeat(Math.max(20, Math.min(width, 120))))].join("\n");
 }

@@ -5,7 +5,7 @@ import { ExitCode, InternalError, PosError, UnreachableError } from "../lib/erro
 import type { Output, Spinner } from "../lib/output.js";
 import type { SwitchEvent } from "../register/connection-manager.js";
 import type { RegisterRuntime } from "../register/runtime.js";
-import type { Receipt, SaleSession } from "../register/sale-session.js";
+import type { InDoubtResolution, Receipt, SaleSession } from "../register/sale-session.js";
 import type { RegisterStatus, SyncAttempt } from "../register/status.js";
 import { renderCart } from "./cart.js";
 import { renderConnectionStatus } from "./connection-status.js";
@@ -23,10 +23,12 @@ export interface SaleRunnerOptions {
   output: Output;
   storeName?: string | null;
   /** Pending uploads and the last sync attempt, read before every prompt. */
-  facts: () => { pending: number; lastSync: SyncAttempt | null };
+  facts: () => { pending: number; inDoubt: number; lastSync: SyncAttempt | null };
   /** Data of the Connection status window. */
   connectionStatus: () => Promise<RegisterStatus>;
   switches: SwitchQueue;
+  /** Sales in doubt settled at the start of a transaction, worded after the step like switches. */
+  resolutions?: { drain(): InDoubtResolution[] };
   /** SPEC §4.4: sync rounds run in the background while a sale runs; the sync loop is wired in here. */
   startBackgroundSync?: (runtime: RegisterRuntime) => BackgroundSync;
 }
@@ -46,15 +48,30 @@ export interface SwitchQueue {
   drain(): SwitchEvent[];
 }
 
+/** One line telling the cashier how a sale left in doubt ended, and whether the customer was charged. */
+export function describeResolution(resolution: InDoubtResolution, money: (minor: number) => string): string {
+  if (resolution.outcome === "refused") {
+    return `sale ${resolution.id} (in doubt) was refused by the server (${resolution.code}: ${resolution.message}): the customer was NOT charged — give back what was paid`;
+  }
+  const { receipt } = resolution;
+  const where = receipt.status === "pending" ? "stored offline, pending upload" : "the server has it";
+  return `sale ${resolution.id} (in doubt) is completed: the customer was charged ${money(receipt.transaction.total)} once — ${where}; do not charge it again`;
+}
+
 export function createSwitchQueue(): SwitchQueue {
-  let events: SwitchEvent[] = [];
+  return createQueue<SwitchEvent>();
+}
+
+/** Events that arrive from inside a request and are worded after the step. */
+export function createQueue<T>(): { push(item: T): void; drain(): T[] } {
+  let items: T[] = [];
   return {
-    push: (event) => {
-      events.push(event);
+    push: (item) => {
+      items.push(item);
     },
     drain: () => {
-      const out = events;
-      events = [];
+      const out = items;
+      items = [];
       return out;
     },
   };
@@ -212,6 +229,7 @@ export class SaleRunner {
       staff: this.session.staff,
       mode,
       pending: facts.pending,
+      inDoubt: facts.inDoubt,
       lastSync: facts.lastSync,
       button: mode === "online" ? "Disconnect" : "Connect",
     };
@@ -255,7 +273,11 @@ export class SaleRunner {
 
   /** Lines for the connection switches since the last call (also after a step that failed). */
   notices(): string[] {
-    return this.o.switches.drain().map(describeSwitch);
+    const resolved = (this.o.resolutions?.drain() ?? []).map((r) => {
+      if (r.outcome === "completed") this.receipts.push(r.receipt);
+      return describeResolution(r, (minor) => this.money(minor));
+    });
+    return [...this.o.switches.drain().map(describeSwitch), ...resolved];
   }
 
   private withSwitches(lines: string[], receipt?: Receipt): StepResult {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { expect } from "vitest";
 import type { DownloadSession, RunAnswer } from "../../src/lib/api-sync.js";
-import { TABLE_NAMES } from "../../src/sync/package/tables.js";
+import { TABLE_NAMES } from "../../src/schema/tables.js";
 import { type RunResult, runPos } from "../helpers/cli.js";
 
 export function cdxCli(home: string) {

@@ -26,7 +26,8 @@ describe("pos server start --channel-download-interval", () => {
     expect((await pos(["hq", "price", "set", "1001", "SEA01", "12.49"])).code).toBe(0);
     const made = sessionOf(await run("1040", "--db", "SEA01"), "SEA01");
     expect(made.status).toBe("Available");
-    const deadline = Date.now() + 10_000;
+    // Waits for the state the server reaches on its 1 s schedule; the deadline only guards against a hang.
+    const deadline = Date.now() + 60_000;
     let status = made.status as string;
     while (status !== "Applied" && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -35,7 +36,7 @@ describe("pos server start --channel-download-interval", () => {
     expect(status).toBe("Applied");
     const product = await call(server.url, "GET", "/v1/products/1001", { token });
     expect(product.body.price).toBe(12.49);
-  });
+  }, 90_000);
 
   it("rejects a bad interval with exit 2", async () => {
     const other = tempHome("pos-cdx-interval-bad-");

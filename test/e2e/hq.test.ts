@@ -46,8 +46,8 @@ describe("pos hq", () => {
     [["price", "set", "1001", "SEA01", "12.999"], 2, /12\.999.*USD/],
     [["price", "set", "1001", "TYO01", "1480.5"], 2, /JPY/],
     [["price", "set", "1001", "SEA01", "abc"], 2, /amount/],
-    [["price", "set", "NOSUCH", "SEA01", "1.00"], 1, /NOSUCH/],
-    [["price", "set", "1001", "NOSTORE", "1.00"], 1, /NOSTORE/],
+    [["price", "set", "NOSUCH", "SEA01", "1.00"], 2, /NOSUCH/],
+    [["price", "set", "1001", "NOSTORE", "1.00"], 2, /NOSTORE/],
     [["staff", "add", "000999", "--name", "X", "--role", "boss", "--password", "p", "--store", "SEA01"], 2, /role/],
     [["profile", "set", "DEFAULT", "nosuchField", "1"], 2, /nosuchField/],
     [["profile", "set", "DEFAULT", "pauseOfflineSync", "maybe"], 2, /true or false/],
@@ -84,7 +84,8 @@ describe("pos hq", () => {
     const deleted = await json(["product", "delete", "9001"]);
     expect(deleted.tombstones).toEqual({ products: 1, barcodes: 1, prices: 2 });
     const show = await hq(["product", "show", "9001"]);
-    expect(show.code).toBe(1);
+    // An id the server does not know is bad input (404 → exit 2), as in every command.
+    expect(show.code).toBe(2);
     const db = new Database(join(home.home, "server", "hq.db"), { readonly: true });
     try {
       const tombstones = db

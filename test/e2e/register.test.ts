@@ -83,7 +83,7 @@ describe("pos register provision (without first sync)", () => {
 
   it("an unknown register id is refused by HQ with a clear line", async () => {
     const r = await runPos(["register", "provision", "SEA01-R9", "--server", server.url], { home: t.home });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
     expect(r.stderr).toMatch(/SEA01-R9/);
   });

@@ -19,7 +19,9 @@ const type = async (text: string) => {
 };
 const press = (key: string) => tmux("send-keys", "-t", SESSION, key);
 
-async function waitForScreen(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+// Each wait is for a marker on the screen; the deadline is only a backstop against a hung process, set far
+// above what a loaded machine needs (a 15 s one ran out once in a full run).
+async function waitForScreen(pattern: RegExp, timeoutMs = 60_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const text = await screen();
@@ -38,7 +40,7 @@ let server: TestServer;
 beforeAll(async () => {
   server = await startServer(home.home);
   await provisionTestRegister(home.home, server.url, "SEA01-R1");
-});
+}, 120_000);
 
 afterAll(async () => {
   await server?.stop();
@@ -95,5 +97,5 @@ describe("pos sale on a terminal", () => {
       button: "Connect",
       pending: { count: 1 },
     });
-  });
+  }, 180_000);
 });

@@ -1,9 +1,11 @@
 // A provisioned register for e2e tests: the real `pos register provision`, then its offline database filled with
 // the sample company's master data (what `--sync` will do once the distribution schedule can be run).
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { defaultFixturesDir, loadFixtures } from "../../src/lib/fixtures.js";
 import { createPaths } from "../../src/lib/paths.js";
-import { openOfflineDatabase } from "../../src/offline/schema.js";
-import { TABLE_NAMES, TABLES } from "../../src/sync/package/tables.js";
+import { openOfflineDatabase } from "../../src/schema/offline.js";
+import { TABLE_NAMES, TABLES } from "../../src/schema/tables.js";
 import { runPos } from "./cli.js";
 
 export interface ProvisionOptions {
@@ -45,4 +47,18 @@ export async function provisionTestRegister(
   } finally {
     db.close();
   }
+}
+
+/**
+ * Moves the register's connection state back in time by `ms`, as if that long had passed since it went
+ * offline or last tried the server: reconnect rules are tested without waiting in real time.
+ */
+export function ageConnectionState(home: string, registerId: string, ms: number): void {
+  const file = join(home, "registers", registerId, "state.json");
+  const state = JSON.parse(readFileSync(file, "utf8")) as Record<string, number | string | null>;
+  for (const key of ["since", "lastReconnectAttempt", "healthyAt"]) {
+    const value = state[key];
+    if (typeof value === "number") state[key] = value - ms;
+  }
+  writeFileSync(file, JSON.stringify(state));
 }

@@ -8,7 +8,7 @@ import { isValidEan13 } from "../../src/domain/ean13.js";
 import { UsageError } from "../../src/lib/errors.js";
 import { defaultFixturesDir, type FixtureData, loadFixtures } from "../../src/lib/fixtures.js";
 import { verifyPassword } from "../../src/lib/password.js";
-import { TABLE_NAMES } from "../../src/sync/package/tables.js";
+import { TABLE_NAMES } from "../../src/schema/tables.js";
 
 const dir = defaultFixturesDir();
 const data: FixtureData = loadFixtures(dir);

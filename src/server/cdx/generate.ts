@@ -1,6 +1,6 @@
 // Writes one download session's package from an HQ snapshot: changed rows as upserts, tombstones/departures as deletes.
 import { type Db, openDatabase } from "../../lib/db.js";
-import { DOWNLOAD_JOBS, type DownloadJobId, type Row, TABLES, type TableName } from "../../sync/package/tables.js";
+import { DOWNLOAD_JOBS, type DownloadJobId, type Row, TABLES, type TableName } from "../../schema/tables.js";
 import { createPackageWriter, type PackageWriteResult } from "../../sync/package/writer.js";
 
 /**

@@ -5,7 +5,7 @@ import type { ChannelDatabase, DownloadSession } from "../../lib/api-sync.js";
 import type { Clock } from "../../lib/clock.js";
 import { type Db, prepared, preparedPluck } from "../../lib/db.js";
 import { InternalError } from "../../lib/errors.js";
-import { DOWNLOAD_JOB_IDS, DOWNLOAD_JOBS, type DownloadJobId } from "../../sync/package/tables.js";
+import { DOWNLOAD_JOB_IDS, DOWNLOAD_JOBS, type DownloadJobId } from "../../schema/tables.js";
 import { validationFailed } from "../api-error.js";
 import { excludedJobsFor } from "../offline-exclusion.js";
 import { isoTime } from "../statements.js";

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { type JobsAnswer, runBodySchema, SYNC_ROUTES, sessionsQuerySchema } from "../../lib/api-sync.js";
-import { DOWNLOAD_JOB_IDS, DOWNLOAD_JOBS } from "../../sync/package/tables.js";
+import { DOWNLOAD_JOB_IDS, DOWNLOAD_JOBS } from "../../schema/tables.js";
 import { parseInput } from "../api-error.js";
 import type { AppDeps } from "../app-deps.js";
 import { adminOnly } from "../auth.js";

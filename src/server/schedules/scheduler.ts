@@ -3,7 +3,7 @@ import type { Schedule, SchedulesAnswer } from "../../lib/api-schedules.js";
 import type { RunAnswer, RunBody } from "../../lib/api-sync.js";
 import type { Clock } from "../../lib/clock.js";
 import type { Db } from "../../lib/db.js";
-import { DOWNLOAD_JOBS } from "../../sync/package/tables.js";
+import { DOWNLOAD_JOBS } from "../../schema/tables.js";
 import { isoTime } from "../statements.js";
 import {
   dueJobs,

@@ -1,9 +1,9 @@
 // Reader thread of applyPackage: decompresses, splits, parses and validates packages beside the inserting thread.
 import { parentPort } from "node:worker_threads";
+import type { RowValue } from "../../schema/tables.js";
 import { type FeedJob, type FeedMessage, type FeedStart, SIGNAL } from "./feed-protocol.js";
 import { lineOption, PackageError, parseChangeLine, parseJson, statementOf } from "./format.js";
 import { readLineBatches } from "./lines.js";
-import type { RowValue } from "./tables.js";
 
 // The main thread hands over one package at a time and waits for its end before sending the next.
 parentPort?.on("message", (job: FeedJob) => {

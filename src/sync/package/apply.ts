@@ -3,37 +3,14 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
-import type { Db, Migration } from "../../lib/db.js";
+import type { Db } from "../../lib/db.js";
 import { InternalError } from "../../lib/errors.js";
+import { DOWNLOAD_JOB_IDS } from "../../schema/tables.js";
 import { openPackageFeed, type PackageFeed } from "./feed.js";
 import { checkCounts, isDownloadJob, jobTables, PackageError, type PackageHeader, type TableCounts } from "./format.js";
 import { insertFeed } from "./insert-feed.js";
-import { DOWNLOAD_JOB_IDS, masterDataDdl } from "./tables.js";
 
 export { releasePackageReader } from "./feed.js";
-
-/** The record that a session was applied; committed in the same transaction as the session's rows. */
-export const APPLIED_SESSIONS_DDL = `CREATE TABLE IF NOT EXISTS applied_sessions (
-  session INTEGER PRIMARY KEY,
-  job TEXT NOT NULL,
-  database TEXT NOT NULL,
-  full INTEGER NOT NULL,
-  from_version INTEGER NOT NULL,
-  to_version INTEGER NOT NULL,
-  rows TEXT NOT NULL,
-  sha256 TEXT NOT NULL,
-  applied_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS applied_sessions_job ON applied_sessions (job, session);`;
-
-/**
- * The first migrations of any database that packages are applied to: master-data tables (without HQ's
- * change_version) and applied_sessions. One entry, and it stays one: callers number their own migrations
- * after it, so a later schema change here must be a new migration of theirs, not a new entry here.
- */
-export function targetMigrations(): readonly Migration[] {
-  return [`${masterDataDdl()}\n${APPLIED_SESSIONS_DDL}`];
-}
 
 /** What the session list promised about the package: checked before a single row is applied. */
 export interface ExpectedSession {
@@ -47,6 +24,8 @@ export interface ExpectedSession {
 export interface ApplyOptions {
   /** ISO time recorded as applied_at (injected: replay runs on a virtual clock). */
   now: string;
+  /** Changes inserted so far, inside the still-open transaction (see PROGRESS_ROWS). */
+  onRows?: (rows: number) => void;
 }
 
 export interface ApplyResult {
@@ -147,7 +126,7 @@ function applyFeed(db: Db, feed: PackageFeed, expected: ExpectedSession, options
       );
     }
   }
-  const inserted = insertFeed(db, feed);
+  const inserted = insertFeed(db, feed, options.onRows);
   checkCounts(header, inserted.rows, inserted.lines);
   db.prepare(
     `INSERT INTO applied_sessions (session, job, database, full, from_version, to_version, rows, sha256, applied_at)

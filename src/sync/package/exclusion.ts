@@ -1,5 +1,5 @@
 // Offline data exclusion (D365): download jobs an offline profile keeps out of its registers' offline databases.
-import { DOWNLOAD_JOB_IDS, type DownloadJobId } from "./tables.js";
+import { DOWNLOAD_JOB_IDS, type DownloadJobId } from "../../schema/tables.js";
 
 export class ExclusionError extends Error {}
 

@@ -9,7 +9,7 @@ import {
   TABLES,
   type TableDef,
   type TableName,
-} from "./tables.js";
+} from "../../schema/tables.js";
 
 export const PACKAGE_FORMAT = "pos-package/1";
 

@@ -1,6 +1,7 @@
 // Validation of a package header (line 1); kept apart from line validation so the reader thread never loads zod.
 import { z } from "zod";
 import { formatPath } from "../../lib/errors.js";
+import { TABLE_NAMES, type TableName } from "../../schema/tables.js";
 import {
   jobTables,
   lineOption,
@@ -10,7 +11,6 @@ import {
   type PackageHeader,
   parseJson,
 } from "./format.js";
-import { TABLE_NAMES, type TableName } from "./tables.js";
 
 const headerSchema = z
   .object({

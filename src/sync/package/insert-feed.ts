@@ -1,10 +1,10 @@
 // Inserts the changes of a package feed with one cached prepared statement per (table, op).
 import type Database from "better-sqlite3";
 import type { Db } from "../../lib/db.js";
+import { type RowValue, TABLE_NAMES, TABLES } from "../../schema/tables.js";
 import type { PackageFeed } from "./feed.js";
 import type { FeedBatch, FeedLines } from "./feed-protocol.js";
 import { COLUMN_NAMES, PackageError, parseChangeLine, statementOf, type TableCounts } from "./format.js";
-import { type RowValue, TABLE_NAMES, TABLES } from "./tables.js";
 
 /** Runs a statement with the values of a flat array that start at `at` (as many as the statement has "?"). */
 type Runner = (values: readonly RowValue[], at: number) => void;
@@ -23,11 +23,18 @@ export interface InsertedFeed {
   lines: number;
 }
 
-/** Applies every change of the feed; must run inside the caller's transaction. Errors name the line. */
-export function insertFeed(db: Db, feed: PackageFeed): InsertedFeed {
+/** How often a long apply says how far it got (`onRows`). */
+export const PROGRESS_ROWS = 50_000;
+
+/**
+ * Applies every change of the feed; must run inside the caller's transaction. Errors name the line.
+ * `onRows` hears the running count of changes each time it passes a multiple of PROGRESS_ROWS.
+ */
+export function insertFeed(db: Db, feed: PackageFeed, onRows?: (rows: number) => void): InsertedFeed {
   const statements = statementsFor(db);
   const counts = new Float64Array(TABLE_NAMES.length * 2);
   let line = 1;
+  let reported = 0;
   for (;;) {
     const message = feed.next();
     if (message.kind === "end") return summary(counts, message.lines);
@@ -35,6 +42,11 @@ export function insertFeed(db: Db, feed: PackageFeed): InsertedFeed {
       message.kind === "batch"
         ? insertBatch(message, statements, counts, line)
         : insertLines(message, feed, statements, counts);
+    const rows = line - 1;
+    if (onRows && rows - reported >= PROGRESS_ROWS) {
+      reported = rows - (rows % PROGRESS_ROWS);
+      onRows(rows);
+    }
   }
 }
 

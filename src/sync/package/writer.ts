@@ -5,9 +5,9 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
 import { createGzip, gzipSync } from "node:zlib";
+import { type Row, TABLE_NAMES, type TableName } from "../../schema/tables.js";
 import { checkCounts, PACKAGE_FORMAT, type PackageChange, type PackageHeader, type TableCounts } from "./format.js";
 import { checkHeader } from "./header.js";
-import { type Row, TABLE_NAMES, type TableName } from "./tables.js";
 
 /** Header fields the caller knows; `rows` only when it can count the changes before writing them. */
 export type PackageHeaderInput = Omit<PackageHeader, "format" | "rows"> & { rows?: TableCounts };

@@ -2,12 +2,10 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "../../../src/lib/db.js";
 import {
-  APPLIED_SESSIONS_DDL,
   type ApplyResult,
   applyPackage,
   databaseVersion,
   type ExpectedSession,
-  targetMigrations,
 } from "../../../src/sync/package/apply.js";
 import { releasePackageReader } from "../../../src/sync/package/feed.js";
 import { type PackageChange, PackageError } from "../../../src/sync/package/format.js";
@@ -55,16 +53,6 @@ const catalog: PackageChange[] = [
   { table: "prices", op: "upsert", row: price("P1", 1299) },
   { table: "prices", op: "upsert", row: price("P2", 450) },
 ];
-
-describe("targetMigrations", () => {
-  it("is one migration holding the master-data tables and applied_sessions", () => {
-    const migrations = targetMigrations();
-    expect(migrations).toHaveLength(1);
-    expect(String(migrations[0])).toContain(APPLIED_SESSIONS_DDL);
-    expect(String(migrations[0])).not.toContain("change_version");
-    expect(db.pragma("user_version", { simple: true })).toBe(1);
-  });
-});
 
 describe("applyPackage", () => {
   it("applies upserts and deletes and records the session in the same commit", async () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { defaultFixturesDir, loadFixtures } from "../../../src/lib/fixtures.js";
 import { createOfflineStore } from "../../../src/offline/offline-store.js";
-import { openOfflineDatabase } from "../../../src/offline/schema.js";
 import { offlineReadiness } from "../../../src/register/offline-source.js";
+import { openOfflineDatabase } from "../../../src/schema/offline.js";
+import { TABLE_NAMES, TABLES } from "../../../src/schema/tables.js";
 import { excludedJobsOf, parseExcludedJobs } from "../../../src/sync/package/exclusion.js";
-import { TABLE_NAMES, TABLES } from "../../../src/sync/package/tables.js";
 
 describe("offline data exclusion", () => {
   it.each<[string | null, string[]]>([

@@ -5,7 +5,19 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { classifyNetworkCode, createHttpClient, NetworkError } from "../../../src/lib/http.js";
+import { z } from "zod";
+import { OperationError, UnreachableError, UsageError } from "../../../src/lib/errors.js";
+import {
+  classifyNetworkCode,
+  createHttpClient,
+  type FailedAnswer,
+  NetworkError,
+  UnexpectedAnswerError,
+} from "../../../src/lib/http.js";
+import { answerOf, callServer, toCliError } from "../../../src/lib/server-errors.js";
+
+const echoSchema = z.object({ method: z.string(), auth: z.string().nullable(), body: z.unknown() });
+const anything = z.unknown();
 
 let server: Server;
 let base: string;
@@ -82,8 +94,8 @@ describe("createHttpClient", () => {
     const http = createHttpClient({ baseUrl: `${base}/`, token: "t1", timeoutMs: 2000 });
     try {
       const before = connections;
-      const a = await http.post("/echo", { x: 1 });
-      const b = await http.get("/echo", { token: null });
+      const a = await http.post("/echo", { x: 1 }, echoSchema);
+      const b = await http.get("/echo", echoSchema, { token: null });
       expect(a).toMatchObject({ status: 200, body: { method: "POST", auth: "Bearer t1", body: { x: 1 } } });
       expect(b.body).toMatchObject({ method: "GET", auth: null });
       expect(connections - before).toBe(1);
@@ -95,9 +107,17 @@ describe("createHttpClient", () => {
   it("returns error statuses instead of throwing; a non-JSON error page stays text", async () => {
     const http = createHttpClient({ baseUrl: base, timeoutMs: 2000 });
     try {
-      expect(await http.get("/missing")).toMatchObject({ status: 404, body: { error: { code: "NotFound" } } });
-      expect(await http.get("/bad-gateway")).toMatchObject({ status: 502, body: "<html>bad gateway</html>" });
-      expect(await http.get("/empty")).toMatchObject({ status: 204, body: null });
+      expect(await http.get("/missing", anything)).toMatchObject({
+        ok: false,
+        status: 404,
+        body: { error: { code: "NotFound" } },
+      });
+      expect(await http.get("/bad-gateway", anything)).toMatchObject({
+        ok: false,
+        status: 502,
+        body: "<html>bad gateway</html>",
+      });
+      expect(await http.get("/empty", z.null())).toMatchObject({ ok: true, status: 204, body: null });
     } finally {
       http.close();
     }
@@ -110,7 +130,7 @@ describe("createHttpClient", () => {
   ])("classifies %s", async (_name, path, kind, code) => {
     const http = createHttpClient({ baseUrl: base, timeoutMs: 300 });
     try {
-      const error = await failure(http.get(path));
+      const error = await failure(http.get(path, anything));
       expect(error).toBeInstanceOf(NetworkError);
       expect(error.kind).toBe(kind);
       if (code) expect(error.code).toBe(code);
@@ -127,7 +147,7 @@ describe("createHttpClient", () => {
     const http = createHttpClient({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 5000 });
     try {
       const started = Date.now();
-      const error = await failure(http.get("/"));
+      const error = await failure(http.get("/", anything));
       expect(error).toMatchObject({ kind: "refused", code: "ECONNREFUSED" });
       expect(Date.now() - started).toBeLessThan(1000);
     } finally {
@@ -162,5 +182,83 @@ describe("createHttpClient", () => {
     } finally {
       http.close();
     }
+  });
+});
+
+describe("checked answers", () => {
+  it("parses a 2xx answer with its schema; an answer that breaks it names the server, request and field", async () => {
+    const http = createHttpClient({ baseUrl: base, timeoutMs: 2000 });
+    try {
+      const wrong = z.object({ method: z.string(), auth: z.number() });
+      const error = await failure(http.get("/echo", wrong));
+      expect(error).toBeInstanceOf(UnexpectedAnswerError);
+      expect(error.kind).toBe("invalid-body");
+      expect(error.message).toBe(
+        `the server at ${base} answered GET /echo with an unexpected body: field auth: Invalid input: expected number, received null`,
+      );
+      // A command reports it as one failed operation, not as an unreachable server.
+      const cli = await callServer(() => http.get("/echo", wrong)).catch((e: unknown) => e);
+      expect(cli).toBeInstanceOf(OperationError);
+      expect(cli).toMatchObject({ code: "UnexpectedAnswer", exitCode: 1 });
+      expect((cli as Error).message).toContain("field auth");
+    } finally {
+      http.close();
+    }
+  });
+
+  it("answerOf: the body of a 2xx, the server's own error otherwise, unreachable as exit 3", async () => {
+    const http = createHttpClient({ baseUrl: base, timeoutMs: 2000 });
+    try {
+      expect(await answerOf(() => http.post("/echo", { y: 2 }, echoSchema))).toEqual({
+        method: "POST",
+        auth: null,
+        body: { y: 2 },
+      });
+      const missing = await answerOf(() => http.get("/missing", anything), "show thing").catch((e: unknown) => e);
+      expect(missing).toBeInstanceOf(UsageError);
+      expect(missing).toMatchObject({ code: "NotFound", message: "show thing: no" });
+      const gateway = await answerOf(() => http.get("/bad-gateway", anything)).catch((e: unknown) => e);
+      expect(gateway).toBeInstanceOf(OperationError);
+      expect(gateway).toMatchObject({
+        code: "HTTP502",
+        message: `the server at ${base} answered 502 to GET /bad-gateway`,
+      });
+    } finally {
+      http.close();
+    }
+    const closed = createHttpClient({ baseUrl: "http://127.0.0.1:9", timeoutMs: 2000 });
+    try {
+      const down = await answerOf(() => closed.get("/", anything)).catch((e: unknown) => e);
+      expect(down).toBeInstanceOf(UnreachableError);
+      expect(down).toMatchObject({ exitCode: 3, code: "ServerUnreachable" });
+    } finally {
+      closed.close();
+    }
+  });
+
+  it.each([
+    [400, UsageError],
+    [404, UsageError],
+    [413, UsageError],
+    [415, UsageError],
+    [422, UsageError],
+    [401, OperationError],
+    [403, OperationError],
+    [409, OperationError],
+    [500, OperationError],
+    [503, OperationError],
+  ])("toCliError maps %i to %o", (status, kind) => {
+    const answer: FailedAnswer = {
+      ok: false,
+      status,
+      body: { error: { code: "SomeCode", message: "said the server" } },
+      headers: {},
+      server: "http://127.0.0.1:1",
+      method: "POST",
+      path: "/v1/x",
+    };
+    const error = toCliError(answer, "doing x");
+    expect(error).toBeInstanceOf(kind);
+    expect(error).toMatchObject({ code: "SomeCode", message: "doing x: said the server" });
   });
 });

@@ -213,6 +213,8 @@ describe("renderConnectionStatus", () => {
     },
     lastUpload: null,
     pending: { count: 2, oldest: "2026-01-01T09:58:00.000Z", oldestAgeMs: 120_000 },
+    inDoubt: [],
+    numbers: { reservedTo: 50, usedTo: 7, gaps: [] },
     conflicts: 1,
     jobs: [
       { job: "1040", session: 12, toVersion: 1388, appliedAt: "2026-01-01T09:00:01.000Z", ageMs: 3_601_000 },

@@ -1,7 +1,6 @@
 // The register's local database (offline.db): master data from packages plus the register's own tables.
 import { type Db, openDatabase } from "../lib/db.js";
-import { targetMigrations } from "../sync/package/apply.js";
-import { addMissingColumns } from "../sync/package/tables.js";
+import { TARGET_COLUMNS_UPGRADE, TARGET_MIGRATIONS } from "./target.js";
 
 /**
  * Register-local tables, after the master-data target migrations. Every register keeps this file (the
@@ -59,12 +58,44 @@ const REGISTER_MIGRATIONS = [
      failures INTEGER NOT NULL,
      blocked_at TEXT
    );`,
-  // Slow-server switching fields of the offline profile (nullable: off).
-  addMissingColumns("offline_profiles"),
+  // In doubt: sent to the server, whose answer never came; kept until resolved (re-sent, the server is idempotent).
+  // used_to: every number up to it went to a transaction or is recorded in number_gaps; holder_pid: the process
+  // holding the numbers between used_to and reserved_to (a dead holder means they were lost: a recorded gap).
+  `CREATE TABLE transactions_v2 (
+     id TEXT PRIMARY KEY,
+     seq INTEGER NOT NULL,
+     store_id TEXT NOT NULL,
+     staff_id TEXT NOT NULL,
+     customer_id TEXT,
+     total INTEGER NOT NULL,
+     currency TEXT NOT NULL,
+     mode TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     status TEXT NOT NULL CHECK (status IN ('in-doubt', 'pending', 'uploaded', 'online', 'conflict')),
+     status_at TEXT NOT NULL,
+     message TEXT,
+     body TEXT NOT NULL
+   );
+   INSERT INTO transactions_v2 SELECT id, seq, store_id, staff_id, customer_id, total, currency, mode, created_at,
+     status, status_at, message, body FROM transactions;
+   DROP TABLE transactions;
+   ALTER TABLE transactions_v2 RENAME TO transactions;
+   CREATE INDEX transactions_status ON transactions (status, seq);
+   ALTER TABLE number_sequence ADD COLUMN used_to INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE number_sequence ADD COLUMN holder_pid INTEGER;
+   UPDATE number_sequence SET used_to = reserved_to;
+   CREATE TABLE number_gaps (
+     first INTEGER NOT NULL,
+     last INTEGER NOT NULL,
+     recorded_at TEXT NOT NULL,
+     reason TEXT NOT NULL
+   );`,
+  // Slow-server switching and offline data exclusion fields of the offline profile (nullable: off).
+  TARGET_COLUMNS_UPGRADE,
 ];
 
 export function offlineMigrations() {
-  return [...targetMigrations(), ...REGISTER_MIGRATIONS];
+  return [...TARGET_MIGRATIONS, ...REGISTER_MIGRATIONS];
 }
 
 /**

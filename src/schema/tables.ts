@@ -1,5 +1,5 @@
 // The master-data tables that packages carry: one definition shared by HQ, channel and offline databases.
-import type { Db } from "../../lib/db.js";
+import type { Db } from "../lib/db.js";
 
 export type ColumnType = "TEXT" | "INTEGER" | "REAL";
 export type RowValue = string | number | null;
@@ -146,21 +146,6 @@ export const DOWNLOAD_JOBS = {
 } as const satisfies Record<string, { name: string; tables: readonly TableName[] }>;
 export type DownloadJobId = keyof typeof DOWNLOAD_JOBS;
 export const DOWNLOAD_JOB_IDS = Object.keys(DOWNLOAD_JOBS) as DownloadJobId[];
-
-/** CREATE TABLE statements; HQ adds a change_version column (change tracking) to every table. */
-export function masterDataDdl(options: { changeVersion?: boolean } = {}): string {
-  return TABLE_NAMES.map((name) => {
-    const def = TABLES[name];
-    const cols = Object.entries(def.columns).map(
-      ([col, type]) => `${col} ${type}${def.nullable?.includes(col) ? "" : " NOT NULL"}`,
-    );
-    if (options.changeVersion) cols.push("change_version INTEGER NOT NULL");
-    const index = options.changeVersion
-      ? `\nCREATE INDEX IF NOT EXISTS ${name}_change_version ON ${name} (change_version);`
-      : "";
-    return `CREATE TABLE IF NOT EXISTS ${name} (${cols.join(", ")}, PRIMARY KEY (${def.key.join(", ")})) WITHOUT ROWID;${index}`;
-  }).join("\n");
-}
 
 /** Fixture and package rows store booleans as 0/1 and arrays as JSON text; this normalises a loaded value. */
 export function toRowValue(value: unknown): RowValue {

@@ -4,42 +4,32 @@ import type { Clock } from "../lib/clock.js";
 import type { Db } from "../lib/db.js";
 import { UsageError } from "../lib/errors.js";
 import type { HttpClient } from "../lib/http.js";
-import { createHttpClient } from "../lib/http.js";
 import type { Paths } from "../lib/paths.js";
 import { createOfflineStore } from "../offline/offline-store.js";
-import { openOfflineDatabase } from "../offline/schema.js";
-import { type RegisterConfig, readRegisterConfig } from "../register/config.js";
-import { createFileStateStore } from "../register/connection-state.js";
-import { connectionStateFile } from "../register/runtime.js";
-import { offlineStatusReport, reportOfflineStatus } from "./loop.js";
-import { type PullProgress, type PullResult, pull } from "./pull.js";
-import { type PushResult, push } from "./push.js";
+import { type PullProgress, type PullResult, pull } from "../sync/pull.js";
+import { type PushResult, push } from "../sync/push.js";
+import { type RegisterConfig, readRegisterConfig } from "./config.js";
+import { offlineStatusReport, reportOfflineStatus } from "./offline-status.js";
+import { type OpenedRegister, openRegisterFiles } from "./open.js";
 
 export interface RegisterSyncOptions {
   paths: Paths;
   clock: Clock;
   registerId: string;
-  timeoutMs?: number;
 }
 
-/** Opens the register's config, database and a device-token client around one sync round, then reports to HQ. */
+/** Opens the register (its profile's timeout) around one sync round, then reports to HQ. */
 async function withRegister<T>(
   options: RegisterSyncOptions,
+  check: "open" | "full",
   round: (parts: { config: RegisterConfig; db: Db; http: HttpClient }) => Promise<T>,
 ): Promise<T> {
-  const config = readRegisterConfig(options.paths, options.registerId);
-  const db = openOfflineDatabase(options.paths.offlineDb(options.registerId));
-  const http = createHttpClient({
-    baseUrl: config.serverUrl,
-    token: config.deviceToken,
-    timeoutMs: options.timeoutMs ?? 30_000,
-  });
+  const opened = openRegisterFiles({ ...options, check });
   try {
-    return await round({ config, db, http });
+    return await round(opened);
   } finally {
-    await reportStatus(options, http, db);
-    http.close();
-    db.close();
+    await reportStatus(options, opened);
+    opened.close();
   }
 }
 
@@ -55,7 +45,7 @@ export async function pullRegister(
       `provision it with offline support: pos register provision ${options.registerId} --sync`,
     );
   }
-  return withRegister(options, ({ db, http }) =>
+  return withRegister(options, "open", ({ db, http }) =>
     pull({
       http,
       db,
@@ -68,14 +58,13 @@ export async function pullRegister(
 }
 
 /** Each sync round tells HQ the register's offline status (`pos cdx registers`); a failed report changes nothing. */
-async function reportStatus(options: RegisterSyncOptions, http: HttpClient, db: Db): Promise<void> {
-  const { paths, clock, registerId } = options;
+async function reportStatus(options: RegisterSyncOptions, opened: OpenedRegister): Promise<void> {
+  const { paths, registerId } = options;
   try {
-    const state = createFileStateStore(connectionStateFile(paths, registerId), () => clock.now()).read();
     await reportOfflineStatus(
-      http,
+      opened.http,
       registerId,
-      offlineStatusReport(state, createOfflineStore(db), db, paths.offlineDb(registerId)),
+      offlineStatusReport(opened.state.read(), createOfflineStore(opened.db), opened.db, paths.offlineDb(registerId)),
     );
   } catch {
     // Informational only: the pull or push result stands on its own.
@@ -85,7 +74,7 @@ async function reportStatus(options: RegisterSyncOptions, http: HttpClient, db: 
 export async function pushRegister(
   options: RegisterSyncOptions & { batchSize?: number; onProgress?: (done: number, total: number) => void },
 ): Promise<PushResult> {
-  return withRegister(options, ({ config, db, http }) =>
+  return withRegister(options, "full", ({ config, db, http }) =>
     push({
       http,
       local: createOfflineStore(db),
