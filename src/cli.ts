@@ -128,6 +128,9 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
 /** Runs the CLI; returns the exit code instead of exiting, so tests can call it. */
 export async function main(argv: string[] = process.argv): Promise<number> {
   const verbose = argv.includes("--verbose");
+  // Homes hold password hashes, device tokens and sales: everything pos creates is for its user alone (folders 0700,
+  // files 0600 — SQLite gives -wal/-shm the mode of their database).
+  process.umask(0o077);
   try {
     const program = await buildProgram(argv);
     await program.parseAsync(argv);

@@ -93,8 +93,14 @@ export function register(program: Command): void {
           onInternalError: (error) => deps.output.warn(`internal error: ${(error as Error)?.stack ?? String(error)}`),
         });
         if (running.loadedRows > 0) deps.output.info(`HQ loaded ${running.loadedRows} rows from ${fixturesDir}`);
-        const { created, sessions } = running.distribution;
+        const { created, sessions, interrupted } = running.distribution;
         if (created.length > 0) deps.output.info(`channel databases created: ${created.join(", ")}`);
+        for (const u of interrupted.uploads) {
+          deps.output.warn(`upload session ${u.id} was interrupted by a stop during its apply: now ${u.status}`);
+        }
+        for (const d of interrupted.downloads) {
+          deps.output.warn(`download session ${d.id} was interrupted by a stop during its apply: now ${d.status}`);
+        }
         for (const s of sessions) {
           const rows = Object.values(s.rows).reduce((sum, n) => sum + n, 0);
           deps.output.info(`session ${s.id} job ${s.job} → ${s.database} (full, ${rows} rows): ${s.status}`);

@@ -45,7 +45,8 @@ export class CartError extends RangeError {
 
 /** D365 caps quantities per line; the cap also keeps qty × price × tax rate inside safe integers. */
 export const MAX_QTY = 9999;
-const MAX_LINE_AMOUNT = 1_000_000_000;
+/** Minor units one line may carry before discount (qty × unit price). */
+export const MAX_LINE_AMOUNT = 1_000_000_000;
 
 export function emptyCart(): Cart {
   return { lines: [], customer: null };
@@ -168,15 +169,25 @@ export function toTransaction(cart: Cart, tenders: readonly TransactionTender[],
   };
 }
 
+/** A quantity the register lets a cashier put on a line. */
+export function isValidQty(qty: number): boolean {
+  return Number.isSafeInteger(qty) && qty >= 1 && qty <= MAX_QTY;
+}
+
+/** A line discount the register accepts: 0–100 percent with at most two decimals. */
+export function isValidDiscount(pct: number): boolean {
+  const hundredths = pct * 100;
+  return Number.isFinite(pct) && pct >= 0 && pct <= 100 && Math.abs(hundredths - Math.round(hundredths)) <= 1e-6;
+}
+
 function checkQty(qty: number, typed: string): void {
-  if (!Number.isSafeInteger(qty) || qty < 1 || qty > MAX_QTY) {
+  if (!isValidQty(qty)) {
     throw new CartError("BadQuantity", `quantity must be a whole number from 1 to ${MAX_QTY}, got "${typed}"`);
   }
 }
 
 function checkDiscount(pct: number, typed: string): void {
-  const hundredths = pct * 100;
-  if (!Number.isFinite(pct) || pct < 0 || pct > 100 || Math.abs(hundredths - Math.round(hundredths)) > 1e-6) {
+  if (!isValidDiscount(pct)) {
     throw new CartError(
       "BadDiscount",
       `discount must be a percent from 0 to 100 with at most two decimals, got "${typed}"`,

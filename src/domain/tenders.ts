@@ -24,6 +24,11 @@ export const TENDER_OPERATION: Readonly<Record<TenderKind, number>> = {
 // Gift card balances and customer credit live at HQ; an offline register cannot check or reserve them.
 const ONLINE_ONLY: ReadonlySet<TenderKind> = new Set(["giftcard", "account"]);
 
+/** Gift card and customer account: never taken by a register that is offline, whatever the store's settings. */
+export function isOnlineOnly(kind: TenderKind): boolean {
+  return ONLINE_ONLY.has(kind);
+}
+
 export interface PaymentState {
   /** Amount due for the sale, minor units. */
   total: number;

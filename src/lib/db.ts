@@ -1,5 +1,5 @@
 // Opens a SQLite database the one way this project does: WAL, foreign keys, busy timeout, migrations by user_version.
-import { mkdirSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database, { type Statement } from "better-sqlite3";
 
@@ -19,6 +19,7 @@ export interface OpenDatabaseOptions {
 export function openDatabase(file: string, options: OpenDatabaseOptions = {}): Db {
   if (file !== ":memory:" && !options.readonly) mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  if (file !== ":memory:" && !options.readonly) makePrivate(file);
   db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
   if (!options.readonly) {
     db.pragma("journal_mode = WAL");
@@ -27,6 +28,20 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
   db.pragma("foreign_keys = ON");
   if (options.migrations && !options.readonly) migrate(db, options.migrations);
   return db;
+}
+
+/**
+ * Databases hold password hashes and sales: owner-only, also when an older version created them readable by all.
+ * A file of another owner cannot be changed and is left as it is.
+ */
+function makePrivate(file: string): void {
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      if (existsSync(f)) chmodSync(f, 0o600);
+    } catch {
+      // Not ours to change (another owner): opening it is still allowed.
+    }
+  }
 }
 
 /** Applies the migrations past the database's user_version, each in its own transaction. */

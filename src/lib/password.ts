@@ -17,6 +17,12 @@ export function hashPassword(plain: string, salt: Buffer = randomBytes(SALT_LENG
   return `scrypt$${N}$${R}$${P}$${salt.toString("base64")}$${hash.toString("base64")}`;
 }
 
+/**
+ * Matches no password (random salt and key, hashed from nothing), with hashPassword's parameters: sign-in checks an
+ * unknown staff id against it, so the answer takes one scrypt like a known id's and does not tell which ids exist.
+ */
+export const DUMMY_PASSWORD_HASH = `scrypt$${N}$${R}$${P}$D7pWJ9D1QCy71KfntppUBQ==$BbKOB/DrKbos9eQKTKLuAYlHlK/7VoNGPieSuMI/5/4=`;
+
 /** False for a wrong password and for a stored value that is not a hash this module can check. */
 export function verifyPassword(plain: string, stored: string): boolean {
   const parts = stored.split("$");

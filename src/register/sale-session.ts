@@ -17,6 +17,7 @@ import { parseAmount } from "../domain/money.js";
 import {
   applyTender,
   change,
+  isOnlineOnly,
   isPaid,
   type PaymentState,
   remaining,
@@ -247,6 +248,15 @@ export class SaleSession {
       accountAllowed: this.cart.customer?.accountAllowed ?? false,
     });
     if (!result.ok) throw new OperationError(result.message, result.code);
+    // A gift card or account payment taken online cannot be part of a sale completed offline (the server refuses
+    // one): the payments made so far stay, and the sale completes once connected again, or is cancelled.
+    const takenOnline = result.state.tenders.find((t) => isOnlineOnly(t.kind));
+    if (isPaid(result.state) && this.mode === "offline" && takenOnline) {
+      throw new OperationError(
+        `the ${takenOnline.tender} payment of this sale was taken online and cannot complete offline: connect (operation 917) and pay again, or cancel the sale`,
+        "NotAvailableOffline",
+      );
+    }
     this.payment = result.state;
     if (!isPaid(this.payment)) return null;
     try {

@@ -2,7 +2,7 @@
 import { ERROR_CODES, type Staff, type StaffSignInAnswer, type StaffUnblockAnswer } from "../lib/api.js";
 import type { Clock } from "../lib/clock.js";
 import { type Db, prepared } from "../lib/db.js";
-import { verifyPassword } from "../lib/password.js";
+import { DUMMY_PASSWORD_HASH, verifyPassword } from "../lib/password.js";
 import { ApiError, notFound } from "./api-error.js";
 import type { Device } from "./devices.js";
 import { isoTime } from "./statements.js";
@@ -37,6 +37,7 @@ export function signInStaff(
   device: Device,
   input: { staff: string; password: string },
   clock: Clock,
+  verify: (plain: string, stored: string) => boolean = verifyPassword,
 ): StaffSignInAnswer {
   const logon = prepared(hq, "SELECT failed_attempts, blocked_at FROM staff_logon WHERE staff_id = ?").get(
     input.staff,
@@ -44,11 +45,14 @@ export function signInStaff(
   if (logon?.blocked_at) throw blocked(input.staff);
   const row = prepared(channel, "SELECT * FROM staff WHERE id = ?").get(input.staff) as StaffRow | undefined;
   const staff = row ? staffFromRow(row) : undefined;
-  // Unknown ids and ids without access to this store answer like a wrong password: no hint which ids exist.
-  if (!row || !staff?.stores.includes(device.store)) {
+  const mayWorkHere = row !== undefined && staff?.stores.includes(device.store) === true;
+  // Every answer costs one scrypt: unknown ids and ids without access to this store are checked against a dummy
+  // hash and answer like a wrong password, so neither the answer nor its timing hints which ids exist.
+  const passwordMatches = verify(input.password, mayWorkHere ? row.password_hash : DUMMY_PASSWORD_HASH);
+  if (!mayWorkHere || !staff) {
     throw new ApiError(401, ERROR_CODES.invalidCredentials, "wrong staff id or password");
   }
-  if (!verifyPassword(input.password, row.password_hash)) {
+  if (!passwordMatches) {
     const now = isoTime(clock.now());
     const failures = (logon?.failed_attempts ?? 0) + 1;
     const blockNow = failures >= MAX_FAILED_SIGN_INS;

@@ -8,6 +8,7 @@ import { type Db, prepared, preparedPluck } from "../lib/db.js";
 import { describeIssue } from "./api-error.js";
 import type { Device } from "./devices.js";
 import { isoTime } from "./statements.js";
+import { channelReferences, type SaleReferences, saleProblem } from "./transaction-rules.js";
 
 /** A transaction that passed every check and can be stored. */
 export interface CheckedTransaction {
@@ -50,8 +51,29 @@ export interface StoreCurrency {
   decimals: number;
 }
 
-/** Validates one incoming transaction for the device's register and store; never throws for bad input. */
-export function checkTransaction(raw: unknown, device: Device, store: StoreCurrency): CheckOutcome {
+/** What a transaction is checked against: the store's currency, its data, and what is stored already. */
+export interface SaleTarget extends StoreCurrency {
+  refs: SaleReferences;
+  /** The content hash stored under this id, if any. */
+  storedHash(id: string): string | undefined;
+}
+
+export function saleTarget(channel: Db, store: string, currency: StoreCurrency, hq?: Db): SaleTarget {
+  const find = preparedPluck(channel, "SELECT content_hash FROM transactions WHERE id = ?");
+  return {
+    ...currency,
+    refs: channelReferences(channel, store, hq),
+    storedHash: (id) => find.get(id) as string | undefined,
+  };
+}
+
+/**
+ * Validates one incoming transaction for the device's register and store; never throws for bad input.
+ * Order matters: after the shape and the device's ownership, a copy identical to the stored one is accepted as it
+ * is (the idempotent resend), before any check against today's data — an item deactivated or a staff id moved
+ * since must never turn the resend of a stored sale into a refusal the register would keep retrying.
+ */
+export function checkTransaction(raw: unknown, device: Device, target: SaleTarget): CheckOutcome {
   const rawId =
     raw && typeof raw === "object" && typeof (raw as { id?: unknown }).id === "string"
       ? (raw as { id: string }).id
@@ -88,20 +110,30 @@ export function checkTransaction(raw: unknown, device: Device, store: StoreCurre
       `transaction.id: ${wire.id} is not <register>-<sequence> of register ${wire.register}`,
     );
   }
-  if (wire.currency !== store.currency) {
+  const hash = contentHash(wire);
+  const stored = target.storedHash(wire.id);
+  if (stored === hash) {
+    // Only the total is needed to store; a stored copy passed every check when it was stored.
+    const converted = fromWire(wire, target.decimals);
+    const totalMinor = "tx" in converted ? converted.tx.total : 0;
+    return { ok: true, transaction: { wire, totalMinor, hash } };
+  }
+  if (wire.currency !== target.currency) {
     return reject(
       400,
       ERROR_CODES.validationFailed,
-      `transaction.currency: ${wire.currency} is not the store's currency ${store.currency}`,
+      `transaction.currency: ${wire.currency} is not the store's currency ${target.currency}`,
     );
   }
-  const converted = fromWire(wire, store.decimals);
+  const converted = fromWire(wire, target.decimals);
   if ("error" in converted) return reject(400, ERROR_CODES.validationFailed, `transaction.${converted.error}`);
   const problems = checkTotals(converted.tx);
   if (problems.length > 0) {
     return reject(422, ERROR_CODES.totalsMismatch, `transaction ${wire.id} does not add up: ${problems.join("; ")}`);
   }
-  return { ok: true, transaction: { wire, totalMinor: converted.tx.total, hash: contentHash(wire) } };
+  const problem = saleProblem(converted.tx, target.refs);
+  if (problem !== undefined) return reject(422, ERROR_CODES.validationFailed, problem);
+  return { ok: true, transaction: { wire, totalMinor: converted.tx.total, hash } };
 }
 
 /**
@@ -163,10 +195,10 @@ export function uploadTransactions(
   channel: Db,
   raws: readonly unknown[],
   device: Device,
-  store: StoreCurrency,
+  target: SaleTarget,
   clock: Clock,
 ): UploadResult[] {
-  const checks = raws.map((raw) => checkTransaction(raw, device, store));
+  const checks = raws.map((raw) => checkTransaction(raw, device, target));
   const valid = checks.flatMap((c) => (c.ok ? [c.transaction] : []));
   const stored = storeTransactions(channel, valid, clock);
   let next = 0;

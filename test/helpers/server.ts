@@ -25,8 +25,13 @@ export interface TestServer {
   stop(signal?: NodeJS.Signals): Promise<RunResult>;
 }
 
-export async function startServer(home: string, args: string[] = [], timeoutMs = 20_000): Promise<TestServer> {
-  const child = spawnPos(["server", "start", "--port", "0", ...args], { home });
+export async function startServer(
+  home: string,
+  args: string[] = [],
+  timeoutMs = 20_000,
+  env: NodeJS.ProcessEnv = {},
+): Promise<TestServer> {
+  const child = spawnPos(["server", "start", "--port", "0", ...args], { home, env });
   child.stdin?.end();
   let stdout = "";
   let stderr = "";

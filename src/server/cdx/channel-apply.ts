@@ -4,6 +4,7 @@ import type { Clock } from "../../lib/clock.js";
 import { type Db, prepared } from "../../lib/db.js";
 import { applyPackage } from "../../sync/package/apply.js";
 import { isoTime } from "../statements.js";
+import { pauseForTest } from "../test-pause.js";
 import { reportStatus, type SessionRow, toDownloadSession, UNFINISHED } from "./sessions.js";
 
 export interface ChannelApplyContext {
@@ -60,6 +61,7 @@ async function applyDatabase(ctx: ChannelApplyContext, name: string, channel: Db
     }
     reportStatus(ctx.hq, session.id, { status: "Requested" }, now());
     reportStatus(ctx.hq, session.id, { status: "Downloaded" }, now());
+    pauseForTest("channel-apply");
     try {
       await applyPackage(
         channel,
@@ -74,6 +76,7 @@ async function applyDatabase(ctx: ChannelApplyContext, name: string, channel: Db
       result.stoppedBy = `session ${session.id} (job ${session.job}): ${failed.status} — ${message}`;
       break;
     }
+    pauseForTest("channel-applied");
     result.sessions.push(toDownloadSession(reportStatus(ctx.hq, session.id, { status: "Applied" }, now())));
   }
   return result;

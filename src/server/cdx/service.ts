@@ -6,6 +6,7 @@ import { validationFailed } from "../api-error.js";
 import { isoTime } from "../statements.js";
 import { applyChannelSessions, type ChannelApplyResult } from "./channel-apply.js";
 import { reconcileDatabases, requireDatabase } from "./databases.js";
+import { type ReconcileResult, reconcileInterrupted } from "./reconcile.js";
 import { ALL_JOBS, dropUnfinishedRuns, runDownload } from "./schedule.js";
 import { findSession, toDownloadSession } from "./sessions.js";
 import { runUpload } from "./upload.js";
@@ -33,6 +34,8 @@ export interface CdxStartup {
   /** Sessions of the start-up run (new channel databases: one full package per job) as they ended. */
   sessions: ReturnType<typeof toDownloadSession>[];
   applied: ChannelApplyResult[];
+  /** Sessions a killed server had left unfinished, and the final status each was given. */
+  interrupted: ReconcileResult;
 }
 
 export interface CdxService {
@@ -91,10 +94,21 @@ export function createCdxService(options: CdxOptions): CdxService {
     startup: () =>
       serial(async () => {
         dropUnfinishedRuns(hq, packagesDir);
+        const interrupted = reconcileInterrupted(hq, channels, isoTime(clock.now()));
         const reconciled = reconcileDatabases(hq, isoTime(clock.now()));
         const run = await runDownload(schedule, { job: ALL_JOBS, kind: "channel", onlyNew: true });
         const applied = await applyChannelSessions(applyCtx);
-        return { ...reconciled, sessions: run.sessions.map(latest), applied };
+        // The start-up apply retries what an interrupted apply left: report where each session ended.
+        const downloads = interrupted.downloads.map((d) => ({
+          id: d.id,
+          status: findSession(hq, d.id)?.status ?? d.status,
+        }));
+        return {
+          ...reconciled,
+          interrupted: { ...interrupted, downloads },
+          sessions: run.sessions.map(latest),
+          applied,
+        };
       }),
   };
 }

@@ -5,6 +5,7 @@ import { type Db, prepared, preparedPluck } from "../../lib/db.js";
 import type { TransactionRow } from "../channel-views.js";
 import { listConflicts } from "../channel-views.js";
 import { isoTime } from "../statements.js";
+import { pauseForTest } from "../test-pause.js";
 
 export interface UploadContext {
   hq: Db;
@@ -116,6 +117,7 @@ function uploadStore(ctx: UploadContext, store: string, channel: Db): UploadSess
           now,
         ).changes;
       }
+      pauseForTest("p0001-apply");
       prepared(hq, "INSERT OR REPLACE INTO upload_progress (store_id, uploaded_counter) VALUES (?, ?)").run(
         store,
         upper,

@@ -7,18 +7,25 @@ import { type AppDeps, DEFAULT_UPLOAD_BODY_LIMIT } from "../app-deps.js";
 import { deviceOf, deviceOnly } from "../auth.js";
 import type { Device } from "../devices.js";
 import { isoTime } from "../statements.js";
-import { checkTransaction, type StoreCurrency, storeTransactions, uploadTransactions } from "../transactions.js";
+import {
+  checkTransaction,
+  type SaleTarget,
+  type StoreCurrency,
+  saleTarget,
+  storeTransactions,
+  uploadTransactions,
+} from "../transactions.js";
 
 export function registerTransactionRoutes(app: FastifyInstance, deps: AppDeps): void {
   const onRequest = deviceOnly(deps);
-  const target = (device: Device): { channel: Db; store: StoreCurrency } => {
+  const target = (device: Device): { channel: Db; store: SaleTarget } => {
     const channel = deps.data.channels.get(device.store);
     if (!channel) throw notFound(`store ${device.store} has no channel database on this server`);
     const store = prepared(channel, "SELECT currency, decimals FROM stores WHERE id = ?").get(device.store) as
       | StoreCurrency
       | undefined;
     if (!store) throw notFound(`store ${device.store} is not in its channel database`);
-    return { channel, store };
+    return { channel, store: saleTarget(channel, device.store, store, deps.data.hq) };
   };
 
   app.post(ROUTES.transactions, { onRequest }, async (request, reply) => {

@@ -7,6 +7,7 @@ import {
   canonicalJson,
   checkTransaction,
   contentHash,
+  saleTarget,
   storeTransactions,
   uploadTransactions,
 } from "../../../src/server/transactions.js";
@@ -26,17 +27,23 @@ const sale = (seq: number, qty = 1) =>
   });
 
 const dbs: Db[] = [];
+/** A channel database with the rows the sales below refer to (item, staff, tax group, tender). */
 const channel = () => {
   const db = openChannelDatabase(":memory:");
+  db.exec(`INSERT INTO products VALUES ('1001', 'Mug', 'standard', 'ea', 1);
+    INSERT INTO staff VALUES ('000160', 'Ann', 'cashier', 'x', '["SEA01"]', '[]');
+    INSERT INTO tax_groups VALUES ('SEA01', 'standard', 'Sales tax', 103500);
+    INSERT INTO tenders VALUES ('SEA01', 'card', 'Card', 'card', 1);`);
   dbs.push(db);
   return db;
 };
+const usdOf = (db: Db) => saleTarget(db, "SEA01", usd);
 afterEach(() => {
   for (const db of dbs.splice(0)) db.close();
 });
 
 const checked = (raw: unknown) => {
-  const c = checkTransaction(raw, device, usd);
+  const c = checkTransaction(raw, device, usdOf(channel()));
   if (!c.ok) throw new Error(c.message);
   return c.transaction;
 };
@@ -72,7 +79,7 @@ describe("storing transactions", () => {
 
   it("gives each stored transaction the next replication counter; duplicates inside one batch count once", () => {
     const db = channel();
-    const results = uploadTransactions(db, [sale(1), sale(2), sale(1), sale(3)], device, usd, clock);
+    const results = uploadTransactions(db, [sale(1), sale(2), sale(1), sale(3)], device, usdOf(db), clock);
     expect(results.map((r) => r.status)).toEqual(["stored", "stored", "duplicate", "stored"]);
     expect(db.prepare("SELECT replication_counter FROM transactions ORDER BY id").pluck().all()).toEqual([1, 2, 3]);
   });
@@ -82,7 +89,7 @@ describe("storing transactions", () => {
     db.exec(
       "CREATE TRIGGER fail_third BEFORE INSERT ON transactions WHEN NEW.id = 'SEA01-R1-000003' BEGIN SELECT RAISE(ABORT, 'disk full'); END",
     );
-    expect(() => uploadTransactions(db, [sale(1), sale(2), sale(3)], device, usd, clock)).toThrow(/disk full/);
+    expect(() => uploadTransactions(db, [sale(1), sale(2), sale(3)], device, usdOf(db), clock)).toThrow(/disk full/);
     expect(db.prepare("SELECT COUNT(*) FROM transactions").pluck().get()).toBe(0);
   });
 
@@ -93,7 +100,60 @@ describe("storing transactions", () => {
     ["an id of another register", { id: "SEA01-R9-000001" }, 400, "ValidationFailed"],
     ["totals that do not add up", { total: 11.03 }, 422, "TotalsMismatch"],
   ])("refuses %s", (_name, change, statusCode, code) => {
-    const result = checkTransaction({ ...sale(1), ...change }, device, usd);
+    const result = checkTransaction({ ...sale(1), ...change }, device, usdOf(channel()));
     expect(result).toMatchObject({ ok: false, statusCode, code });
+  });
+});
+
+describe("what no register would send (422 naming the field)", () => {
+  type Wire = ReturnType<typeof sale>;
+  const edit = (f: (w: Wire) => void) => {
+    const w = structuredClone(sale(1));
+    f(w);
+    return w;
+  };
+  it.each([
+    ["a date that is not one", edit((w) => (w.createdAt = "not a date")), "transaction.createdAt:"],
+    ["unknown staff", edit((w) => (w.staff = "999999")), "transaction.staff: 999999"],
+    ["an unknown item", edit((w) => ((w.lines[0] as Wire["lines"][0]).item = "NOPE")), "transaction.lines[0].item:"],
+    ["an unknown customer", edit((w) => (w.customer = "777777")), "transaction.customer: 777777"],
+    [
+      "a sale of nothing paid with nothing (100% off, no tender)",
+      edit((w) => {
+        Object.assign(w.lines[0] as Wire["lines"][0], { discountPct: 100, amount: 0, tax: 0 });
+        Object.assign(w, { subtotal: 0, tax: 0, total: 0, tenders: [] });
+      }),
+      "transaction.tenders: a sale is paid",
+    ],
+    ["an unknown tender", edit((w) => ((w.tenders[0] as Wire["tenders"][0]).tender = "bitcoin")), "tenders[0].tender"],
+    [
+      "a tender kind the store's tender does not have",
+      edit((w) => ((w.tenders[0] as Wire["tenders"][0]).kind = "cash")),
+      "tenders[0].kind",
+    ],
+  ])("refuses %s", (_name, raw, message) => {
+    const result = checkTransaction(raw, device, usdOf(channel()));
+    expect(result).toMatchObject({ ok: false, statusCode: 422, code: "ValidationFailed" });
+    expect(result.ok ? "" : result.message).toContain(message);
+  });
+
+  it("accepts a customer created offline on this register (its temporary id)", () => {
+    const raw = edit((w) => (w.customer = "TMP-SEA01-R1-0001"));
+    expect(checkTransaction(raw, device, usdOf(channel())).ok).toBe(true);
+    const other = edit((w) => (w.customer = "TMP-SEA01-R2-0001"));
+    expect(checkTransaction(other, device, usdOf(channel())).ok).toBe(false);
+  });
+
+  it("answers a resend of a stored sale as a duplicate even after its item and staff are gone", () => {
+    const db = channel();
+    expect(uploadTransactions(db, [sale(1)], device, usdOf(db), clock)[0]?.status).toBe("stored");
+    db.exec("DELETE FROM products; DELETE FROM staff;");
+    expect(uploadTransactions(db, [sale(1), sale(2)], device, usdOf(db), clock)).toEqual([
+      { id: "SEA01-R1-000001", status: "duplicate" },
+      { id: "SEA01-R1-000002", status: "rejected", message: expect.stringContaining("transaction.staff: 000160") },
+    ]);
+    // Other content under a stored id is checked like any new sale, then recorded as a conflict only if valid.
+    const changed = edit((w) => (w.createdAt = "later"));
+    expect(checkTransaction(changed, device, usdOf(db))).toMatchObject({ ok: false, statusCode: 422 });
   });
 });
