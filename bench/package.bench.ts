@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { type Db, openDatabase } from "../src/lib/db.js";
 import type { RowValue } from "../src/schema/tables.js";
-import { TARGET_MIGRATIONS } from "../src/schema/target.js";
+import { TARGET_COLUMNS_UPGRADE, TARGET_MIGRATIONS } from "../src/schema/target.js";
 import { applyPackage } from "../src/sync/package/apply.js";
 import type { PackageChange, TableCounts } from "../src/sync/package/format.js";
 import { type PackageWriteResult, writePackage } from "../src/sync/package/writer.js";
@@ -111,7 +111,7 @@ function expectedOf(session: number, written: PackageWriteResult) {
 }
 
 async function withDb<T>(file: string, use: (db: Db) => Promise<T>): Promise<T> {
-  const db = openDatabase(file, { migrations: TARGET_MIGRATIONS });
+  const db = openDatabase(file, { migrations: [...TARGET_MIGRATIONS, TARGET_COLUMNS_UPGRADE] });
   try {
     return await use(db);
   } finally {

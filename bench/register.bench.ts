@@ -14,7 +14,7 @@ import { createMemoryStateStore, initialConnectionState } from "../src/register/
 import { provisionRegister } from "../src/register/provision.js";
 import { openRegister } from "../src/register/runtime.js";
 import { TABLES, type TableName } from "../src/schema/tables.js";
-import { TARGET_MIGRATIONS } from "../src/schema/target.js";
+import { TARGET_COLUMNS_UPGRADE, TARGET_MIGRATIONS } from "../src/schema/target.js";
 import { startServer } from "../src/server/start.js";
 import { pull } from "../src/sync/pull.js";
 import { push } from "../src/sync/push.js";
@@ -40,6 +40,7 @@ function rawInsertMs(fixturesDir: string, tables: TableName[]): { rows: number; 
     const db = new Database(join(dir, "raw.db"));
     db.pragma("journal_mode = WAL");
     db.exec(TARGET_MIGRATIONS[0] ?? "");
+    if (typeof TARGET_COLUMNS_UPGRADE === "function") TARGET_COLUMNS_UPGRADE(db);
     let rows = 0;
     const ms = timeMs(() => {
       db.transaction(() => {

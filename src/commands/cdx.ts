@@ -5,6 +5,7 @@ import type { CdxClient } from "../lib/cdx-client.js";
 import type { Deps } from "../lib/deps.js";
 import { UsageError } from "../lib/errors.js";
 import { action } from "./action.js";
+import { registerSchedules } from "./cdx-schedules.js";
 
 interface ConnectionOptions {
   server?: string;
@@ -209,4 +210,6 @@ export function register(program: Command): void {
       (r) => r.renderRegisters,
     ),
   );
+
+  registerSchedules(cdx);
 }

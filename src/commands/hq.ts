@@ -166,6 +166,44 @@ export function register(program: Command): void {
       ),
     );
 
+  leaf(customer.command("async"), "pos hq customer async --json")
+    .description("customers created offline (operation 612): Pending until HQ's job creates them, then Created")
+    .action(
+      hqAction(
+        (c) => c.asyncCustomers(),
+        (d: {
+          customers: Array<{
+            tempId: string;
+            register: string;
+            name: string;
+            status: string;
+            customerId: string | null;
+          }>;
+        }) =>
+          d.customers.length === 0
+            ? "no customers created offline"
+            : d.customers
+                .map(
+                  (x) =>
+                    `${x.tempId}  ${x.register}  ${x.status}${x.customerId ? ` → ${x.customerId}` : ""}  ${x.name}`,
+                )
+                .join("\n"),
+      ),
+    );
+  leaf(customer.command("sync-async"), "pos hq customer sync-async && pos cdx run 1010")
+    .description(
+      "synchronize customers from async mode: each customer created offline becomes a real customer (job 1010 then distributes it)",
+    )
+    .action(
+      hqAction(
+        (c) => c.syncAsyncCustomers(),
+        (d: { created: Array<{ tempId: string; customerId: string }> }) =>
+          d.created.length === 0
+            ? "no customers waiting"
+            : d.created.map((x) => `${x.tempId} → customer ${x.customerId}`).join("\n"),
+      ),
+    );
+
   const staff = hq
     .command("staff")
     .addHelpText("after", "\nExamples:\n  pos hq staff unblock 000160")
@@ -224,7 +262,7 @@ export function register(program: Command): void {
     .description("offline profiles");
   leaf(profile.command("set <profileId> <field> <value>"), "pos hq profile set DEFAULT timeoutInterval 2")
     .description(
-      "set an offline profile field: timeoutInterval (s), reconnectInterval (min), allowManualOfflineBeforeSignIn, advancedOfflineSwitching, healthCheckInterval (min), pauseOfflineSync, downloadInterval (s), uploadInterval (s), name",
+      "set an offline profile field: timeoutInterval (s), reconnectInterval (min), allowManualOfflineBeforeSignIn, advancedOfflineSwitching, healthCheckInterval (min), pauseOfflineSync, downloadInterval (s), uploadInterval (s), slowResponseThreshold (ms, 0 = off), slowResponseCount (answers in a row, 0 = off), offlineDataExclusion (download jobs, e.g. 1010,1040), name",
     )
     .action(
       hqAction(

@@ -8,15 +8,18 @@ interface SaleOptions {
   register?: string;
   staff?: string;
   password?: string;
+  offline?: boolean;
 }
 
 const EXAMPLES = `
 Examples:
   pos sale --register SEA01-R1 --staff 000160
+  pos sale --staff 000160 --offline      # sign in offline (profile: allowManualOfflineBeforeSignIn)
   printf '1001\\n3 x 1002\\npay cash 50\\nquit\\n' | POS_PASSWORD=1234 pos sale --staff 000160 --json
 
 Off a terminal each stdin line is one command (as typed at the prompt; type help there for the list):
   an item id or barcode, 3 x <code>, void <line>, disc <line> <pct>, customer <id|search>,
+  customer new <name> [--email e] [--phone p] (operation 612; offline: Pending sync),
   pay <tender> [amount], 917, status, cancel, quit.
 With --json one document is printed at the end: {register, mode, commands, receipts, failed, ...}.
 Exit 0 when every command succeeded, 1 when any failed, 3 when the server is needed and there is no
@@ -28,6 +31,10 @@ export function register(program: Command): void {
     .option("--register <id>", "register id (env POS_REGISTER; default: the only provisioned register)")
     .option("--staff <id>", "staff id to sign in with (env POS_STAFF; asked for on a terminal)")
     .option("--password <password>", "staff password (env POS_PASSWORD; asked for on a terminal)")
+    .option(
+      "--offline",
+      "sign in offline (operation 917 before sign-in; the offline profile must allow manual offline before sign-in)",
+    )
     .addHelpText("after", EXAMPLES)
     .action(action(sale));
 }
@@ -83,11 +90,17 @@ async function sale(deps: Deps, options: SaleOptions): Promise<void> {
       await runSaleScreen(runner, {
         ...(staff ? { staff } : {}),
         ...(password !== undefined ? { password } : {}),
+        ...(options.offline ? { offline: true } : {}),
       });
       return;
     }
     const { runSaleScript, checkInterrupted } = await import("../ui/sale-script.js");
-    const result = await runSaleScript(runner, { staff, password, input: process.stdin });
+    const result = await runSaleScript(runner, {
+      staff,
+      password,
+      input: process.stdin,
+      ...(options.offline ? { offline: true } : {}),
+    });
     output.result(result, (data: typeof result) => summary(data));
     checkInterrupted(result);
     if (result.failed.length > 0) {

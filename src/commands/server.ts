@@ -11,6 +11,8 @@ interface StartOptions {
   channelDownloadInterval: string;
   logLevel?: string;
   logFile?: string;
+  schedule?: string;
+  tryCount?: string;
 }
 
 const LEVELS = ["debug", "info", "warn", "error"] as const;
@@ -36,9 +38,14 @@ export function register(program: Command): void {
     )
     .option("--log-level <level>", "log every request as a JSON line at this level: debug, info, warn, error")
     .option("--log-file <path>", "append the request log here (default level info); without it the log goes to stderr")
+    .option(
+      "--schedule <job=interval,…>",
+      "recurring distribution schedules, e.g. 1040=5m,1010=15m,9999=24h (off pauses one); saved at HQ (pos cdx schedules)",
+    )
+    .option("--try-count <n>", "failed attempts after which a download session is Suspended (default 3; saved at HQ)")
     .addHelpText(
       "after",
-      "\nExamples:\n  pos server start\n  pos server start --log-level info --log-file server.log   # request id, register, route, status, time\n  pos --home /tmp/pos server start --port 0\n  pos --json server start --port 0   # prints {url, adminTokenFile, …}\n\nStops cleanly on Ctrl-C or SIGTERM (in-flight requests finish, databases close, exit 0).",
+      "\nExamples:\n  pos server start\n  pos server start --schedule 1040=5m,1010=15m,9999=off --try-count 5\n  pos server start --log-level info --log-file server.log   # request id, register, route, status, time\n  pos --home /tmp/pos server start --port 0\n  pos --json server start --port 0   # prints {url, adminTokenFile, …}\n\nStops cleanly on Ctrl-C or SIGTERM (in-flight requests finish, databases close, exit 0).",
     )
     .action(
       action(async (deps, options: StartOptions) => {
@@ -56,13 +63,35 @@ export function register(program: Command): void {
         if (level !== undefined && !(LEVELS as readonly string[]).includes(level)) {
           throw new UsageError(`--log-level: expected ${LEVELS.join(", ")}, got "${level}"`);
         }
-        const [{ startServer, closeOnSignal }, { defaultFixturesDir, loadFixtures }, { readVersion }, { resolve }] =
-          await Promise.all([
-            import("../server/start.js"),
-            import("../lib/fixtures.js"),
-            import("../lib/version.js"),
-            import("node:path"),
-          ]);
+        const [
+          { startServer, closeOnSignal },
+          { defaultFixturesDir, loadFixtures },
+          { readVersion },
+          { resolve },
+          schedules,
+        ] = await Promise.all([
+          import("../server/start.js"),
+          import("../lib/fixtures.js"),
+          import("../lib/version.js"),
+          import("node:path"),
+          import("../server/schedules/rules.js"),
+        ]);
+        const scheduleInput = <T>(option: string, parse: () => T): T => {
+          try {
+            return parse();
+          } catch (error) {
+            if (error instanceof schedules.ScheduleInputError) throw new UsageError(`${option}: ${error.message}`);
+            throw error;
+          }
+        };
+        const schedule =
+          options.schedule === undefined
+            ? undefined
+            : scheduleInput("--schedule", () => schedules.parseScheduleList(options.schedule ?? ""));
+        const tryCount =
+          options.tryCount === undefined
+            ? undefined
+            : scheduleInput("--try-count", () => schedules.parseTryCount(options.tryCount));
         const fixturesDir = options.fixtures ? resolve(options.fixtures) : defaultFixturesDir();
         const running = await startServer({
           dataDir: options.data ? resolve(options.data) : deps.paths.serverDir,
@@ -81,6 +110,9 @@ export function register(program: Command): void {
                 },
               }
             : {}),
+          ...(schedule ? { schedule } : {}),
+          ...(tryCount === undefined ? {} : { tryCount }),
+          onScheduledRun: (run) => deps.output.info(`scheduled run ${run.job} at ${run.at}: ${run.result}`),
           onInternalError: (error) => deps.output.warn(`internal error: ${(error as Error)?.stack ?? String(error)}`),
         });
         if (running.loadedRows > 0) deps.output.info(`HQ loaded ${running.loadedRows} rows from ${fixturesDir}`);

@@ -79,7 +79,7 @@ export function register(program: Command): void {
         deps.output.result(result, () =>
           result.sessions.length === 0
             ? "nothing to pull: the offline database is up to date"
-            : `pulled ${result.applied} session(s), ${result.rows} rows, ${formatBytes(result.bytes)}${result.resumed > 0 ? ` (resumed ${result.resumed}×)` : ""}${result.stoppedBy ? `; stopped at ${result.stoppedBy}` : ""}`,
+            : `pulled ${result.applied} session(s), ${result.rows} rows, ${formatBytes(result.bytes)}${result.resumed > 0 ? ` (resumed ${result.resumed}×)` : ""}${result.stoppedBy ? `; stopped at ${result.stoppedBy}` : ""}${result.customersResolved ? `; ${result.customersResolved} customer(s) created offline now have their real id` : ""}`,
         );
         if (result.failed > 0) throw new OperationError(`sync pull failed: ${result.stoppedBy}`, "SyncFailed");
       }),

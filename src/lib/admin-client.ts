@@ -1,4 +1,5 @@
 // Client side of the admin API (pos hq, provisioning): finds the server and token, maps answers to CLI errors.
+
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
@@ -41,6 +42,13 @@ import {
   transactionPagePath,
   transactionPageSchema,
 } from "./api-chain.js";
+import {
+  ASYNC_CUSTOMER_ROUTES,
+  type AsyncCustomerSyncAnswer,
+  type AsyncCustomersAnswer,
+  asyncCustomerSyncAnswerSchema,
+  asyncCustomersAnswerSchema,
+} from "./api-customers.js";
 import { UnreachableError, UsageError } from "./errors.js";
 import { type AnswerSchema, createHttpClient, type HttpClient, type Method } from "./http.js";
 import type { Paths } from "./paths.js";
@@ -145,6 +153,10 @@ export interface AdminClient {
   addRegister(body: RegisterAddBody): Promise<RegisterAddAnswer>;
   /** One page of the server's transactions; follow `nextCursor` with `after` for the next. */
   transactionPage(query: TransactionPageQuery): Promise<TransactionPage>;
+  /** Customers created offline (operation 612) and what HQ made of them. */
+  asyncCustomers(): Promise<AsyncCustomersAnswer>;
+  /** HQ's "synchronize customers from async mode" job. */
+  syncAsyncCustomers(): Promise<AsyncCustomerSyncAnswer>;
   close(): void;
 }
 
@@ -166,6 +178,8 @@ export function createAdminClient(connection: AdminConnection, timeoutMs = 10_00
     addStore: (body) => call("POST", CHAIN_ROUTES.stores, storeAddAnswerSchema, body),
     addRegister: (body) => call("POST", CHAIN_ROUTES.registers, registerAddAnswerSchema, body),
     transactionPage: (query) => call("GET", transactionPagePath(query), transactionPageSchema),
+    asyncCustomers: () => call("GET", ASYNC_CUSTOMER_ROUTES.admin, asyncCustomersAnswerSchema),
+    syncAsyncCustomers: () => call("POST", ASYNC_CUSTOMER_ROUTES.sync, asyncCustomerSyncAnswerSchema, {}),
     close: () => http.close(),
   };
 }

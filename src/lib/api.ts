@@ -118,6 +118,11 @@ export const offlineProfileSchema = z.object({
   pauseOfflineSync: z.boolean(),
   downloadInterval: z.number(),
   uploadInterval: z.number(),
+  /** Slow-server switching: ms and answers in a row; 0 = off. */
+  slowResponseThreshold: z.number(),
+  slowResponseCount: z.number(),
+  /** Offline data exclusion: download jobs kept out of offline databases, comma-separated ("" = none). */
+  offlineDataExclusion: z.string(),
 });
 export type OfflineProfile = z.infer<typeof offlineProfileSchema>;
 export const registerConfigAnswerSchema = z.object({
@@ -413,4 +418,7 @@ export const PROFILE_FIELDS = {
   pauseOfflineSync: "boolean",
   downloadInterval: "number",
   uploadInterval: "number",
+  slowResponseThreshold: "number",
+  slowResponseCount: "number",
+  offlineDataExclusion: "string",
 } as const satisfies Record<keyof ProfileSetBody, "string" | "number" | "boolean">;

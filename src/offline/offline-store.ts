@@ -209,7 +209,7 @@ export function createOfflineStore(db: Db) {
       const pending = prepared(
         db,
         `SELECT temp_id AS id, name, email, phone, 0 AS account_allowed FROM offline_customers
-            WHERE status = 'pending' AND (temp_id = ? OR name LIKE ? ESCAPE '\\') ORDER BY temp_id LIMIT 20`,
+            WHERE hq_id IS NULL AND (temp_id = ? OR name LIKE ? ESCAPE '\\') ORDER BY temp_id LIMIT 20`,
       ).all(query, like) as typeof known;
       return [
         ...known.map((c) => ({ ...c, pendingSync: false })),
@@ -229,19 +229,6 @@ export function createOfflineStore(db: Db) {
           return tempId;
         })
         .immediate();
-    },
-
-    /** Customers created offline that HQ has not confirmed yet, oldest first. */
-    pendingCustomers(): Array<{ tempId: string; name: string; email: string | null; phone: string | null }> {
-      return prepared<[], { tempId: string; name: string; email: string | null; phone: string | null }>(
-        db,
-        "SELECT temp_id AS tempId, name, email, phone FROM offline_customers WHERE status = 'pending' ORDER BY temp_id",
-      ).all();
-    },
-
-    /** Records the id HQ gave a customer created offline; it is never sent again. */
-    markCustomerUploaded(tempId: string, hqId: string): void {
-      prepared(db, "UPDATE offline_customers SET status = 'uploaded', hq_id = ? WHERE temp_id = ?").run(hqId, tempId);
     },
 
     /**

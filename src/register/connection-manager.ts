@@ -8,18 +8,25 @@ import {
   type ConnectionMode,
   classifyOutcome,
   describeOutcome,
+  manualOfflineAllowed,
+  probeHealthy,
   type ReconnectRules,
   type RequestOutcome,
   reconnectDue,
+  recordAnswerTime,
+  type SlowResponseRules,
 } from "./failover.js";
 
 const NOT_OFFLINE_FIX =
   "wait for the server; to sell offline, set Supports offline at HQ and provision the register with an offline database";
 
-export interface ConnectionRules extends ReconnectRules {
+export interface ConnectionRules extends ReconnectRules, SlowResponseRules {
   timeoutMs: number;
   healthCheckMs: number;
   supportsOffline: boolean;
+  allowManualOfflineBeforeSignIn: boolean;
+  /** For the refusal's fix: the offline profile to change. */
+  offlineProfileId?: string;
 }
 
 export interface SwitchEvent {
@@ -40,11 +47,20 @@ export interface ConnectionManagerOptions {
   /** One quick request to the server (health); resolves with what happened. */
   probe: () => Promise<RequestOutcome>;
   onSwitch?: (event: SwitchEvent) => void;
+  /**
+   * Monotonic milliseconds for timing the server's answers. Not the Clock: an answer takes real time even when the
+   * register runs on a virtual clock (replay), just as HTTP timeouts do.
+   */
+  stopwatch?: () => number;
 }
 
 export class ConnectionManager {
   private readonly o: ConnectionManagerOptions;
   private healthLoop: AbortController | null = null;
+  /** Times of the current run of consecutive slow answers (slow-server switching); kept per process. */
+  private slowRun: number[] = [];
+  /** Whether a staff member signed in through this manager (this process): 917 before that follows the profile. */
+  private signedIn = false;
 
   constructor(options: ConnectionManagerOptions) {
     this.o = options;
@@ -70,8 +86,11 @@ export class ConnectionManager {
   async run<T>(request: (source: DataSource) => Promise<T>): Promise<T> {
     const state = await this.maybeReconnect("operation");
     if (state.mode !== "online") return request(this.offlineSource(state.reason ?? "offline"));
+    const started = this.elapsed();
     try {
-      return await request(this.o.online);
+      const answer = await request(this.o.online);
+      this.noteAnswerTime(this.elapsed() - started);
+      return answer;
     } catch (error) {
       if (!(error instanceof RequestFailure) || classifyOutcome(error.outcome) !== "failover") throw error;
       const reason = describeOutcome(error.outcome);
@@ -79,6 +98,39 @@ export class ConnectionManager {
       this.switchTo("offline-auto", reason);
       return request(offline);
     }
+  }
+
+  /**
+   * A slow answer still counts as an answer (the caller keeps it); the slowResponseCount-th slow one in a row takes
+   * the register offline for the next requests — only when it could sell offline, otherwise it stays online.
+   */
+  private noteAnswerTime(ms: number): void {
+    const verdict = recordAnswerTime(this.slowRun, ms, this.o.rules);
+    this.slowRun = verdict.recent;
+    if (verdict.switchReason === null || !this.offline || !this.o.offlineReadiness().ok) return;
+    if (this.o.store.read().mode !== "online") return;
+    this.switchTo("offline-auto", verdict.switchReason);
+  }
+
+  /** Probes the server once, timed, and says whether it is usable again (answered, and fast enough). */
+  private async probeUsable(): Promise<boolean> {
+    const started = this.elapsed();
+    const outcome = await this.o.probe();
+    return probeHealthy(outcome, this.elapsed() - started, this.o.rules);
+  }
+
+  private elapsed(): number {
+    return (this.o.stopwatch ?? performance.now.bind(performance))();
+  }
+
+  /** A staff member signed in: from now on operation 917 Disconnect is always available. */
+  noteSignedIn(): void {
+    this.signedIn = true;
+  }
+
+  /** Whether the sign-in screen offers the switch to offline (allowManualOfflineBeforeSignIn, and offline works). */
+  get offlineSignInOffered(): boolean {
+    return this.o.rules.allowManualOfflineBeforeSignIn && this.offline !== null && this.mode === "online";
   }
 
   /** Operation 917 while online: manual offline, no automatic reconnect until Connect. */
@@ -93,6 +145,14 @@ export class ConnectionManager {
       );
     }
     this.offlineSource("manual disconnect");
+    if (!manualOfflineAllowed(this.signedIn, this.o.rules.allowManualOfflineBeforeSignIn)) {
+      const profile = this.o.rules.offlineProfileId ?? "<profile>";
+      throw new OperationError(
+        `switching to offline before sign-in is not allowed by offline profile ${profile} (Allow manual offline before sign-in is off)`,
+        "ManualOfflineBeforeSignInNotAllowed",
+        `sign in first and use operation 917 (pos sale, then 917), or turn it on: pos hq profile set ${profile} allowManualOfflineBeforeSignIn true, then pos cdx run 1090 and pos sync pull`,
+      );
+    }
     return this.switchTo("offline-manual", "operation 917 (Disconnect)");
   }
 
@@ -137,8 +197,7 @@ export class ConnectionManager {
   async healthCheck(): Promise<boolean> {
     const state = this.o.store.read();
     if (state.mode !== "offline-auto") return false;
-    const outcome = await this.o.probe();
-    if (classifyOutcome(outcome) !== "ok") return false;
+    if (!(await this.probeUsable())) return false;
     this.o.store.write({ ...this.o.store.read(), healthyAt: this.o.clock.now() });
     return true;
   }
@@ -148,8 +207,7 @@ export class ConnectionManager {
     const state = this.o.store.read();
     const now = this.o.clock.now();
     if (!reconnectDue(state, this.o.rules, now, at)) return state;
-    const outcome = await this.o.probe();
-    if (classifyOutcome(outcome) === "ok") this.switchTo("online", "server answered again");
+    if (await this.probeUsable()) this.switchTo("online", "server answered again");
     else this.o.store.write({ ...this.o.store.read(), lastReconnectAttempt: now, healthyAt: null });
     return this.o.store.read();
   }
@@ -179,6 +237,7 @@ export class ConnectionManager {
     const state = this.o.store.read();
     const now = this.o.clock.now();
     const event: SwitchEvent = { from: state.mode, to: mode, reason, at: now };
+    this.slowRun = [];
     this.o.store.write({
       mode,
       since: now,

@@ -95,3 +95,56 @@ export function reconnectDue(
   const from = Math.max(state.since, state.lastReconnectAttempt ?? state.since);
   return now - from >= rules.reconnectMs;
 }
+
+/**
+ * Slow-server switching (D365 10.0.20+ advanced offline switching): `count` consecutive answers slower than
+ * `thresholdMs` take the register offline even though the server still answers. 0 in either field turns it off.
+ */
+export interface SlowResponseRules {
+  slowResponseThresholdMs: number;
+  slowResponseCount: number;
+}
+
+export function slowSwitchingOn(rules: SlowResponseRules): boolean {
+  return rules.slowResponseThresholdMs > 0 && rules.slowResponseCount > 0;
+}
+
+/** How long each of the current run of consecutive slow answers took, and whether the run is long enough to switch. */
+export interface SlowVerdict {
+  recent: number[];
+  /** The switch reason once the run reaches slowResponseCount; null while the server is fast enough. */
+  switchReason: string | null;
+}
+
+/** Adds one answer's time: a fast answer ends the run; the count-th slow one in a row says why to switch. */
+export function recordAnswerTime(recent: readonly number[], ms: number, rules: SlowResponseRules): SlowVerdict {
+  if (!slowSwitchingOn(rules) || ms <= rules.slowResponseThresholdMs) return { recent: [], switchReason: null };
+  const run = [...recent, ms];
+  if (run.length < rules.slowResponseCount) return { recent: run, switchReason: null };
+  return { recent: [], switchReason: describeSlow(run, rules) };
+}
+
+/** `server slow: p50 812 ms over the last 3 answers (threshold 300 ms)`. */
+export function describeSlow(times: readonly number[], rules: SlowResponseRules): string {
+  const sorted = [...times].sort((a, b) => a - b);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)] ?? 0;
+  const n = times.length;
+  return `server slow: p50 ${Math.round(median)} ms over the last ${n} answer${n === 1 ? "" : "s"} (threshold ${rules.slowResponseThresholdMs} ms)`;
+}
+
+/**
+ * Whether a probe (health check, reconnect) says the server is usable again: it answered, and — with slow
+ * switching on — within the threshold, so a still-slow server does not bounce the register back and forth.
+ */
+export function probeHealthy(outcome: RequestOutcome, ms: number, rules: SlowResponseRules): boolean {
+  if (classifyOutcome(outcome) !== "ok") return false;
+  return !slowSwitchingOn(rules) || ms <= rules.slowResponseThresholdMs;
+}
+
+/**
+ * Operation 917 (Disconnect) before anyone signed in is the offline profile's allowManualOfflineBeforeSignIn (D365:
+ * the sign-in screen's switch to offline); once signed in the button always works.
+ */
+export function manualOfflineAllowed(signedIn: boolean, allowManualOfflineBeforeSignIn: boolean): boolean {
+  return signedIn || allowManualOfflineBeforeSignIn;
+}

@@ -5,6 +5,7 @@ import type { Clock } from "../lib/clock.js";
 import { OperationError } from "../lib/errors.js";
 import { DUMMY_PASSWORD_HASH, verifyPassword } from "../lib/password.js";
 import type { OfflineStore } from "../offline/offline-store.js";
+import type { DownloadJobId } from "../schema/tables.js";
 import type { CustomerInfo, DataSource, OfflineReadiness, StaffInfo } from "./data-source.js";
 
 /** D365 blocks a staff id after this many wrong passwords in a row. */
@@ -101,7 +102,33 @@ export function createOfflineSource(
 }
 
 /** What a sale needs offline, checked in D365's order, with the error name and the job that fixes it. */
-export function offlineReadiness(local: OfflineStore, registerId: string, store: string): OfflineReadiness {
+/** What each job excluded from the offline database takes away from a sale (D365 offline data exclusion). */
+const EXCLUDED_NEED: Partial<Record<DownloadJobId, { code: string; what: string }>> = {
+  "1040": { code: "ProductsNotAvailableOffline", what: "products and prices" },
+  "1060": { code: "LocalLogonFailed", what: "staff for sign-in" },
+  "1070": { code: "ChannelConfigurationNotFound", what: "the channel configuration" },
+  "1090": { code: "TerminalNotFound", what: "the register and its offline profile" },
+};
+
+export function offlineReadiness(
+  local: OfflineStore,
+  registerId: string,
+  store: string,
+  excluded: readonly DownloadJobId[] = [],
+): OfflineReadiness {
+  // Data the profile excludes is not kept up to date offline, even if an older copy is there: a sale needing it
+  // cannot go offline. Customers (1010) are not needed to sell.
+  for (const job of excluded) {
+    const need = EXCLUDED_NEED[job];
+    if (!need) continue;
+    const profile = local.register(registerId)?.offline_profile_id ?? "the register's offline profile";
+    return {
+      ok: false,
+      code: need.code,
+      message: `job ${job} (${need.what}) is excluded from offline databases by offline profile ${profile} (offline data exclusion), and a sale needs it`,
+      fix: `remove ${job} from the exclusion: pos hq profile set ${profile} offlineDataExclusion "<jobs without ${job}>", then pos cdx run ${job} and pos sync pull`,
+    };
+  }
   if (!local.store(store)) {
     return {
       ok: false,

@@ -187,6 +187,10 @@ export function createConnectionManager(parts: {
     advancedOfflineSwitching: profile.advancedOfflineSwitching,
     healthCheckMs: profile.healthCheckInterval * 60_000,
     supportsOffline: config.supportsOffline,
+    allowManualOfflineBeforeSignIn: profile.allowManualOfflineBeforeSignIn,
+    ...(profile.id ? { offlineProfileId: profile.id } : {}),
+    slowResponseThresholdMs: profile.slowResponseThreshold,
+    slowResponseCount: profile.slowResponseCount,
   };
   return new ConnectionManager({
     clock,
@@ -194,7 +198,7 @@ export function createConnectionManager(parts: {
     rules,
     online: createOnlineSource(http, config.store, timeoutMs, checkoutRecorder(local, clock)),
     offline: config.supportsOffline ? createOfflineSource(local, config.registerId, config.store, clock) : null,
-    offlineReadiness: () => offlineReadiness(local, config.registerId, config.store),
+    offlineReadiness: () => offlineReadiness(local, config.registerId, config.store, profile.offlineDataExclusion),
     probe: () => probeServer(http, timeoutMs),
     ...(parts.onSwitch ? { onSwitch: parts.onSwitch } : {}),
   });

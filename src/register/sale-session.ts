@@ -105,8 +105,11 @@ export class SaleSession {
     return this.started && !isEmpty(this.cart);
   }
 
-  async signIn(staffId: string, password: string): Promise<StaffInfo> {
+  /** `offline`: the sign-in screen's switch to offline (operation 917 first; the offline profile must allow it). */
+  async signIn(staffId: string, password: string, options: { offline?: boolean } = {}): Promise<StaffInfo> {
+    if (options.offline) this.o.manager.disconnect();
     this.staff = await this.o.manager.run((source) => source.signIn(staffId, password));
+    this.o.manager.noteSignedIn();
     return this.staff;
   }
 
@@ -178,6 +181,21 @@ export class SaleSession {
     const found = await this.o.manager.run((source) => source.searchCustomers(query));
     const customer = found.find((c) => c.id === query) ?? found[0];
     if (!customer) throw new CartError("BadEntry", `no customer matches "${query}"`);
+    this.cart = setCustomer(this.cart, {
+      id: customer.id,
+      name: customer.name,
+      accountAllowed: customer.accountAllowed,
+    });
+    return customer;
+  }
+
+  /**
+   * Operation 612: creates the customer (online at HQ at once; offline with a temporary id, "Pending sync") and puts
+   * it on the sale.
+   */
+  async newCustomer(input: { name: string; email?: string; phone?: string }) {
+    await this.begin();
+    const customer = await this.o.manager.run((source) => source.createCustomer(input));
     this.cart = setCustomer(this.cart, {
       id: customer.id,
       name: customer.name,

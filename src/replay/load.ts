@@ -10,7 +10,9 @@ import {
   durationSchema,
   faultListSchema,
   faultSchema,
+  type HqChange,
   headerSchema,
+  hqChangeSchema,
   type OpExpect,
   opExpectSchema,
   opSchema,
@@ -22,7 +24,7 @@ import {
   type StateExpect,
   type Step,
   saleSchema,
-  staffSchema,
+  signinSchema,
   stateExpectSchema,
 } from "./scenario.js";
 
@@ -41,7 +43,7 @@ interface Problem {
   message: string;
 }
 
-const ACTIONS = ["sale", "fault", "wait", "op", "sync", "signin"] as const;
+const ACTIONS = ["sale", "fault", "wait", "op", "sync", "signin", "hq"] as const;
 type Action = (typeof ACTIONS)[number];
 
 /** One schema per kind of step; `name` is taken off before they parse (schema-json adds it back for editors). */
@@ -54,8 +56,9 @@ export const STEP_SCHEMAS = {
     sync: z.enum(["pull", "push"], { error: "expected pull or push" }).transform((v): ReplayOp => `sync ${v}`),
     expect: opExpectSchema.optional(),
   }),
-  signin: z.strictObject({ signin: staffSchema, expect: opExpectSchema.optional() }),
+  signin: z.strictObject({ signin: signinSchema, expect: opExpectSchema.optional() }),
   expect: z.strictObject({ expect: stateExpectSchema }),
+  hq: z.strictObject({ hq: hqChangeSchema, expect: opExpectSchema.optional() }),
 } satisfies Record<Action | "expect", z.ZodObject>;
 
 export function loadReplayFile(file: string, options: LoadOptions = {}): Scenario {
@@ -129,6 +132,8 @@ export function parseScenario(text: string, file: string, options: LoadOptions =
       Object.entries(header.data.profile ?? {}).filter(([, v]) => v !== undefined),
     ) as Scenario["profile"],
     ...(header.data.seed !== undefined ? { seed: header.data.seed } : {}),
+    signIn: header.data.signIn ?? true,
+    backgroundSync: header.data.backgroundSync ?? false,
     steps,
   };
 }
@@ -166,6 +171,8 @@ export function parseJournal(text: string, file: string, options: LoadOptions = 
     register,
     staff: options.staff ?? { ...JOURNAL_DEFAULT_STAFF },
     profile: {},
+    signIn: true,
+    backgroundSync: false,
     steps,
   };
 }
@@ -177,7 +184,8 @@ interface StepBody {
   wait: number;
   op: ReplayOp;
   sync: ReplayOp;
-  signin: { id: string; password: string };
+  signin: { id: string; password: string; offline?: boolean };
+  hq: HqChange;
   expect?: StateExpect & OpExpect;
 }
 
@@ -228,6 +236,8 @@ function parseStep(raw: unknown, number: number): Step | Problem {
       return { ...base, kind, staff: value.signin, ...(value.expect ? { expect: value.expect } : {}) };
     case "expect":
       return { ...base, kind, expect: value.expect ?? {} };
+    case "hq":
+      return { ...base, kind, hq: value.hq, ...(value.expect ? { expect: value.expect } : {}) };
   }
 }
 
@@ -259,6 +269,15 @@ export function toSaleStep(input: SaleInput): SaleStep {
       ...(l.void ? { void: true } : {}),
     })),
     ...(input.customer !== undefined ? { customer: String(input.customer) } : {}),
+    ...(input.newCustomer !== undefined
+      ? {
+          newCustomer: {
+            name: input.newCustomer.name,
+            ...(input.newCustomer.email === undefined ? {} : { email: input.newCustomer.email }),
+            ...(input.newCustomer.phone === undefined ? {} : { phone: input.newCustomer.phone }),
+          },
+        }
+      : {}),
     pay: input.pay.map((p) => (p.amount === undefined ? { tender: p.tender } : { tender: p.tender, amount: p.amount })),
     ...(input.expect ? { expect: input.expect } : {}),
     faults,

@@ -63,7 +63,7 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplayReport
     try {
       runtime = await setUp(options, world, clock, switches);
       session = runtime.newSession();
-      await session.signIn(scenario.staff.id, scenario.staff.password);
+      if (scenario.signIn) await session.signIn(scenario.staff.id, scenario.staff.password);
       if (runtime.manager.mode !== "online") {
         // Every expectation assumes the run starts online; say why it did not instead of failing each step.
         throw new OperationError(
@@ -87,6 +87,7 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplayReport
         runTotalMinor: 0,
         lastSync: null,
         lastHealthCheck: clock.now(),
+        syncLoop: scenario.backgroundSync ? runtime.startSync() : null,
       };
       switches.length = 0;
       if (options.soak) {
@@ -174,8 +175,8 @@ async function runStep(ctx: ReplayContext, step: Step, switches: string[]): Prom
     outcome = { actual: { error: errorCode(error), message: (error as Error)?.message ?? String(error) }, total: null };
   }
   const elapsedMs = performance.now() - start;
-  const mode = ctx.runtime.manager.mode;
-  const actual = { ...outcome.actual, mode };
+  const { mode, reason } = ctx.runtime.manager.state;
+  const actual = { ...outcome.actual, mode, reason };
   const check = compare(expectationOf(step), actual);
   const failed = check.failed.length > 0;
   return {
@@ -205,6 +206,7 @@ function expectationOf(step: Step): Record<string, unknown> | undefined {
     case "op":
     case "signin":
     case "expect":
+    case "hq":
       return step.expect;
     default:
       return undefined;
@@ -242,6 +244,8 @@ export function labelOf(step: Step): string {
       return `sign in ${step.staff.id}`;
     case "expect":
       return `expect ${Object.keys(step.expect).join(", ") || "(nothing)"}`;
+    case "hq":
+      return step.hq.price ? `hq price ${step.hq.price.item} = ${step.hq.price.amount}` : "hq sync customers (async)";
   }
 }
 

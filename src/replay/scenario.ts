@@ -4,6 +4,7 @@ import { type FaultSpec, parseFault, toFaultList, toFaultSpec } from "../faults/
 import { parseDuration } from "../lib/clock.js";
 import { didYouMean } from "../lib/suggest.js";
 import type { ProfileSettings } from "../register/profile.js";
+import { parseExcludedJobs } from "../sync/package/exclusion.js";
 
 export type ModeExpectation = "online" | "offline" | "offline-auto" | "offline-manual";
 export type SyncResult = "ok" | "failed" | "nothing";
@@ -134,6 +135,11 @@ const saleExpectSchema = z.strictObject({
   lines: count.optional(),
   change: money.optional(),
   error: errorCode.optional(),
+  /** Text the connection state's reason contains (why the register is offline), e.g. "server slow". */
+  reason: text("part of the offline reason").optional(),
+  /** The customer on the sale (a temporary TMP-… id when created offline). */
+  customer: text("a customer id").optional(),
+  pendingSync: z.boolean({ error: "expected true or false" }).optional(),
 });
 
 const checkoutWord = z.literal("checkout", { error: 'expected {line: n} or "checkout"' });
@@ -159,6 +165,14 @@ export const saleSchema = z
       .array(lineSchema, { error: "expected a list of lines" })
       .min(1, { error: "a sale needs at least one line" }),
     customer: z.union([z.string().min(1), z.number().int()], { error: "expected a customer id" }).optional(),
+    /** Operation 612 during the sale: a new customer (offline: a temporary id, Pending sync) put on the sale. */
+    newCustomer: z
+      .strictObject({
+        name: text("the customer's name"),
+        email: text("an e-mail address").optional(),
+        phone: text("a phone number").optional(),
+      })
+      .optional(),
     pay: z
       .array(tenderSchema, { error: "expected a list of tenders, e.g. [{tender: card}]" })
       .min(1, { error: "a sale needs at least one tender" }),
@@ -199,6 +213,11 @@ export const stateExpectSchema = z.strictObject({
   lastSync: z.enum(["ok", "failed", "nothing"], { error: "expected ok, failed or nothing" }).optional(),
   /** Requests the fault proxy applied a fault to so far (every kind, each fault counted). */
   faultsInjected: count.optional(),
+  reason: text("part of the offline reason").optional(),
+  /** Customers created offline on this register still waiting for their real id (shown as Pending sync). */
+  pendingCustomers: count.optional(),
+  /** The customer id the register's last sale of this run carries now (re-pointed once the real id arrived). */
+  lastSaleCustomer: text("a customer id").optional(),
 });
 export type StateExpect = z.infer<typeof stateExpectSchema>;
 
@@ -218,6 +237,8 @@ export const staffSchema = z.strictObject({
   id: z.string({ error: 'expected a staff id as text (quote it: "000160")' }).min(1),
   password: z.string({ error: "expected a password as text (quote it)" }),
 });
+/** A `signin:` step; `offline: true` is the sign-in screen's switch to offline. */
+export const signinSchema = staffSchema.extend({ offline: z.boolean({ error: "expected true or false" }).optional() });
 
 /** Profile overrides in SPEC §2 units; a duration string ("300ms", "2m") is converted to the field's unit. */
 const seconds = inUnit(1000);
@@ -230,6 +251,20 @@ export const profileSchema = z.strictObject({
   healthCheckInterval: minutes.optional(),
   downloadInterval: seconds.optional(),
   uploadInterval: seconds.optional(),
+  slowResponseThreshold: inUnit(1).optional(),
+  slowResponseCount: count.optional(),
+  /** Offline data exclusion as the register sees it, e.g. "1040" (comma-separated jobs). */
+  offlineDataExclusion: z
+    .string({ error: 'expected download jobs, e.g. "1010,1040"' })
+    .transform((value, ctx) => {
+      try {
+        return parseExcludedJobs(value);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+        return z.NEVER;
+      }
+    })
+    .optional(),
 });
 
 function inUnit(unitMs: number) {
@@ -277,8 +312,34 @@ export const headerSchema = z.strictObject({
   staff: staffSchema,
   profile: profileSchema.optional(),
   seed: seedSchema.optional(),
+  /**
+   * true: the register syncs in the background every downloadInterval/uploadInterval of virtual time (as a running
+   * `pos sale` does), so a `wait:` lets scheduled distribution reach it with no sync step.
+   */
+  backgroundSync: z.boolean({ error: "expected true or false" }).optional(),
+  /** false: the run starts signed out (a `signin:` step signs in), e.g. to try operation 917 before sign-in. */
+  signIn: z.boolean({ error: "expected true or false" }).optional(),
   steps: z.array(z.unknown(), { error: "expected a list of steps" }).min(1, { error: "expected at least one step" }),
 });
+
+/** A master-data change at HQ during a run (what `pos hq` does), e.g. a new price a schedule then distributes. */
+export const hqChangeSchema = z
+  .strictObject({
+    price: z
+      .strictObject({
+        item: itemCode.transform(String),
+        amount: money,
+        /** Default: the register's store. */
+        store: text("a store id").optional(),
+      })
+      .optional(),
+    /** HQ's "synchronize customers from async mode" job (customers created offline become real customers). */
+    syncCustomers: z.literal(true, { error: "expected true" }).optional(),
+  })
+  .refine((c) => (c.price === undefined) !== (c.syncCustomers === undefined), {
+    message: "give price: {item, amount} or syncCustomers: true (one of them)",
+  });
+export type HqChange = z.infer<typeof hqChangeSchema>;
 
 export type ProfileOverrides = z.infer<typeof profileSchema>;
 
@@ -299,6 +360,7 @@ export interface SaleLine {
 export interface SaleStep {
   lines: SaleLine[];
   customer?: string;
+  newCustomer?: { name: string; email?: string; phone?: string };
   pay: Array<{ tender: string; amount?: number | string }>;
   expect?: z.infer<typeof saleExpectSchema>;
   faults: ScheduledFault[];
@@ -320,8 +382,9 @@ export type Step = StepBase &
     | { kind: "fault"; faults: FaultSpec[] }
     | { kind: "wait"; ms: number; text: string }
     | { kind: "op"; op: ReplayOp; expect?: OpExpect }
-    | { kind: "signin"; staff: { id: string; password: string }; expect?: OpExpect }
+    | { kind: "signin"; staff: { id: string; password: string; offline?: boolean }; expect?: OpExpect }
     | { kind: "expect"; expect: StateExpect }
+    | { kind: "hq"; hq: HqChange; expect?: OpExpect }
   );
 
 export interface Scenario {
@@ -333,5 +396,8 @@ export interface Scenario {
   profile: Partial<ProfileSettings>;
   /** Seeds the fault proxy's draws; absent: the replay's default seed. */
   seed?: number;
+  /** Sign in at set-up (default); false starts signed out. */
+  signIn: boolean;
+  backgroundSync: boolean;
   steps: Step[];
 }

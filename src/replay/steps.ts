@@ -6,9 +6,11 @@ import {
   adminTransactionsAnswerSchema,
   apiPath,
   conflictsAnswerSchema,
+  priceAnswerSchema,
   ROUTES,
   wireTransactionSchema,
 } from "../lib/api.js";
+import { ASYNC_CUSTOMER_ROUTES, asyncCustomerSyncAnswerSchema } from "../lib/api-customers.js";
 import { runAnswerSchema, SYNC_ROUTES } from "../lib/api-sync.js";
 import type { VirtualClock } from "../lib/clock.js";
 import { OperationError } from "../lib/errors.js";
@@ -16,11 +18,14 @@ import type { AnswerSchema, HttpClient } from "../lib/http.js";
 import { answerOf } from "../lib/server-errors.js";
 import type { RegisterRuntime } from "../register/runtime.js";
 import type { Receipt, SaleSession } from "../register/sale-session.js";
+import { pendingCustomerCount, transactionCustomer } from "../sync/async-customers.js";
+import type { SyncLoop } from "../sync/loop.js";
 import { pull } from "../sync/pull.js";
 import { push } from "../sync/push.js";
 import {
   type CdxRunOp,
   cdxRunOf,
+  type HqChange,
   type ReplayOp,
   type SaleStep,
   type ScheduledFault,
@@ -43,6 +48,8 @@ export interface ReplayContext {
   lastSync: SyncResult | null;
   /** When the last (virtual) health check ran; advanced offline switching checks only while time passes. */
   lastHealthCheck: number;
+  /** The register's background sync (scenario `backgroundSync: true`), or null. */
+  syncLoop: SyncLoop | null;
 }
 
 export interface StepOutcome {
@@ -72,19 +79,42 @@ export async function executeStep(ctx: ReplayContext, step: Step): Promise<StepO
     case "signin":
       return {
         actual: await attempt(async () => ({
-          staff: (await ctx.session.signIn(step.staff.id, step.staff.password)).id,
+          staff: (
+            await ctx.session.signIn(step.staff.id, step.staff.password, { offline: step.staff.offline ?? false })
+          ).id,
         })),
         total: null,
       };
     case "expect":
       return { actual: await observe(ctx, step.expect), total: null };
+    case "hq":
+      return { actual: await attempt(() => changeAtHq(ctx, step.hq)), total: null };
   }
+}
+
+/** A master-data edit at HQ, past the fault proxy (it is the head office's doing, not the register's). */
+async function changeAtHq(ctx: ReplayContext, change: HqChange): Promise<Record<string, unknown>> {
+  if (!change.price) {
+    const answer = await answerOf(
+      () => ctx.admin.post(ASYNC_CUSTOMER_ROUTES.sync, {}, asyncCustomerSyncAnswerSchema),
+      "HQ's async customer job",
+    );
+    return { created: answer.created.length };
+  }
+  const { item, amount } = change.price;
+  const store = change.price.store ?? ctx.runtime.config.store;
+  await answerOf(
+    () => ctx.admin.request("PUT", apiPath.adminPrice(store, item), priceAnswerSchema, { amount }),
+    `HQ price of ${item}`,
+  );
+  return {};
 }
 
 /** Line by line as a cashier would: scheduled faults first, then the lookup, discount and void; then tenders. */
 async function runSale(ctx: ReplayContext, sale: SaleStep): Promise<StepOutcome> {
   const { session } = ctx;
   let receipt: Receipt | null = null;
+  let pendingSync: boolean | undefined;
   const outcome = await attempt(async () => {
     for (const [index, line] of sale.lines.entries()) {
       await applyScheduled(ctx, sale.faults, index + 1);
@@ -93,6 +123,7 @@ async function runSale(ctx: ReplayContext, sale: SaleStep): Promise<StepOutcome>
       if (line.void) session.voidLine(added.line);
     }
     if (sale.customer !== undefined) await session.setCustomer(sale.customer);
+    if (sale.newCustomer !== undefined) pendingSync = (await session.newCustomer(sale.newCustomer)).pendingSync;
     await applyScheduled(ctx, sale.faults, "checkout");
     for (const [index, tender] of sale.pay.entries()) {
       if (receipt) throw new OperationError(`the sale was fully paid before tender ${index + 1}`, "AlreadyPaid");
@@ -120,6 +151,8 @@ async function runSale(ctx: ReplayContext, sale: SaleStep): Promise<StepOutcome>
       lines: done.wire.lines.length,
       change: toMajor(done.change, decimals),
       transaction: done.wire.id,
+      customer: done.wire.customer,
+      ...(pendingSync === undefined ? {} : { pendingSync }),
     },
     total: done.wire.total,
     receipt: done,
@@ -136,6 +169,10 @@ async function applyScheduled(ctx: ReplayContext, faults: readonly ScheduledFaul
  */
 async function wait(ctx: ReplayContext, ms: number): Promise<void> {
   ctx.clock.advance(ms);
+  // What the time that passed set off (scheduled distribution at the server, the register's sync rounds) finishes
+  // within the wait, so the next step sees its result whatever the machine's speed.
+  await ctx.world.settle();
+  await ctx.syncLoop?.idle();
   const { profile, manager } = ctx.runtime;
   const interval = profile.healthCheckInterval * 60_000;
   if (!profile.advancedOfflineSwitching || ctx.clock.now() - ctx.lastHealthCheck < interval) return;
@@ -244,6 +281,10 @@ async function observe(ctx: ReplayContext, expect: StateExpect): Promise<Record<
     lastSync: ctx.lastSync,
     faultsInjected: Object.values(ctx.world.proxy.stats().faulted).reduce((sum, n) => sum + n, 0),
   };
+  if (expect.pendingCustomers !== undefined) actual.pendingCustomers = pendingCustomerCount(ctx.runtime.db);
+  const last = ctx.runIds.at(-1);
+  if (expect.lastSaleCustomer !== undefined && last !== undefined)
+    actual.lastSaleCustomer = transactionCustomer(ctx.runtime.db, last);
   if (expect.serverHas !== undefined) actual.serverHas = await serverHas(ctx);
   if (expect.conflicts !== undefined) actual.conflicts = await serverConflicts(ctx);
   return actual;

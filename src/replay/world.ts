@@ -23,6 +23,8 @@ export interface ReplayWorld {
   proxy: FaultProxy;
   /** "embedded" or the --server URL, for the report. */
   label: string;
+  /** Resolves once the embedded server's scheduled runs woken by the virtual clock have finished. */
+  settle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,8 @@ export async function openWorld(options: OpenWorldOptions): Promise<ReplayWorld>
       adminToken: server.adminToken,
       proxy,
       label: server.url,
+      // An external server runs its schedules on its own (real) clock.
+      settle: async () => {},
       close: () => proxy.close(),
     };
   }
@@ -97,7 +101,15 @@ export async function openWorld(options: OpenWorldOptions): Promise<ReplayWorld>
       ...(options.seed !== undefined && { seed: options.seed }),
     });
     cleanups.push(() => proxy.close());
-    return { paths, serverUrl: server.url, adminToken: server.adminToken, proxy, label: "embedded", close };
+    return {
+      paths,
+      serverUrl: server.url,
+      adminToken: server.adminToken,
+      proxy,
+      label: "embedded",
+      settle: () => server.schedules.settled(),
+      close,
+    };
   } catch (error) {
     await close();
     throw error;

@@ -1,6 +1,6 @@
 // The register's local database (offline.db): master data from packages plus the register's own tables.
 import { type Db, openDatabase } from "../lib/db.js";
-import { TARGET_MIGRATIONS } from "./target.js";
+import { TARGET_COLUMNS_UPGRADE, TARGET_MIGRATIONS } from "./target.js";
 
 /**
  * Register-local tables, after the master-data target migrations. Every register keeps this file (the
@@ -102,6 +102,8 @@ const REGISTER_MIGRATIONS = [
      message TEXT,
      body TEXT NOT NULL
    );`,
+  // Slow-server switching and offline data exclusion fields of the offline profile (nullable: off).
+  TARGET_COLUMNS_UPGRADE,
 ];
 
 export function offlineMigrations() {

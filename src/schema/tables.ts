@@ -1,4 +1,5 @@
 // The master-data tables that packages carry: one definition shared by HQ, channel and offline databases.
+import type { Db } from "../lib/db.js";
 
 export type ColumnType = "TEXT" | "INTEGER" | "REAL";
 export type RowValue = string | number | null;
@@ -124,8 +125,15 @@ export const TABLES: Readonly<Record<TableName, TableDef>> = {
       pause_offline_sync: "INTEGER",
       download_interval: "REAL",
       upload_interval: "REAL",
+      // Slow-server switching (ms; count in a row); null or 0 = off. Added after the first release: see
+      // addMissingColumns.
+      slow_response_threshold: "REAL",
+      slow_response_count: "INTEGER",
+      // Offline data exclusion: download jobs not distributed to offline databases, comma-separated; null = none.
+      offline_data_exclusion: "TEXT",
     },
     key: ["id"],
+    nullable: ["slow_response_threshold", "slow_response_count", "offline_data_exclusion"],
   },
 };
 
@@ -145,4 +153,17 @@ export function toRowValue(value: unknown): RowValue {
   if (typeof value === "boolean") return value ? 1 : 0;
   if (typeof value === "string" || typeof value === "number") return value;
   return JSON.stringify(value);
+}
+
+/**
+ * A migration for databases made before a nullable column joined TABLES (fresh ones get it from the first
+ * migration): adds each column of the table the database lacks.
+ */
+export function addMissingColumns(table: TableName): (db: Db) => void {
+  return (db) => {
+    const have = new Set((db.pragma(`table_info(${table})`) as Array<{ name: string }>).map((c) => c.name));
+    for (const [column, type] of Object.entries(TABLES[table].columns)) {
+      if (!have.has(column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+    }
+  };
 }

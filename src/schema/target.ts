@@ -1,4 +1,6 @@
 // The first migrations of every database that packages are applied to (channel and offline): frozen SQL.
+import type { Migration } from "../lib/db.js";
+import { addMissingColumns } from "./tables.js";
 
 /**
  * Master-data tables (without HQ's change_version) and applied_sessions, as pos 0.1.0 shipped them. Literal
@@ -30,3 +32,10 @@ CREATE TABLE IF NOT EXISTS applied_sessions (
 );
 CREATE INDEX IF NOT EXISTS applied_sessions_job ON applied_sessions (job, session);`,
 ];
+
+/**
+ * Nullable columns master-data tables gained after 0.1.0 (offline profile: slow-server switching, offline data
+ * exclusion). Each target database appends this as a migration of its own (CHANNEL_MIGRATIONS,
+ * REGISTER_MIGRATIONS); a bare target (tests, benchmarks) runs TARGET_MIGRATIONS and then it.
+ */
+export const TARGET_COLUMNS_UPGRADE: Migration = addMissingColumns("offline_profiles");

@@ -2,6 +2,7 @@
 import type { Clock } from "../lib/clock.js";
 import type { ServerData } from "./data.js";
 import type { RequestLogOptions } from "./request-log.js";
+import type { DistributionScheduler } from "./schedules/scheduler.js";
 
 export interface AppDeps {
   data: ServerData;
@@ -17,6 +18,8 @@ export interface AppDeps {
   onInternalError?: (error: unknown) => void;
   /** Log every request as a JSON line (pos server start --log-level/--log-file); default: no log. */
   log?: RequestLogOptions;
+  /** Recurring distribution schedules (`pos server start`); without them the schedule routes are absent. */
+  schedules?: DistributionScheduler;
   /** Close the databases when the app closes (default true). */
   closeData?: boolean;
 }

@@ -8,6 +8,8 @@ import { registerAdminCdxRoutes } from "./routes/admin-cdx.js";
 import { registerAdminChainRoutes } from "./routes/admin-chain.js";
 import { registerAdminHqRoutes } from "./routes/admin-hq.js";
 import { registerAdminOpsRoutes } from "./routes/admin-ops.js";
+import { registerAdminScheduleRoutes } from "./routes/admin-schedules.js";
+import { registerAsyncCustomerRoutes } from "./routes/async-customers.js";
 import { registerRegisterRoutes } from "./routes/register.js";
 import { registerSyncRoutes } from "./routes/sync.js";
 import { registerTransactionRoutes } from "./routes/transactions.js";
@@ -67,6 +69,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerSyncRoutes(app, deps);
   registerAdminCdxRoutes(app, deps);
   registerAdminChainRoutes(app, deps);
+  if (deps.schedules) registerAdminScheduleRoutes(app, deps, deps.schedules);
+  registerAsyncCustomerRoutes(app, deps);
 
   if (deps.closeData !== false) {
     // onClose runs after in-flight requests have finished, so no handler ever sees a closed database.

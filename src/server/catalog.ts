@@ -97,6 +97,9 @@ export interface OfflineProfileRow {
   pause_offline_sync: Flag;
   download_interval: number;
   upload_interval: number;
+  slow_response_threshold: number | null;
+  slow_response_count: number | null;
+  offline_data_exclusion: string | null;
 }
 
 export function profileFromRow(p: OfflineProfileRow): OfflineProfile {
@@ -111,6 +114,9 @@ export function profileFromRow(p: OfflineProfileRow): OfflineProfile {
     pauseOfflineSync: p.pause_offline_sync === 1,
     downloadInterval: p.download_interval,
     uploadInterval: p.upload_interval,
+    slowResponseThreshold: p.slow_response_threshold ?? 0,
+    slowResponseCount: p.slow_response_count ?? 0,
+    offlineDataExclusion: p.offline_data_exclusion ?? "",
   };
 }
 

@@ -1,6 +1,6 @@
 // Channel database schema (server/channel-<store>.db): the store's master data and the transactions it received.
 import { type Db, type Migration, openDatabase } from "../lib/db.js";
-import { TARGET_MIGRATIONS } from "../schema/target.js";
+import { TARGET_COLUMNS_UPGRADE, TARGET_MIGRATIONS } from "../schema/target.js";
 
 /**
  * Numbered migrations (index + 1 = user_version); append, never edit a shipped one.
@@ -41,6 +41,8 @@ CREATE TABLE transaction_conflicts (
 );`,
   // 4: the highest number a register used, asked for when it is provisioned again (numbers never repeat).
   "CREATE INDEX transactions_register ON transactions (register_id, id);",
+  // 5: slow-server switching and offline data exclusion fields of the offline profile (nullable: off).
+  TARGET_COLUMNS_UPGRADE,
 ];
 
 // NORMAL (see hq-db.ts): WAL + NORMAL keeps every acknowledged upload across a process kill.

@@ -14,6 +14,7 @@ import {
 import { type Db, preparedPluck } from "../lib/db.js";
 import { hashPassword } from "../lib/password.js";
 import type { Row, TableName } from "../schema/tables.js";
+import { parseExcludedJobs } from "../sync/package/exclusion.js";
 import { ApiError, notFound, validationFailed } from "./api-error.js";
 import { customerFromRow, type OfflineProfileRow, profileFromRow } from "./catalog.js";
 import { findTracked, upsertTracked, withChange } from "./change-tracking.js";
@@ -109,12 +110,22 @@ export const PROFILE_COLUMNS = {
   pauseOfflineSync: "pause_offline_sync",
   downloadInterval: "download_interval",
   uploadInterval: "upload_interval",
+  slowResponseThreshold: "slow_response_threshold",
+  slowResponseCount: "slow_response_count",
+  offlineDataExclusion: "offline_data_exclusion",
 } as const satisfies Record<string, keyof OfflineProfileRow>;
 
 export function setProfile(hq: Db, id: string, body: z.output<typeof profileSetBodySchema>): ProfileAnswer {
   const fields = Object.entries(body).filter(([, v]) => v !== undefined);
   for (const [field, value] of fields) {
     if (typeof value === "number" && value < 0) throw validationFailed(`body.${field}: must not be negative`);
+    if (field === "offlineDataExclusion") {
+      try {
+        parseExcludedJobs(String(value));
+      } catch (error) {
+        throw validationFailed(`body.${field}: ${(error as Error).message}`);
+      }
+    }
   }
   const updates = Object.fromEntries(
     fields.map(([field, value]) => [

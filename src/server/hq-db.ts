@@ -1,5 +1,7 @@
 // HQ database schema (server/hq.db): master data with change tracking, devices, sign-in state, register status.
 import { type Db, type Migration, openDatabase } from "../lib/db.js";
+import { addMissingColumns } from "../schema/tables.js";
+import { ASYNC_CUSTOMERS_DDL } from "./async-customers.js";
 
 /**
  * Numbered migrations (index + 1 = user_version); append, never edit a shipped one.
@@ -151,6 +153,10 @@ CREATE TABLE hq_transactions (
   // header (the first session made for it); package_scope: the store whose rows it carries.
   `ALTER TABLE download_sessions ADD COLUMN package INTEGER;
 ALTER TABLE download_sessions ADD COLUMN package_scope TEXT;`,
+  // 5: slow-server switching and offline data exclusion fields of the offline profile (nullable: off).
+  addMissingColumns("offline_profiles"),
+  // 6: customers created offline, waiting for HQ's async customer job (src/server/async-customers.ts).
+  ASYNC_CUSTOMERS_DDL,
 ];
 
 // NORMAL: with WAL a commit survives a killed process (what `kill -TERM`/crash tests exercise); only a power cut

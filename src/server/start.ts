@@ -10,6 +10,8 @@ import type { CdxStartup } from "./cdx/service.js";
 import { dataFiles, type MasterData, openServerData } from "./data.js";
 import { type HomeLock, lockHome } from "./home-lock.js";
 import type { RequestLogOptions } from "./request-log.js";
+import type { ScheduleChange } from "./schedules/rules.js";
+import { createScheduler, type DistributionScheduler, type ScheduledRun } from "./schedules/scheduler.js";
 import { ensureAdminToken } from "./tokens.js";
 
 export interface StartServerOptions {
@@ -32,6 +34,12 @@ export interface StartServerOptions {
   channelDownloadIntervalSec?: number;
   /** Request log (JSON lines); absent: none. */
   log?: RequestLogOptions;
+  /** `--schedule`: changes to the recurring distribution schedules (saved at HQ). */
+  schedule?: readonly ScheduleChange[];
+  /** `--try-count`: failed attempts that suspend a download session (saved at HQ). */
+  tryCount?: number;
+  /** Told about every scheduled run as it ends. */
+  onScheduledRun?: (run: ScheduledRun) => void;
   /** How long close() lets in-flight requests finish before cutting connections. */
   shutdownGraceMs?: number;
   onInternalError?: (error: unknown) => void;
@@ -53,6 +61,8 @@ export interface RunningServer extends ServerInfo {
   adminTokenCreated: boolean;
   loadedRows: number;
   distribution: CdxStartup;
+  /** The recurring distribution schedules, running on the server's clock. */
+  schedules: DistributionScheduler;
   close(): Promise<void>;
 }
 
@@ -83,8 +93,17 @@ async function startLocked(options: StartServerOptions, lock: HomeLock): Promise
     fixtures: options.fixtures,
     applyChannelAtOnce: intervalSec <= 0,
   });
+  const schedules = createScheduler({
+    hq: opened.data.hq,
+    clock: options.clock,
+    run: (body) => opened.data.cdx.run(body),
+    ...(options.schedule ? { changes: options.schedule } : {}),
+    ...(options.tryCount === undefined ? {} : { tryCount: options.tryCount }),
+    ...(options.onScheduledRun ? { onRun: options.onScheduledRun } : {}),
+  });
   const app = buildApp({
     data: opened.data,
+    schedules,
     clock: options.clock,
     adminToken: admin.token,
     version: options.version,
@@ -119,6 +138,7 @@ async function startLocked(options: StartServerOptions, lock: HomeLock): Promise
   };
   lock.update(info.url);
   writeServerFile(info);
+  schedules.start();
   const channelTimer =
     intervalSec > 0
       ? setInterval(() => {
@@ -130,6 +150,8 @@ async function startLocked(options: StartServerOptions, lock: HomeLock): Promise
   const close = () => {
     closing ??= (async () => {
       clearInterval(channelTimer);
+      // A scheduled run in progress finishes before the databases close.
+      await schedules.stop();
       // fastify.close stops accepting, answers 503 on kept-alive sockets, waits for in-flight requests, then
       // runs onClose (databases). A client that never finishes its request must not hold shutdown forever.
       const grace = setTimeout(() => app.server.closeAllConnections(), options.shutdownGraceMs ?? 10_000);
@@ -153,6 +175,7 @@ async function startLocked(options: StartServerOptions, lock: HomeLock): Promise
     adminTokenCreated: admin.created,
     loadedRows: opened.loadedRows,
     distribution: opened.distribution,
+    schedules,
     close,
   };
 }

@@ -26,6 +26,8 @@ export interface SyncLoop {
   stop(): Promise<void>;
   /** Runs one round now unless one is running (used by tests and `status`). */
   runNow(kind: "download" | "upload"): Promise<SyncRound | null>;
+  /** Resolves once no round is running (after a virtual clock moved: replay waits on it). */
+  idle(): Promise<void>;
 }
 
 export function createSyncLoop(options: SyncLoopOptions): SyncLoop {
@@ -33,7 +35,7 @@ export function createSyncLoop(options: SyncLoopOptions): SyncLoop {
   let abort = new AbortController();
   let current: Promise<SyncRound | null> | null = null;
 
-  // Never two rounds at once: a round due while another runs is skipped (the next interval catches up).
+  // Never two rounds at once: runNow while a round runs does nothing (the scheduled loops wait their turn).
   const runNow = (kind: "download" | "upload"): Promise<SyncRound | null> => {
     if (current) return Promise.resolve(null);
     if (options.shouldRun && !options.shouldRun()) return Promise.resolve(null);
@@ -62,6 +64,9 @@ export function createSyncLoop(options: SyncLoopOptions): SyncLoop {
     void (async () => {
       while (!stopped) {
         await options.clock.sleep(everyMs, abort.signal);
+        // Due while the other kind of round runs: it goes after it, not skipped (on a virtual clock equal
+        // intervals always fall due together, and downloads would never run).
+        while (current && !stopped) await current;
         if (stopped) break;
         await runNow(kind);
       }
@@ -82,5 +87,14 @@ export function createSyncLoop(options: SyncLoopOptions): SyncLoop {
       await current;
     },
     runNow,
+    async idle() {
+      for (;;) {
+        // Let a round woken by the clock reach the point where it is marked running.
+        await new Promise((resolve) => setImmediate(resolve));
+        const round = current;
+        if (!round) return;
+        await round;
+      }
+    },
   };
 }

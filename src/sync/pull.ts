@@ -14,6 +14,7 @@ import type { Db } from "../lib/db.js";
 import { UnreachableError } from "../lib/errors.js";
 import { type DownloadResult, type HttpClient, NetworkError } from "../lib/http.js";
 import { answerOf, callServer, toCliError } from "../lib/server-errors.js";
+import { resolveAsyncCustomers } from "./async-customers.js";
 import { applyPackage } from "./package/apply.js";
 import { PackageError } from "./package/format.js";
 import { finishSyncLog, startSyncLog } from "./sync-log.js";
@@ -60,6 +61,8 @@ export interface PullResult {
   resumed: number;
   /** Why the round stopped early (a failed or suspended session blocks every later one). */
   stoppedBy: string | null;
+  /** Customers created offline that now have their real id (HQ created them, 1010 brought them). */
+  customersResolved: number;
 }
 
 const PENDING: ReadonlySet<string> = new Set(UNFINISHED_STATUSES);
@@ -77,6 +80,7 @@ export async function pull(options: PullOptions): Promise<PullResult> {
     bytes: 0,
     resumed: 0,
     stoppedBy: null,
+    customersResolved: 0,
   };
   try {
     const listed = await answerOf(() => http.get(syncPath.sessions(database), sessionsAnswerSchema), "list sessions");
@@ -97,6 +101,7 @@ export async function pull(options: PullOptions): Promise<PullResult> {
       result.stoppedBy = `session ${session.id} (job ${session.job}): ${outcome.status}${outcome.message ? ` — ${outcome.message}` : ""}`;
       break;
     }
+    if (result.failed === 0) result.customersResolved = await resolveAsyncCustomers(http, db);
     const counts = { sessions: result.applied, rows: result.rows, bytes: result.bytes };
     if (result.failed > 0) finishSyncLog(db, logId, "failed", iso(), result.stoppedBy, counts);
     else finishSyncLog(db, logId, result.applied > 0 ? "ok" : "nothing", iso(), null, counts);

@@ -1,10 +1,11 @@
 // `pos sync push`: upload pending offline transactions and customers in batches; mark each done only once the server confirms.
-import { customerAnswerSchema, ROUTES, uploadAnswerSchema } from "../lib/api.js";
+import { ROUTES, uploadAnswerSchema } from "../lib/api.js";
 import type { Clock } from "../lib/clock.js";
 import { OperationError } from "../lib/errors.js";
 import type { HttpClient } from "../lib/http.js";
-import { answerOf, callServer, toCliError } from "../lib/server-errors.js";
+import { callServer, toCliError } from "../lib/server-errors.js";
 import type { OfflineStore } from "../offline/offline-store.js";
+import { uploadAsyncCustomers } from "./async-customers.js";
 import { finishSyncLog, startSyncLog } from "./sync-log.js";
 
 export interface PushOptions {
@@ -45,7 +46,8 @@ export async function push(options: PushOptions): Promise<PushResult> {
     pendingAfter: 0,
   };
   try {
-    result.customers = await pushCustomers(options);
+    // Customers first: HQ keeps them as async customers until its job creates them (then 1010 brings them back).
+    result.customers = await uploadAsyncCustomers(http, local.db);
     let done = 0;
     for (;;) {
       const batch = local.pending(batchSize);
@@ -96,19 +98,4 @@ export async function push(options: PushOptions): Promise<PushResult> {
     });
     throw error;
   }
-}
-
-/** Customers created offline go to HQ first, so HQ can assign their real ids (then job 1010 brings them back). */
-async function pushCustomers(options: PushOptions): Promise<number> {
-  const { http, local } = options;
-  let sent = 0;
-  for (const c of local.pendingCustomers()) {
-    const answer = await answerOf(
-      () => http.post(ROUTES.customers, { name: c.name, email: c.email, phone: c.phone }, customerAnswerSchema),
-      `upload customer ${c.tempId}`,
-    );
-    local.markCustomerUploaded(c.tempId, answer.customer.id);
-    sent++;
-  }
-  return sent;
 }

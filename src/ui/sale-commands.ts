@@ -7,6 +7,8 @@ export type SaleCommand =
   | { kind: "void"; line: number }
   | { kind: "discount"; line: number; pct: number }
   | { kind: "customer"; query: string }
+  /** Operation 612: add a customer (offline: a temporary id, "Pending sync"). */
+  | { kind: "new-customer"; name: string; email?: string; phone?: string }
   /** Without a tender the interactive screen opens the tender menu. */
   | { kind: "pay"; tender?: string; amount?: string }
   | { kind: "connection" }
@@ -32,6 +34,7 @@ export function parseSaleCommand(input: string): SaleCommand {
     }
     case "customer":
       if (!args) throw new CartError("BadEntry", "usage: customer <id|search>");
+      if (rest[0]?.toLowerCase() === "new") return parseNewCustomer(rest.slice(1));
       return { kind: "customer", query: args };
     case "pay": {
       if (rest.length > 2) throw new CartError("BadEntry", "usage: pay [<tender> [amount]], e.g. pay cash 50");
@@ -55,6 +58,29 @@ export function parseSaleCommand(input: string): SaleCommand {
       parseItemEntry(text);
       return { kind: "item", entry: text };
   }
+}
+
+const NEW_CUSTOMER_USAGE = "usage: customer new <name> [--email <address>] [--phone <number>]";
+
+/** `customer new Ada Lovelace --email ada@example.com --phone 555-0100`. */
+function parseNewCustomer(words: string[]): SaleCommand {
+  const name: string[] = [];
+  const fields: { email?: string; phone?: string } = {};
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i] ?? "";
+    if (word === "--email" || word === "--phone") {
+      const value = words[++i];
+      if (!value || value.startsWith("--"))
+        throw new CartError("BadEntry", `${word} needs a value (${NEW_CUSTOMER_USAGE})`);
+      fields[word === "--email" ? "email" : "phone"] = value;
+    } else if (word.startsWith("--")) {
+      throw new CartError("BadEntry", `unknown option ${word} (${NEW_CUSTOMER_USAGE})`);
+    } else {
+      name.push(word);
+    }
+  }
+  if (name.length === 0) throw new CartError("BadEntry", NEW_CUSTOMER_USAGE);
+  return { kind: "new-customer", name: name.join(" "), ...fields };
 }
 
 function expectArgs(args: string[], count: number, usage: string): string[] {

@@ -9,6 +9,7 @@ export function renderSaleHelp(color: ChalkInstance, interactive: boolean): stri
     ["void <line>", "void a line (it stays on the receipt, struck through)"],
     ["disc <line> <pct>", "line discount in percent, e.g. disc 2 10"],
     ["customer <id|search>", "put a customer on the sale"],
+    ["customer new <name> [--email e] [--phone p]", "add a customer (612); offline it is Pending sync"],
     ...(interactive ? ([["pay", "choose a tender and an amount (default: what is still due)"]] as const) : []),
     ["pay <tender> [amount]", "pay without the menu, e.g. pay cash 50, pay card (amount: what is still due)"],
     ["917", "operation 917: Disconnect when online, Connect when offline"],

@@ -92,6 +92,7 @@ const STOPS_THE_SALE = new Set([
   "TerminalNotFound",
   "LocalLogonFailed",
   "RealtimeServiceNotSupported",
+  "ProductsNotAvailableOffline",
 ]);
 
 /** A mistake or refusal the sale survives (one line, then the next command); anything else ends the sale. */
@@ -126,8 +127,9 @@ export class SaleRunner {
     return this.o.runtime;
   }
 
-  async signIn(staff: string, password: string): Promise<StepResult> {
-    const info = await this.busy("signing in", () => this.session.signIn(staff, password));
+  /** `offline`: the sign-in screen's switch to offline, when the offline profile allows manual offline before sign-in. */
+  async signIn(staff: string, password: string, options: { offline?: boolean } = {}): Promise<StepResult> {
+    const info = await this.busy("signing in", () => this.session.signIn(staff, password, options));
     this.o.runtime.manager.startHealthCheck();
     this.sync ??= this.o.startBackgroundSync?.(this.o.runtime) ?? null;
     return this.withSwitches([`signed in: ${info.name} (${info.id}), ${info.role}`]);
@@ -158,6 +160,13 @@ export class SaleRunner {
       case "customer": {
         const c = await this.busy(`finding customer ${command.query}`, () => s.setCustomer(command.query));
         return this.withSwitches([`customer: ${c.name} (${c.id})${c.pendingSync ? " — Pending sync" : ""}`]);
+      }
+      case "new-customer": {
+        const { kind: _kind, ...input } = command;
+        const c = await this.busy(`adding customer ${command.name}`, () => s.newCustomer(input));
+        return this.withSwitches([
+          `customer added: ${c.name} (${c.id})${c.pendingSync ? " — Pending sync (HQ assigns the real id)" : ""}`,
+        ]);
       }
       case "connection":
         return this.operation917();

@@ -13,6 +13,8 @@ type Prompts = typeof import("@inquirer/prompts");
 export interface SaleScreenOptions {
   staff?: string;
   password?: string;
+  /** --offline: sign in offline without asking. */
+  offline?: boolean;
   /** Terminal width for the header rule. */
   columns?: number;
 }
@@ -108,6 +110,11 @@ async function payMenu(prompts: Prompts, runner: SaleRunner): Promise<StepResult
   }
 }
 
+const NO_RETRY_AT_SIGN_IN = new Set([
+  "UserBlockedDueToTooManyFailedLogonAttempts",
+  "ManualOfflineBeforeSignInNotAllowed",
+]);
+
 async function signIn(prompts: Prompts, runner: SaleRunner, options: SaleScreenOptions): Promise<string[]> {
   let staff = options.staff;
   let password = options.password;
@@ -124,10 +131,21 @@ async function signIn(prompts: Prompts, runner: SaleRunner, options: SaleScreenO
       if (isPromptInterrupt(error)) throw new InterruptedError();
       throw error;
     }
+    let offline = options.offline ?? false;
+    if (!offline && runner.runtime.manager.offlineSignInOffered) {
+      // D365's sign-in screen offers the switch to offline when the offline profile allows it before sign-in.
+      try {
+        offline = await prompts.confirm({ message: "Sign in offline (operation 917, manual)?", default: false });
+      } catch (error) {
+        if (isPromptInterrupt(error)) throw new InterruptedError();
+        throw error;
+      }
+    }
     try {
-      return (await runner.signIn(staff.trim(), password)).lines;
+      return (await runner.signIn(staff.trim(), password, { offline })).lines;
     } catch (error) {
-      if (!isBusinessError(error) || error.code === "UserBlockedDueToTooManyFailedLogonAttempts") throw error;
+      // Asking again cannot help a blocked id or a profile that refuses offline before sign-in.
+      if (!isBusinessError(error) || NO_RETRY_AT_SIGN_IN.has(error.code)) throw error;
       notices = [...runner.notices(), runner.output.color.red(`✖ ${errorLine(error)}`)];
       staff = undefined;
       password = undefined;

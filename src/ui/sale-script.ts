@@ -12,6 +12,8 @@ import { errorLine, isBusinessError, type SaleRunner, type StepResult } from "./
 export interface SaleScriptOptions {
   staff: string | undefined;
   password: string | undefined;
+  /** --offline: sign in offline (the offline profile must allow manual offline before sign-in). */
+  offline?: boolean;
   input: Readable;
 }
 
@@ -40,7 +42,8 @@ export async function runSaleScript(runner: SaleRunner, options: SaleScriptOptio
   if (options.password === undefined) {
     throw new UsageError("pos sale off a terminal needs --password <p> or env POS_PASSWORD", "MissingPassword");
   }
-  for (const line of (await runner.signIn(options.staff, options.password)).lines) out.print(line);
+  const signIn = await runner.signIn(options.staff, options.password, { offline: options.offline ?? false });
+  for (const line of signIn.lines) out.print(line);
   const failed: ScriptFailure[] = [];
   let commands = 0;
   let lineNo = 0;

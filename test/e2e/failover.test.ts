@@ -60,7 +60,11 @@ describe("failover through the fault proxy", () => {
     server = await startServer(t.home);
     proxy = await createFaultProxy({ target: server.url });
     await provisionTestRegister(t.home, proxy.url, "SEA01-R1", {
-      profile: { timeout_interval: TIMEOUT_S, reconnect_interval: RECONNECT_MIN },
+      profile: {
+        timeout_interval: TIMEOUT_S,
+        reconnect_interval: RECONNECT_MIN,
+        allow_manual_offline_before_sign_in: 1,
+      },
     });
   });
   afterAll(async () => {

@@ -53,6 +53,27 @@ describe("pos status / disconnect / connect", () => {
     expect(human.stdout).toMatch(/917 button\s+Disconnect/);
   });
 
+  it("refuses 917 Disconnect before sign-in (profile default), and the fix it names makes it work", async () => {
+    const refused = await pos(["disconnect", ...R]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe("");
+    expect(refused.stderr.trim().split("\n")).toHaveLength(1);
+    expect(refused.stderr).toContain(
+      "ManualOfflineBeforeSignInNotAllowed: switching to offline before sign-in is not allowed by offline profile DEFAULT",
+    );
+    expect(refused.stderr).toContain("pos hq profile set DEFAULT allowManualOfflineBeforeSignIn true");
+    expect((await json(["status", ...R])).doc).toMatchObject({ mode: "online" });
+
+    for (const args of [
+      ["hq", "profile", "set", "DEFAULT", "allowManualOfflineBeforeSignIn", "true"],
+      ["cdx", "run", "1090"],
+      ["sync", "pull", ...R],
+    ]) {
+      const r = await pos(args);
+      expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(0);
+    }
+  });
+
   it("disconnects (operation 917) once, says so the second time, and status shows offline-manual / Connect", async () => {
     const first = await json(["disconnect", ...R]);
     expect(first.code).toBe(0);
@@ -78,6 +99,18 @@ describe("pos status / disconnect / connect", () => {
     expect(connected.doc).toMatchObject({ changed: true, mode: "online", button: "Disconnect" });
     const again = await pos(["connect", ...R]);
     expect(again.stdout).toContain("already online — nothing to do");
+  });
+
+  it("pos sale --offline signs in offline when the profile allows it (the sign-in screen's switch)", async () => {
+    const r = await runPos(["--json", "sale", ...R, "--staff", "000160", "--password", "1234", "--offline"], {
+      home: home.home,
+      input: "1001\npay card\nquit\n",
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as { mode: string; receipts: Array<{ status: string }> };
+    expect(doc.mode).toBe("offline-manual");
+    expect(doc.receipts).toMatchObject([{ status: "pending" }]);
+    expect((await pos(["connect", ...R])).code).toBe(0);
   });
 
   it("refuses to connect with exit 3 and one line when the server is gone; status still answers", async () => {

@@ -8,6 +8,7 @@ import { InternalError } from "../../lib/errors.js";
 import { DOWNLOAD_JOB_IDS, DOWNLOAD_JOBS, type DownloadJobId } from "../../schema/tables.js";
 import { validationFailed } from "../api-error.js";
 import { currentChangeVersion } from "../change-tracking.js";
+import { excludedJobsFor } from "../offline-exclusion.js";
 import { isoTime } from "../statements.js";
 import { listDatabases, pauseReason, requireDatabase } from "./databases.js";
 import type { PackagePlan } from "./generate.js";
@@ -78,7 +79,15 @@ export async function runDownload(ctx: ScheduleContext, request: DownloadRunRequ
   const current = currentChangeVersion(ctx.hq);
   const groups = new Map<string, PackageGroup>();
   for (const database of active) {
+    const excluded = excludedJobsFor(ctx.hq, database);
     for (const job of jobs) {
+      if (excluded.includes(job)) {
+        result.skipped.push({
+          database: database.name,
+          reason: `job ${job}: offline data exclusion (offline profile)`,
+        });
+        continue;
+      }
       const last = packagedVersion(ctx.hq, database.name, job);
       if (request.onlyNew && last !== undefined) continue;
       const full = request.full === true || last === undefined;

@@ -9,9 +9,8 @@ import {
 } from "../../lib/api-sync.js";
 import { type Db, prepared } from "../../lib/db.js";
 import { ApiError, notFound } from "../api-error.js";
-
-/** D365's tryCount: after this many failed attempts a session is Suspended. */
-export const TRY_COUNT = 3;
+// D365's tryCount (3 unless set with `pos cdx try-count`): the failed attempt that suspends a session.
+import { readTryCount } from "../schedules/settings.js";
 
 /** Internal: the row exists (its id is in the package header) while the package is written; never listed. */
 export const PREPARING = "Preparing";
@@ -140,7 +139,7 @@ const REPORT_FROM: Readonly<Record<SessionStatusBody["status"], readonly string[
 
 /**
  * Records what a target reports. Requested is refused (409) while an earlier session of the database is
- * unfinished; a failure counts an attempt, and the TRY_COUNT-th failure suspends the session.
+ * unfinished; a failure counts an attempt, and the try-count-th failure suspends the session.
  */
 export function reportStatus(hq: Db, id: number, report: SessionStatusBody, now: string): SessionRow {
   return hq
@@ -169,7 +168,7 @@ export function reportStatus(hq: Db, id: number, report: SessionStatusBody, now:
           break;
         default: {
           const attempts = row.attempts + 1;
-          const status = attempts >= TRY_COUNT ? "Suspended" : report.status;
+          const status = attempts >= readTryCount(hq) ? "Suspended" : report.status;
           const text =
             status === "Suspended" ? `${report.status} ${attempts} times; last: ${message ?? "(no message)"}` : message;
           prepared(hq, "UPDATE download_sessions SET status = ?, message = ?, attempts = ? WHERE id = ?").run(

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { type Db, openDatabase } from "../../../src/lib/db.js";
 import type { Row } from "../../../src/schema/tables.js";
-import { TARGET_MIGRATIONS } from "../../../src/schema/target.js";
+import { TARGET_COLUMNS_UPGRADE, TARGET_MIGRATIONS } from "../../../src/schema/target.js";
 import type { ExpectedSession } from "../../../src/sync/package/apply.js";
 import type { PackageChange, PackageHeader } from "../../../src/sync/package/format.js";
 import { writePackage } from "../../../src/sync/package/writer.js";
@@ -49,7 +49,7 @@ export async function writeSessionPackage(
 }
 
 export function openTarget(file: string): Db {
-  return openDatabase(file, { migrations: TARGET_MIGRATIONS });
+  return openDatabase(file, { migrations: [...TARGET_MIGRATIONS, TARGET_COLUMNS_UPGRADE] });
 }
 
 export const product = (id: string, name = `Product ${id}`): Row => ({

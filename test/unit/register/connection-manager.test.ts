@@ -50,6 +50,7 @@ function setup(
   const offline = fakeSource("offline");
   const probe = { outcome: options.probe ?? ({ kind: "response", status: 200 } as RequestOutcome), calls: 0 };
   const switches: string[] = [];
+  const watch = { now: 0, answerMs: 5, reading: false };
   const manager = new ConnectionManager({
     clock,
     store,
@@ -59,6 +60,10 @@ function setup(
       advancedOfflineSwitching: false,
       healthCheckMs: minute,
       supportsOffline: true,
+      allowManualOfflineBeforeSignIn: false,
+      offlineProfileId: "DEFAULT",
+      slowResponseThresholdMs: 0,
+      slowResponseCount: 0,
       ...options.rules,
     },
     online,
@@ -69,8 +74,14 @@ function setup(
       return probe.outcome;
     },
     onSwitch: (e) => switches.push(`${e.from}->${e.to}`),
+    // Each answer (or probe) takes as long as the test says: the stopwatch moves by `answerMs` per reading pair.
+    stopwatch: () => {
+      watch.reading = !watch.reading;
+      if (!watch.reading) watch.now += watch.answerMs;
+      return watch.now;
+    },
   });
-  return { clock, store, online, offline, probe, switches, manager };
+  return { clock, store, online, offline, probe, switches, manager, watch };
 }
 
 describe("ConnectionManager", () => {
@@ -137,6 +148,7 @@ describe("ConnectionManager", () => {
 
   it("manual disconnect never reconnects by itself; connect tries at once", async () => {
     const t = setup({ probe: { kind: "network", code: "ECONNREFUSED" } });
+    t.manager.noteSignedIn();
     t.manager.disconnect();
     t.clock.advance(60 * minute);
     await t.manager.startTransaction();
@@ -181,5 +193,92 @@ describe("ConnectionManager", () => {
     const t = setup({ offline: false, rules: { supportsOffline: false } });
     t.online.behaviour.fail = { kind: "network", code: "ECONNREFUSED" };
     await expect(t.manager.run((s) => s.findProduct("1"))).rejects.toMatchObject({ exitCode: 3 });
+  });
+});
+
+describe("ConnectionManager, slow-server switching", () => {
+  const slow = { slowResponseThresholdMs: 300, slowResponseCount: 3, advancedOfflineSwitching: true };
+
+  it("the third slow answer in a row switches offline (auto) with the measured time; the answer is kept", async () => {
+    const t = setup({ rules: slow });
+    const reasons: string[] = [];
+    t.watch.answerMs = 800;
+    for (let i = 0; i < 2; i++) await t.manager.run((s) => s.findProduct("1"));
+    expect(t.manager.mode).toBe("online");
+    const third = await t.manager.run((s) => s.findProduct("1"));
+    expect(third?.name).toBe("online 1");
+    expect(t.manager.mode).toBe("offline-auto");
+    reasons.push(t.manager.state.reason ?? "");
+    expect(reasons).toEqual(["server slow: p50 800 ms over the last 3 answers (threshold 300 ms)"]);
+    expect((await t.manager.run((s) => s.findProduct("1")))?.name).toBe("offline 1");
+  });
+
+  it("a fast answer in between starts the count again", async () => {
+    const t = setup({ rules: slow });
+    for (const ms of [800, 800, 20, 800, 800]) {
+      t.watch.answerMs = ms;
+      await t.manager.run((s) => s.findProduct("1"));
+    }
+    expect(t.manager.mode).toBe("online");
+  });
+
+  it("stays online when the register cannot sell offline (the server still answers)", async () => {
+    const t = setup({ rules: slow, readiness: { ok: false, code: "TerminalNotFound", message: "no", fix: "1090" } });
+    t.watch.answerMs = 800;
+    for (let i = 0; i < 4; i++) await t.manager.run((s) => s.findProduct("1"));
+    expect(t.manager.mode).toBe("online");
+  });
+
+  it("the health check brings it back only once the server is fast again", async () => {
+    const t = setup({ rules: slow });
+    t.watch.answerMs = 800;
+    for (let i = 0; i < 3; i++) await t.manager.run((s) => s.findProduct("1"));
+    expect(t.manager.mode).toBe("offline-auto");
+    t.clock.advance(minute);
+    expect(await t.manager.healthCheck()).toBe(false);
+    await t.manager.run((s) => s.findProduct("1"));
+    expect(t.manager.mode).toBe("offline-auto");
+    t.watch.answerMs = 30;
+    t.clock.advance(minute);
+    expect(await t.manager.healthCheck()).toBe(true);
+    await t.manager.run((s) => s.findProduct("1"));
+    expect(t.manager.mode).toBe("online");
+    expect(t.switches).toEqual(["online->offline-auto", "offline-auto->online"]);
+  });
+
+  it("is off with a threshold or count of 0", async () => {
+    const t = setup({ rules: { slowResponseThresholdMs: 0, slowResponseCount: 3 } });
+    t.watch.answerMs = 60_000;
+    for (let i = 0; i < 5; i++) await t.manager.run((s) => s.findProduct("1"));
+    expect(t.manager.mode).toBe("online");
+  });
+});
+
+describe("ConnectionManager, allowManualOfflineBeforeSignIn", () => {
+  it("refuses 917 Disconnect before sign-in when the profile does not allow it, with the D365 name and the fix", () => {
+    const t = setup();
+    expect(t.manager.offlineSignInOffered).toBe(false);
+    expect(() => t.manager.disconnect()).toThrow(
+      expect.objectContaining({
+        code: "ManualOfflineBeforeSignInNotAllowed",
+        message: expect.stringContaining("not allowed by offline profile DEFAULT"),
+        fix: expect.stringContaining("pos hq profile set DEFAULT allowManualOfflineBeforeSignIn true"),
+      }),
+    );
+    expect(t.manager.mode).toBe("online");
+    t.manager.noteSignedIn();
+    expect(t.manager.disconnect()?.to).toBe("offline-manual");
+  });
+
+  it("allows it before sign-in when the profile does, and offers it at sign-in", () => {
+    const t = setup({ rules: { allowManualOfflineBeforeSignIn: true } });
+    expect(t.manager.offlineSignInOffered).toBe(true);
+    expect(t.manager.disconnect()?.to).toBe("offline-manual");
+    expect(t.manager.offlineSignInOffered).toBe(false);
+  });
+
+  it("is not offered on a register without offline support", () => {
+    const t = setup({ rules: { allowManualOfflineBeforeSignIn: true, supportsOffline: false } });
+    expect(t.manager.offlineSignInOffered).toBe(false);
   });
 });

@@ -2,9 +2,12 @@ import { describe, expect, it } from "vitest";
 import {
   classifyOutcome,
   describeOutcome,
+  manualOfflineAllowed,
+  probeHealthy,
   type ReconnectState,
   type RequestOutcome,
   reconnectDue,
+  recordAnswerTime,
 } from "../../../src/register/failover.js";
 
 describe("classifyOutcome", () => {
@@ -79,5 +82,64 @@ describe("reconnectDue", () => {
     expect(reconnectDue(offline({ since: 1000, healthyAt: null }), advanced, 2001, "operation")).toBe(false);
     // A health check from before the switch says nothing about now.
     expect(reconnectDue(offline({ since: 3000, healthyAt: 2000 }), advanced, 3001, "operation")).toBe(false);
+  });
+});
+
+describe("slow-server rules", () => {
+  const rules = { slowResponseThresholdMs: 300, slowResponseCount: 3 };
+
+  it.each<[string, number[], number, number[], string | null]>([
+    ["a fast answer ends the run", [900, 900], 300, [], null],
+    ["a slow answer extends it", [900], 301, [900, 301], null],
+    [
+      "the count-th slow answer switches",
+      [900, 400],
+      500,
+      [],
+      "server slow: p50 500 ms over the last 3 answers (threshold 300 ms)",
+    ],
+    [
+      "the median is reported",
+      [2000, 350],
+      1000.4,
+      [],
+      "server slow: p50 1000 ms over the last 3 answers (threshold 300 ms)",
+    ],
+  ])("%s", (_name, recent, ms, nextRun, reason) => {
+    expect(recordAnswerTime(recent, ms, rules)).toEqual({ recent: nextRun, switchReason: reason });
+  });
+
+  it.each([
+    [{ slowResponseThresholdMs: 0, slowResponseCount: 3 }],
+    [{ slowResponseThresholdMs: 300, slowResponseCount: 0 }],
+  ])("is off with %j", (off) => {
+    expect(recordAnswerTime([9999, 9999], 9999, off)).toEqual({ recent: [], switchReason: null });
+  });
+
+  it.each<[string, RequestOutcome, number, typeof rules, boolean]>([
+    ["fast 200", { kind: "response", status: 200 }, 50, rules, true],
+    ["slow 200", { kind: "response", status: 200 }, 301, rules, false],
+    [
+      "slow 200 with slow switching off",
+      { kind: "response", status: 200 },
+      5000,
+      { slowResponseThresholdMs: 0, slowResponseCount: 0 },
+      true,
+    ],
+    ["503", { kind: "response", status: 503 }, 10, rules, false],
+    ["refused", { kind: "network", code: "ECONNREFUSED" }, 1, rules, false],
+  ])("probe %s healthy: %s", (_name, outcome, ms, r, healthy) => {
+    expect(probeHealthy(outcome, ms, r)).toBe(healthy);
+  });
+});
+
+describe("manualOfflineAllowed", () => {
+  it.each([
+    [false, false, false],
+    [false, true, true],
+    [true, false, true],
+    [true, true, true],
+  ])("signed in %s, allowed before sign-in %s → %s", (signedIn, allow, expected) => {
+    expect(manualOfflineAllowed(signedIn, allow)).toBe(expected);
   });
 });

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { writeTryCount } from "../../../src/server/schedules/settings.js";
 import { writePackage } from "../../../src/sync/package/writer.js";
 import { buildSale } from "../../helpers/server.js";
 import { admin, run, sessionFor, setPrice } from "./cdx-helpers.js";
@@ -106,6 +107,13 @@ describe("session routes", () => {
     expect((await report(id, "Apply failed", "late")).status).toBe(409);
     expect((await report(id, "Sideways")).status).toBe(400);
     expect((await report(999_999, "Requested")).status).toBe(404);
+  });
+
+  it("suspends after the try count set at HQ (pos cdx try-count), not always three", async () => {
+    writeTryCount(h.opened.data.hq, 4);
+    const [first] = (await offlineSessions(0)) as [number];
+    expect(await fail(first, 3)).toMatchObject({ status: "Apply failed", attempts: 3 });
+    expect(await fail(first, 1)).toMatchObject({ status: "Suspended", attempts: 4 });
   });
 
   it("suspends after three failed attempts and blocks later sessions until rerun", async () => {

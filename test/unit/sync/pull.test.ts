@@ -116,8 +116,13 @@ describe("pull", () => {
     fake.files.set("/v1/sync/sessions/2/package", http.files.get("/v1/sync/sessions/2/package") ?? "");
     const result = await run(fake);
     expect(result).toMatchObject({ applied: 0, failed: 1 });
-    expect(result.stoppedBy).toBe("session 1 (job 1040): Download failed — server answered 410: package removed (http://127.0.0.1:1)");
-    expect(reports).toEqual(["1 Requested", "1 Download failed: server answered 410: package removed (http://127.0.0.1:1)"]);
+    expect(result.stoppedBy).toBe(
+      "session 1 (job 1040): Download failed — server answered 410: package removed (http://127.0.0.1:1)",
+    );
+    expect(reports).toEqual([
+      "1 Requested",
+      "1 Download failed: server answered 410: package removed (http://127.0.0.1:1)",
+    ]);
     expect(count(db, "products")).toBe(0);
     expect(lastSyncLog(db, "download")?.result).toBe("failed");
   });

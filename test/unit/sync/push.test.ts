@@ -151,7 +151,11 @@ describe("push", () => {
       [UPLOAD]: () => ({ status: 500, body: { error: { code: "InternalError", message: "disk full" } } }),
     });
     const failed = await run(http).catch((e: unknown) => e);
-    expect(failed).toMatchObject({ code: "InternalError", message: "upload transactions: disk full (http://127.0.0.1:1)", exitCode: 1 });
+    expect(failed).toMatchObject({
+      code: "InternalError",
+      message: "upload transactions: disk full (http://127.0.0.1:1)",
+      exitCode: 1,
+    });
     expect(local.pendingSummary().count).toBe(1);
 
     http.route(UPLOAD, () => ({ status: 200, body: { counts: {} } }));
@@ -163,32 +167,39 @@ describe("push", () => {
     expect(local.pendingSummary().count).toBe(1);
   });
 
-  it("sends customers created offline first and records the id HQ gave them", async () => {
+  it("sends customers created offline first, as async customers HQ's job will create", async () => {
     const temp = local.createOfflineCustomer(
       "SEA01-R1",
       { name: "Ana Ruiz", phone: "555-0100" },
       "2026-03-01T09:00:00Z",
     );
     const http = fakeHttp({
-      "POST /v1/customers": (body) => ({
-        status: 201,
+      "POST /v1/customers/async": (body) => ({
+        status: 200,
         body: {
-          customer: { id: "004100", ...(body as object), email: null, accountAllowed: false },
-          changeVersion: 9,
+          customers: (body as { customers: Array<{ tempId: string; name: string }> }).customers.map((c) => ({
+            tempId: c.tempId,
+            register: "SEA01-R1",
+            store: "SEA01",
+            name: c.name,
+            status: "Pending",
+            customerId: null,
+            receivedAt: "2026-03-01T09:01:00Z",
+            createdAt: null,
+          })),
         },
       }),
     });
     uploads(http, () => "stored");
     expect((await run(http)).customers).toBe(1);
     expect(http.requests[0]).toMatchObject({
-      path: "/v1/customers",
-      body: { name: "Ana Ruiz", email: null, phone: "555-0100" },
+      path: "/v1/customers/async",
+      body: { customers: [{ tempId: temp, name: "Ana Ruiz", email: null, phone: "555-0100" }] },
     });
     expect(db.prepare("SELECT status, hq_id FROM offline_customers WHERE temp_id = ?").get(temp)).toEqual({
       status: "uploaded",
-      hq_id: "004100",
+      hq_id: null,
     });
-    expect(local.pendingCustomers()).toEqual([]);
     expect((await run(http)).customers).toBe(0);
   });
 
