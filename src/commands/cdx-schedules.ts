@@ -43,7 +43,11 @@ function scheduleAction<A extends unknown[], T>(
 export function registerSchedules(cdx: Command): void {
   const schedules = cdx
     .command("schedules")
-    .description("recurring distribution schedules: each job's interval, last and next run, and the try count");
+    .description("recurring distribution schedules: each job's interval, last and next run, and the try count")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  pos cdx schedules\n  pos cdx schedules set 1040 5m\n  pos cdx schedules pause 9999",
+    );
   leaf(
     schedules.command("list", { isDefault: true }),
     "show every schedule (the default)",

@@ -51,7 +51,10 @@ const showTransactions = (d: { count: number; transactions: TransactionPage["tra
 };
 
 export function registerChainCommands(hq: Command, registerCmd: Command): void {
-  const store = hq.command("store").description("stores (each gets its channel database at once)");
+  const store = hq
+    .command("store")
+    .description("stores (each gets its channel database at once)")
+    .addHelpText("after", '\nExamples:\n  pos hq store add ST21 --name "Store 21" --like ST01');
   leaf(store.command("add <id>"), 'pos hq store add ST21 --name "Store 21" --like ST01')
     .description("add a store; with --like, copy currency, data group, tax groups, tenders and prices from a store")
     .requiredOption("--name <name>", "store name")
