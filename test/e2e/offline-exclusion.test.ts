@@ -22,9 +22,12 @@ describe("offline data exclusion", () => {
   it("refuses an exclusion that names no download job (exit 2, the field named)", async () => {
     const r = await pos(["hq", "profile", "set", "DEFAULT", "offlineDataExclusion", "1040,prices"]);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe(
+    const lines = r.stderr.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(
       'pos: ValidationFailed: body.offlineDataExclusion: offline data exclusion: "prices" is not a download job (expected some of 1010, 1040, 1060, 1070, 1090, comma-separated)',
     );
+    expect(lines[0]).toMatch(/ — \S/);
   });
 
   it("an excluded job makes no session for the register's offline database; the store's still gets one", async () => {
