@@ -3,19 +3,7 @@ import type { Command } from "commander";
 import type { Deps } from "../lib/deps.js";
 import type { SchedulesClient } from "../lib/schedules-client.js";
 import { action } from "./action.js";
-
-interface ConnectionOptions {
-  server?: string;
-  adminToken?: string;
-}
-
-function leaf(command: Command, description: string, example: string): Command {
-  return command
-    .description(description)
-    .option("--server <url>", "server URL (env POS_SERVER; default: the running server of this --home)")
-    .option("--admin-token <token>", "admin token (env POS_ADMIN_TOKEN; default: the server's token file)")
-    .addHelpText("after", `\nExample:\n  ${example}`);
-}
+import { type ConnectionOptions, leaf } from "./admin-leaf.js";
 
 type Renderers = typeof import("../ui/schedules.js");
 

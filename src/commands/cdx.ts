@@ -5,21 +5,8 @@ import type { CdxClient } from "../lib/cdx-client.js";
 import type { Deps } from "../lib/deps.js";
 import { UsageError } from "../lib/errors.js";
 import { action } from "./action.js";
+import { type ConnectionOptions, leaf } from "./admin-leaf.js";
 import { registerSchedules } from "./cdx-schedules.js";
-
-interface ConnectionOptions {
-  server?: string;
-  adminToken?: string;
-}
-
-/** Adds --server/--admin-token and an example to a leaf command. */
-function leaf(command: Command, description: string, example: string): Command {
-  return command
-    .description(description)
-    .option("--server <url>", "server URL (env POS_SERVER; default: the running server of this --home)")
-    .option("--admin-token <token>", "admin token (env POS_ADMIN_TOKEN; default: the server's token file)")
-    .addHelpText("after", `\nExample:\n  ${example}`);
-}
 
 type Renderers = typeof import("../ui/cdx.js");
 
