@@ -13,8 +13,6 @@ export interface SaleProcess {
 
 export function startSale(home: string, args: string[], env: NodeJS.ProcessEnv = {}): SaleProcess {
   const child = spawnPos(args, { home, env });
-  // Tests kill the sale (kill -9) and then end its input: writing to a dead process's stdin is EPIPE, not a failure.
-  child.stdin?.on("error", () => {});
   let stdout = "";
   let stderr = "";
   child.stdout?.setEncoding("utf8").on("data", (d: string) => {
