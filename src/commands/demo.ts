@@ -10,8 +10,8 @@ const NEXT_STEPS: ReadonlyArray<readonly [string, string]> = [
     "in another shell: a register with its offline database filled",
   ],
   [
-    "pos --home /tmp/store sale --register SEA01-R1 --staff 000160",
-    "sell as Alex Kim (password 1234); type 917 to go offline, help for the rest",
+    "pos --home /tmp/store doctor",
+    "check the register end to end, with the fix for anything wrong; then sell: pos --home /tmp/store sale --staff 000160 (password 1234)",
   ],
 ];
 
