@@ -1,4 +1,4 @@
-// The slow WAN tests (a large HQ catalog, ~20 s of throttled download): `npm run test:wan`, outside `npm test`.
+// The slow WAN tests alone (a large HQ catalog, ~20 s of throttled download): `npm run test:wan`; `npm test` runs them too.
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
