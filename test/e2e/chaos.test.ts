@@ -8,7 +8,7 @@ import { createFaultProxy, type FaultProxy } from "../../src/faults/proxy.js";
 import { runPos, tempHome } from "../helpers/cli.js";
 import { moneyProblems, serverSales } from "../helpers/money.js";
 import { provisionTestRegister } from "../helpers/register-home.js";
-import { startSale } from "../helpers/sale-process.js";
+import { scriptedSaleArgs, startSale } from "../helpers/sale-process.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 
 const SEED = Number(process.env.POS_CHAOS_SEED ?? 20261127);
@@ -71,16 +71,7 @@ describe(`chaos on the money path (seed ${SEED}; replay with POS_CHAOS_SEED=${SE
       const [kind, arg, once] = fault.split(" ");
       const spec = kind === "http" ? `http ${arg}` : kind;
       await proxy.setFault("none");
-      const p = startSale(t.home, [
-        "--json",
-        "sale",
-        "--register",
-        register,
-        "--staff",
-        "000160",
-        "--password",
-        "1234",
-      ]);
+      const p = startSale(t.home, scriptedSaleArgs(register));
       for (const item of items) p.send(item);
       if (items.length > 1) p.send(rand() < 0.5 ? "void 1" : "disc 2 15");
       try {

@@ -18,18 +18,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPos, tempHome } from "../helpers/cli.js";
 import { provisionTestRegister } from "../helpers/register-home.js";
+import { scriptedSaleArgs } from "../helpers/sale-process.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 
-const sale = (register = "SEA01-R1") => [
-  "--json",
-  "sale",
-  "--register",
-  register,
-  "--staff",
-  "000160",
-  "--password",
-  "1234",
-];
+const sale = (register = "SEA01-R1") => scriptedSaleArgs(register);
 
 describe("a damaged register home", () => {
   const t = tempHome("pos-damaged-");

@@ -5,19 +5,8 @@ import { createFaultProxy, type FaultProxy } from "../../src/faults/proxy.js";
 import { runPos, tempHome } from "../helpers/cli.js";
 import { moneyProblems, serverSales } from "../helpers/money.js";
 import { provisionTestRegister } from "../helpers/register-home.js";
-import { type SaleProcess, startSale } from "../helpers/sale-process.js";
+import { type SaleProcess, scriptedSaleArgs, startSale } from "../helpers/sale-process.js";
 import { startServer, type TestServer } from "../helpers/server.js";
-
-const saleArgs = (register: string, staff: string) => [
-  "--json",
-  "sale",
-  "--register",
-  register,
-  "--staff",
-  staff,
-  "--password",
-  "1234",
-];
 
 /** Waits until the pattern has matched `count` times in everything the sale printed. */
 async function waitCount(p: SaleProcess, pattern: RegExp, count: number): Promise<void> {
@@ -52,7 +41,10 @@ describe("a refused checkout leaves the sale payable at its new total", () => {
 
   it("a gift card checkout whose answer is lost is never stored offline: it stays in doubt until the server confirms it", async () => {
     await proxy.setFault({ fault: "lost-ack", path: "/v1/transactions" });
-    const r = await runPos(saleArgs("SEA01-R1", "000160"), { home: t.home, input: "1002\npay giftcard\nquit\n" });
+    const r = await runPos(scriptedSaleArgs("SEA01-R1", "000160"), {
+      home: t.home,
+      input: "1002\npay giftcard\nquit\n",
+    });
     expect(r.code, r.stderr).toBe(3);
     const id = /sale (\S+) is in doubt/.exec(r.stderr)?.[1] as string;
     expect(id).toMatch(/^SEA01-R1-\d{6}$/);
@@ -67,7 +59,7 @@ describe("a refused checkout leaves the sale payable at its new total", () => {
   });
 
   it("400/409/422 then add, void or discount, online and after 917: stored tenders = stored total = fixture total", async () => {
-    const p = startSale(t.home, saleArgs("SEA01-R1", "000160"));
+    const p = startSale(t.home, scriptedSaleArgs("SEA01-R1", "000160"));
     const cases: Array<[number, "add" | "void" | "disc", "online" | "offline"]> = [];
     for (const status of [400, 409, 422])
       for (const change of ["add", "void", "disc"] as const)
@@ -107,6 +99,17 @@ describe("a refused checkout leaves the sale payable at its new total", () => {
     expect(new Set(doc.receipts.map((x) => x.id)).size).toBe(cases.length);
     expect(doc.receipts.filter((x) => x.status === "pending")).toHaveLength(cases.length / 2);
 
+    // Every refused attempt used up one number: each is a recorded one-number gap, never reused.
+    const st = await runPos(["--json", "status", "--register", "SEA01-R1"], { home: t.home });
+    const gaps = (
+      JSON.parse(st.stdout) as { numbers: { gaps: Array<{ first: number; last: number; reason: string }> } }
+    ).numbers.gaps.filter((g) => g.reason.startsWith("checkout refused by the server"));
+    expect(gaps).toHaveLength(cases.length);
+    const used = new Set(doc.receipts.map((x) => Number(x.id.slice(x.id.lastIndexOf("-") + 1))));
+    for (const g of gaps) {
+      expect(g.first).toBe(g.last);
+      expect(used.has(g.first)).toBe(false);
+    }
     const push = await runPos(["--json", "sync", "push", "--register", "SEA01-R1"], { home: t.home });
     expect(push.code, push.stderr).toBe(0);
     expect(JSON.parse(push.stdout)).toMatchObject({ conflicts: [], pendingAfter: 0 });
@@ -151,7 +154,7 @@ describe("a lost checkout answer on a register that cannot store the sale offlin
     ["TYO01-R1", "000260", "TYO01"],
   ])("%s: one lost answer is settled at once by sending the same sale again", async (register, staff, store) => {
     await proxy.setFault({ fault: "lost-ack", times: 1, path: "/v1/transactions" });
-    const r = await runPos(saleArgs(register, staff), { home: t.home, input: "1001\npay card\nquit\n" });
+    const r = await runPos(scriptedSaleArgs(register, staff), { home: t.home, input: "1001\npay card\nquit\n" });
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout) as SaleDoc;
     expect(doc.receipts).toHaveLength(1);
@@ -171,7 +174,7 @@ describe("a lost checkout answer on a register that cannot store the sale offlin
     async (register, staff, store) => {
       const before = serverSales(t.home, store).length;
       await proxy.setFault({ fault: "lost-ack", path: "/v1/transactions" });
-      const first = await runPos(saleArgs(register, staff), { home: t.home, input: "1001\npay card\nquit\n" });
+      const first = await runPos(scriptedSaleArgs(register, staff), { home: t.home, input: "1001\npay card\nquit\n" });
       expect(first.code, first.stderr).toBe(3);
       const line = first.stderr.trim().split("\n").at(-1) ?? "";
       expect(line).toMatch(/TransactionInDoubt: sale (\S+) is in doubt/);
@@ -183,7 +186,7 @@ describe("a lost checkout answer on a register that cannot store the sale offlin
 
       await proxy.setFault("none");
       // The cashier rings the customer up again: the register settles the sale in doubt first and says so.
-      const retry = await runPos(saleArgs(register, staff), { home: t.home, input: "1001\npay card\nquit\n" });
+      const retry = await runPos(scriptedSaleArgs(register, staff), { home: t.home, input: "1001\npay card\nquit\n" });
       expect(retry.code, retry.stderr).toBe(0);
       expect(retry.stderr).toContain(`sale ${id} (in doubt) is completed: the customer was charged`);
       const doc = JSON.parse(retry.stdout) as SaleDoc;
@@ -199,7 +202,10 @@ describe("a lost checkout answer on a register that cannot store the sale offlin
   it("a checkout answered 503 (never stored) stays in doubt; pos sync push settles it once", async () => {
     const before = serverSales(t.home, "SEA01").length;
     await proxy.setFault({ fault: "http 503", path: "/v1/transactions" });
-    const first = await runPos(saleArgs("SEA01-R2", "000160"), { home: t.home, input: "1003\npay cash 20\nquit\n" });
+    const first = await runPos(scriptedSaleArgs("SEA01-R2", "000160"), {
+      home: t.home,
+      input: "1003\npay cash 20\nquit\n",
+    });
     expect(first.code, first.stderr).toBe(3);
     const id = /sale (\S+) is in doubt/.exec(first.stderr)?.[1] as string;
     expect(id).toMatch(/^SEA01-R2-\d{6}$/);

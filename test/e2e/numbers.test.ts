@@ -4,10 +4,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPos, tempHome } from "../helpers/cli.js";
 import { provisionTestRegister } from "../helpers/register-home.js";
-import { startSale } from "../helpers/sale-process.js";
+import { scriptedSaleArgs, startSale } from "../helpers/sale-process.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 
-const sale = ["--json", "sale", "--register", "SEA01-R1", "--staff", "000160", "--password", "1234"];
+const sale = scriptedSaleArgs("SEA01-R1");
 const seq = (id: string) => Number(id.slice(id.lastIndexOf("-") + 1));
 
 describe("transaction numbers", () => {

@@ -1,6 +1,11 @@
 // Drives a scripted `pos sale` (commands on stdin) step by step, waiting for its output between commands.
 import { spawnPos } from "./cli.js";
 
+/** The argv of a scripted `pos --json sale` for a register and staff (the sample passwords are 1234). */
+export function scriptedSaleArgs(register: string, staff = "000160", password = "1234"): string[] {
+  return ["--json", "sale", "--register", register, "--staff", staff, "--password", password];
+}
+
 export interface SaleProcess {
   send(line: string): void;
   /** Waits until stdout+stderr match; returns the elapsed ms since the call. */
