@@ -6,12 +6,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateFixtures } from "../fixtures/generate.js";
 import { VirtualClock } from "../src/lib/clock.js";
+import type { Db } from "../src/lib/db.js";
 import { loadFixtures } from "../src/lib/fixtures.js";
 import { DOWNLOAD_JOBS, type Row, TABLES, type TableName } from "../src/schema/tables.js";
-import { reconcileDatabases } from "../src/server/cdx/databases.js";
 import { runDownload } from "../src/server/cdx/schedule.js";
 import { loadMasterData } from "../src/server/data.js";
-import { openHqDatabase } from "../src/server/hq-db.js";
+import { openSqliteHq } from "../src/server/hq/sqlite.js";
 import type { PackageChange } from "../src/sync/package/format.js";
 import { writePackage } from "../src/sync/package/writer.js";
 import { figure, median, ratio, timeMs, timeMsAsync } from "./lib.js";
@@ -25,16 +25,17 @@ export default async function cdxBench(): Promise<void> {
   const clock = new VirtualClock(Date.UTC(2026, 0, 1));
   try {
     await generateFixtures({ products: PRODUCTS, seed: 1, out: join(dir, "fixtures") });
-    const hq = openHqDatabase(join(dir, "hq.db"));
+    const store = openSqliteHq(join(dir, "hq.db"));
+    const hq = store.db;
     try {
       const data = loadFixtures(join(dir, "fixtures"));
       let loaded = 0;
       const loadMs = await timeMsAsync(async () => {
-        loaded = loadMasterData(hq, data, clock);
+        loaded = await loadMasterData(store, data, clock);
       });
       figure("HQ load, change tracked", loaded / (loadMs / 1000), "rows/s", `${loaded.toLocaleString("en-US")} rows`);
-      reconcileDatabases(hq, new Date(clock.now()).toISOString());
-      const ctx = { hq, clock, packagesDir: join(dir, "packages") };
+      await store.distribution.reconcileDatabases(new Date(clock.now()).toISOString());
+      const ctx = { hq: store, clock, packagesDir: join(dir, "packages") };
 
       // Alternate generation and the baselines so drift on a shared machine hits them alike.
       const rows = storeRows(hq, "SEA01");
@@ -79,7 +80,7 @@ export default async function cdxBench(): Promise<void> {
       figure("baseline: writePackage alone, rows from memory", writerRate, "rows/s");
       ratio("generation / (SQLite read + JSON)", generateRate / readRate, 0.5, true);
     } finally {
-      hq.close();
+      await store.close();
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -87,7 +88,7 @@ export default async function cdxBench(): Promise<void> {
 }
 
 /** The rows a SEA01 database gets from job 1040, read once into memory for the writer-only baseline. */
-function storeRows(hq: ReturnType<typeof openHqDatabase>, store: string): { table: TableName; row: Row }[] {
+function storeRows(hq: Db, store: string): { table: TableName; row: Row }[] {
   const out: { table: TableName; row: Row }[] = [];
   for (const table of DOWNLOAD_JOBS["1040"].tables as readonly TableName[]) {
     const columns = Object.keys(TABLES[table].columns).join(", ");

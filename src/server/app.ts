@@ -75,7 +75,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   if (deps.closeData !== false) {
     // onClose runs after in-flight requests have finished, so no handler ever sees a closed database.
     app.addHook("onClose", async () => {
-      deps.data.close();
+      await deps.data.close();
     });
   }
   return app;

@@ -26,7 +26,7 @@ export function adminOnly(deps: AppDeps): onRequestAsyncHookHandler {
 
 export function deviceOnly(deps: AppDeps): onRequestAsyncHookHandler {
   return async (request: FastifyRequest, _reply: FastifyReply) => {
-    authenticateDeviceRequest(deps, request);
+    await authenticateDeviceRequest(deps, request);
   };
 }
 
@@ -35,14 +35,14 @@ export function adminOrDevice(deps: AppDeps): onRequestAsyncHookHandler {
   return async (request: FastifyRequest, _reply: FastifyReply) => {
     const token = bearerToken(request.headers.authorization);
     if (token && tokenMatches(token, deps.adminToken)) return;
-    authenticateDeviceRequest(deps, request);
+    await authenticateDeviceRequest(deps, request);
   };
 }
 
-function authenticateDeviceRequest(deps: AppDeps, request: FastifyRequest): void {
+async function authenticateDeviceRequest(deps: AppDeps, request: FastifyRequest): Promise<void> {
   const token = bearerToken(request.headers.authorization);
   if (!token) throw unauthorized("this call needs a device token (Authorization: Bearer <device token>)");
-  const device = authenticateDevice(deps.data.hq, token);
+  const device = await authenticateDevice(deps.data.hq, token);
   if (!device) throw unauthorized("the device token is not valid (revoked by a newer activation, or never issued)");
   request.device = device;
 }

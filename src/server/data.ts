@@ -4,16 +4,15 @@ import type { Clock } from "../lib/clock.js";
 import type { Db } from "../lib/db.js";
 import { type Row, TABLE_NAMES, TABLES, type TableName, toRowValue } from "../schema/tables.js";
 import { type CdxService, type CdxStartup, createCdxService } from "./cdx/service.js";
-import { upsertTracked, withChange } from "./change-tracking.js";
 import { openChannelDatabase } from "./channel-db.js";
-import { openHqDatabase } from "./hq-db.js";
-import { readState, writeState } from "./statements.js";
+import type { HqStore } from "./hq/store.js";
 
 export type MasterData = Partial<Record<TableName, readonly Record<string, unknown>[]>>;
 
 export interface ServerData {
   dataDir: string;
-  hq: Db;
+  /** HQ's storage (SQLite hq.db by default, PostgreSQL with --database). */
+  hq: HqStore;
   /** store id (= channel database name) → its channel database. */
   channels: ReadonlyMap<string, Db>;
   /** Distribution (CDX): runs, sessions, channel applies. */
@@ -21,7 +20,7 @@ export interface ServerData {
   packagesDir: string;
   /** Opens (creating) the channel database of a store added at runtime, and serves it from now on. */
   openChannel(store: string): Db;
-  close(): void;
+  close(): Promise<void>;
 }
 
 export interface OpenServerDataOptions {
@@ -33,6 +32,8 @@ export interface OpenServerDataOptions {
   packagesDir?: string;
   /** See CdxOptions.applyChannelAtOnce (default true). */
   applyChannelAtOnce?: boolean;
+  /** HQ on PostgreSQL (postgres://…); absent: SQLite `<dataDir>/hq.db`. */
+  database?: string | undefined;
 }
 
 export interface OpenServerDataResult {
@@ -54,20 +55,27 @@ export function dataFiles(dataDir: string) {
 // Store ids become file names; anything else could escape the data folder.
 const STORE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
+/** HQ's store: PostgreSQL when a URL is given, else SQLite in the data folder. */
+export async function openHqStore(dataDir: string, database?: string): Promise<HqStore> {
+  if (database !== undefined) return (await import("./hq/postgres.js")).openPostgresHq(database);
+  return (await import("./hq/sqlite.js")).openSqliteHq(dataFiles(dataDir).hqDb);
+}
+
 export async function openServerData(options: OpenServerDataOptions): Promise<OpenServerDataResult> {
   const files = dataFiles(options.dataDir);
-  const hq = openHqDatabase(files.hqDb);
+  const hq = await openHqStore(options.dataDir, options.database);
   const channels = new Map<string, Db>();
-  const close = () => {
+  const close = async () => {
     for (const db of channels.values()) if (db.open) db.close();
-    if (hq.open) hq.close();
+    await hq.close();
   };
   try {
     let loadedRows = 0;
-    if (readState(hq, "server_state", "fixtures_loaded_at") === undefined) {
-      loadedRows = loadMasterData(hq, await options.fixtures(), options.clock);
+    if ((await hq.state.get("fixtures_loaded_at")) === undefined) {
+      loadedRows = await loadMasterData(hq, await options.fixtures(), options.clock);
     }
-    for (const { id } of hq.prepare<unknown[], { id: string }>("SELECT id FROM stores ORDER BY id").all()) {
+    for (const store of await hq.masterData.rows("stores")) {
+      const id = String(store.id);
       if (!STORE_ID.test(id)) throw new Error(`store id "${id}" cannot name a channel database file`);
       channels.set(id, openChannelDatabase(files.channelDb(id)));
     }
@@ -95,25 +103,26 @@ export async function openServerData(options: OpenServerDataOptions): Promise<Op
       distribution,
     };
   } catch (error) {
-    close();
+    await close();
     throw error;
   }
 }
 
 /** Loads master data into HQ as one change (every row gets the same change version). */
-export function loadMasterData(hq: Db, data: MasterData, clock: Clock): number {
-  return withChange(hq, (version) => {
+export function loadMasterData(hq: HqStore, data: MasterData, clock: Clock): Promise<number> {
+  return hq.masterData.change(async (writer) => {
     let count = 0;
     for (const table of TABLE_NAMES) {
       const columns = Object.keys(TABLES[table].columns);
       for (const source of data[table] ?? []) {
         const row: Row = {};
         for (const column of columns) row[column] = toRowValue(source[column]);
-        upsertTracked(hq, table, row, version);
+        await writer.upsert(table, row);
         count++;
       }
     }
-    writeState(hq, "server_state", "fixtures_loaded_at", new Date(clock.now()).toISOString());
+    // Inside the change: fixtures and the mark that they are loaded commit together.
+    await writer.setState("fixtures_loaded_at", new Date(clock.now()).toISOString());
     return count;
   });
 }

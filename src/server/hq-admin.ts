@@ -11,19 +11,18 @@ import {
   type StaffAnswer,
   type staffAddBodySchema,
 } from "../lib/api.js";
-import { type Db, preparedPluck } from "../lib/db.js";
 import { hashPassword } from "../lib/password.js";
 import type { Row, TableName } from "../schema/tables.js";
 import { parseExcludedJobs } from "../sync/package/exclusion.js";
 import { ApiError, notFound, validationFailed } from "./api-error.js";
 import { customerFromRow, type OfflineProfileRow, profileFromRow } from "./catalog.js";
-import { findTracked, upsertTracked, withChange } from "./change-tracking.js";
+import type { HqStore } from "./hq/store.js";
 import { staffFromRow } from "./staff-signin.js";
 
 const alreadyExists = (what: string) => new ApiError(409, ERROR_CODES.alreadyExists, `${what} already exists`);
 
-export function addCustomer(hq: Db, body: z.output<typeof customerAddBodySchema>): CustomerAnswer {
-  if (findTracked(hq, "customers", { id: body.id })) throw alreadyExists(`customer ${body.id}`);
+export async function addCustomer(hq: HqStore, body: z.output<typeof customerAddBodySchema>): Promise<CustomerAnswer> {
+  if (await hq.masterData.find("customers", { id: body.id })) throw alreadyExists(`customer ${body.id}`);
   return saveCustomer(hq, { ...body, id: body.id });
 }
 
@@ -31,17 +30,17 @@ export function addCustomer(hq: Db, body: z.output<typeof customerAddBodySchema>
  * A customer created online by a register: created at HQ (the id assigned here unless given), and reaching
  * channel and offline databases with the next 1010 package, as in D365.
  */
-export function createCustomerOnline(
-  hq: Db,
+export async function createCustomerOnline(
+  hq: HqStore,
   body: { id?: string | undefined; name: string; email?: string | null | undefined; phone?: string | null | undefined },
-): CustomerAnswer {
-  if (body.id !== undefined && findTracked(hq, "customers", { id: body.id }))
+): Promise<CustomerAnswer> {
+  if (body.id !== undefined && (await hq.masterData.find("customers", { id: body.id })))
     throw alreadyExists(`customer ${body.id}`);
   return saveCustomer(hq, { ...body, accountAllowed: false });
 }
 
 function saveCustomer(
-  hq: Db,
+  hq: HqStore,
   body: {
     id?: string | undefined;
     name: string;
@@ -49,9 +48,9 @@ function saveCustomer(
     phone?: string | null | undefined;
     accountAllowed: boolean;
   },
-): CustomerAnswer {
-  return withChange(hq, (version) => {
-    const id = body.id ?? nextCustomerId(hq);
+): Promise<CustomerAnswer> {
+  return hq.masterData.change(async (w) => {
+    const id = body.id ?? (await w.nextCustomerId());
     const row = {
       id,
       name: body.name,
@@ -59,18 +58,9 @@ function saveCustomer(
       phone: body.phone ?? null,
       account_allowed: body.accountAllowed ? 1 : 0,
     } as const;
-    upsertTracked(hq, "customers", row, version);
-    return { customer: customerFromRow(row), changeVersion: version };
+    await w.upsert("customers", row);
+    return { customer: customerFromRow(row), changeVersion: w.version };
   });
-}
-
-// Customer account numbers are six-digit numbers (004001…); a new one follows the highest in use.
-function nextCustomerId(hq: Db): string {
-  const highest = preparedPluck(
-    hq,
-    "SELECT MAX(CAST(id AS INTEGER)) FROM customers WHERE id NOT GLOB '*[^0-9]*' AND id <> ''",
-  ).get() as number | null;
-  return String((highest ?? 0) + 1).padStart(6, "0");
 }
 
 // The permissions each role gets when `pos hq staff add` does not list them (the fixtures' roles).
@@ -80,11 +70,12 @@ const ROLE_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
   manager: [...CASHIER_PERMISSIONS, "issue-gift-card", "edit-customer", "close-shift", "manager-override"],
 };
 
-export function addStaff(hq: Db, body: z.output<typeof staffAddBodySchema>): StaffAnswer {
-  if (findTracked(hq, "staff", { id: body.id })) throw alreadyExists(`staff ${body.id}`);
-  body.stores.forEach((store, i) => {
-    if (!findTracked(hq, "stores", { id: store })) throw validationFailed(`body.stores[${i}]: no store ${store}`);
-  });
+export async function addStaff(hq: HqStore, body: z.output<typeof staffAddBodySchema>): Promise<StaffAnswer> {
+  if (await hq.masterData.find("staff", { id: body.id })) throw alreadyExists(`staff ${body.id}`);
+  for (const [i, store] of body.stores.entries()) {
+    if (!(await hq.masterData.find("stores", { id: store })))
+      throw validationFailed(`body.stores[${i}]: no store ${store}`);
+  }
   const row = {
     id: body.id,
     name: body.name,
@@ -93,9 +84,9 @@ export function addStaff(hq: Db, body: z.output<typeof staffAddBodySchema>): Sta
     stores: JSON.stringify(body.stores),
     permissions: JSON.stringify(body.permissions ?? ROLE_PERMISSIONS[body.role] ?? []),
   };
-  return withChange(hq, (version) => {
-    upsertTracked(hq, "staff", row, version);
-    return { staff: staffFromRow(row), changeVersion: version };
+  return hq.masterData.change(async (w) => {
+    await w.upsert("staff", row);
+    return { staff: staffFromRow(row), changeVersion: w.version };
   });
 }
 
@@ -115,7 +106,11 @@ export const PROFILE_COLUMNS = {
   offlineDataExclusion: "offline_data_exclusion",
 } as const satisfies Record<string, keyof OfflineProfileRow>;
 
-export function setProfile(hq: Db, id: string, body: z.output<typeof profileSetBodySchema>): ProfileAnswer {
+export async function setProfile(
+  hq: HqStore,
+  id: string,
+  body: z.output<typeof profileSetBodySchema>,
+): Promise<ProfileAnswer> {
   const fields = Object.entries(body).filter(([, v]) => v !== undefined);
   for (const [field, value] of fields) {
     if (typeof value === "number" && value < 0) throw validationFailed(`body.${field}: must not be negative`);
@@ -133,12 +128,19 @@ export function setProfile(hq: Db, id: string, body: z.output<typeof profileSetB
       typeof value === "boolean" ? (value ? 1 : 0) : (value as string | number),
     ]),
   );
-  const { version, row } = updateRow(hq, "offline_profiles", { id }, updates, `no offline profile ${id}`);
+  const { version, row } = await updateRow(hq, "offline_profiles", { id }, updates, `no offline profile ${id}`);
   return { profile: profileFromRow(row as unknown as OfflineProfileRow), changeVersion: version };
 }
 
-export function setRegister(hq: Db, id: string, body: z.output<typeof registerSetBodySchema>): RegisterAnswer {
-  if (body.offlineProfileId !== undefined && !findTracked(hq, "offline_profiles", { id: body.offlineProfileId })) {
+export async function setRegister(
+  hq: HqStore,
+  id: string,
+  body: z.output<typeof registerSetBodySchema>,
+): Promise<RegisterAnswer> {
+  if (
+    body.offlineProfileId !== undefined &&
+    !(await hq.masterData.find("offline_profiles", { id: body.offlineProfileId }))
+  ) {
     throw validationFailed(`body.offlineProfileId: no offline profile ${body.offlineProfileId}`);
   }
   const updates: Row = {};
@@ -146,7 +148,7 @@ export function setRegister(hq: Db, id: string, body: z.output<typeof registerSe
   if (body.supportsOffline !== undefined) updates.supports_offline = body.supportsOffline ? 1 : 0;
   if (body.offlineProfileId !== undefined) updates.offline_profile_id = body.offlineProfileId;
   if (body.receiptMask !== undefined) updates.receipt_mask = body.receiptMask;
-  const { version, row } = updateRow(hq, "registers", { id }, updates, `no register ${id}`);
+  const { version, row } = await updateRow(hq, "registers", { id }, updates, `no register ${id}`);
   return {
     register: {
       id: String(row.id),
@@ -161,15 +163,21 @@ export function setRegister(hq: Db, id: string, body: z.output<typeof registerSe
 }
 
 /** Changes some columns of one row as one change; a no-op edit keeps the row's version. */
-function updateRow(hq: Db, table: TableName, key: Row, updates: Row, missing: string): { version: number; row: Row } {
-  const current = findTracked(hq, table, key);
+async function updateRow(
+  hq: HqStore,
+  table: TableName,
+  key: Row,
+  updates: Row,
+  missing: string,
+): Promise<{ version: number; row: Row }> {
+  const current = await hq.masterData.find(table, key);
   if (!current) throw notFound(missing);
   const { change_version: currentVersion, ...row } = current;
   const next: Row = { ...row, ...updates };
   if (Object.keys(updates).every((c) => updates[c] === row[c])) return { version: currentVersion, row: next };
-  const version = withChange(hq, (v) => {
-    upsertTracked(hq, table, next, v);
-    return v;
+  const version = await hq.masterData.change(async (w) => {
+    await w.upsert(table, next);
+    return w.version;
   });
   return { version, row: next };
 }

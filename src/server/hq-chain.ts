@@ -8,10 +8,9 @@ import type {
   StaffListAnswer,
   storeAddBodySchema,
 } from "../lib/api-chain.js";
-import { type Db, prepared } from "../lib/db.js";
 import type { Row } from "../schema/tables.js";
 import { ApiError, validationFailed } from "./api-error.js";
-import { findTracked, upsertTracked, withChange } from "./change-tracking.js";
+import type { HqStore } from "./hq/store.js";
 
 type Store = z.infer<typeof storeSchema>;
 
@@ -33,9 +32,9 @@ export interface StoreAdded {
 }
 
 /** One change: the store row, its tax groups and tenders, and (with `like`) every price of the template store. */
-export function addStore(hq: Db, body: z.output<typeof storeAddBodySchema>): StoreAdded {
-  if (findTracked(hq, "stores", { id: body.id })) throw alreadyExists(`store ${body.id}`);
-  const template = body.like === undefined ? undefined : findTracked(hq, "stores", { id: body.like });
+export async function addStore(hq: HqStore, body: z.output<typeof storeAddBodySchema>): Promise<StoreAdded> {
+  if (await hq.masterData.find("stores", { id: body.id })) throw alreadyExists(`store ${body.id}`);
+  const template = body.like === undefined ? undefined : await hq.masterData.find("stores", { id: body.like });
   if (body.like !== undefined && !template) throw validationFailed(`body.like: no store ${body.like}`);
   if (!template && body.currency === undefined) {
     throw validationFailed("body.currency: required when the store is not made like another one (like)");
@@ -52,44 +51,45 @@ export function addStore(hq: Db, body: z.output<typeof storeAddBodySchema>): Sto
     days_transactions_exist: body.daysTransactionsExist ?? template?.days_transactions_exist ?? 30,
     data_group: body.dataGroup ?? template?.data_group ?? `${body.id}-GROUP`,
   };
-  return withChange(hq, (version) => {
-    upsertTracked(hq, "stores", store, version);
-    const copy = (table: "tax_groups" | "tenders" | "prices") => {
+  return hq.masterData.change(async (w) => {
+    await w.upsert("stores", store);
+    const copy = async (table: "tax_groups" | "tenders" | "prices") => {
       if (!template) return 0;
-      const rows = prepared(hq, `SELECT * FROM ${table} WHERE store_id = ?`).all(template.id) as Row[];
-      for (const { change_version: _v, ...row } of rows)
-        upsertTracked(hq, table, { ...row, store_id: body.id }, version);
+      const rows = await w.rows(table, { store_id: template.id ?? null });
+      for (const { change_version: _v, ...row } of rows) await w.upsert(table, { ...row, store_id: body.id });
       return rows.length;
     };
-    let taxGroups = copy("tax_groups");
-    let tenders = copy("tenders");
-    const prices = copy("prices");
+    let taxGroups = await copy("tax_groups");
+    let tenders = await copy("tenders");
+    const prices = await copy("prices");
     if (!template) {
-      for (const t of DEFAULT_TAX_GROUPS) upsertTracked(hq, "tax_groups", { store_id: body.id, ...t }, version);
-      for (const t of DEFAULT_TENDERS) upsertTracked(hq, "tenders", { store_id: body.id, ...t }, version);
+      for (const t of DEFAULT_TAX_GROUPS) await w.upsert("tax_groups", { store_id: body.id, ...t });
+      for (const t of DEFAULT_TENDERS) await w.upsert("tenders", { store_id: body.id, ...t });
       taxGroups = DEFAULT_TAX_GROUPS.length;
       tenders = DEFAULT_TENDERS.length;
     }
     return {
       store: storeFromRow(store),
-      changeVersion: version,
+      changeVersion: w.version,
       copied: { from: body.like ?? null, taxGroups, tenders, prices },
     };
   });
 }
 
-export function addRegister(
-  hq: Db,
+export async function addRegister(
+  hq: HqStore,
   body: z.output<typeof registerAddBodySchema>,
-): Omit<RegisterAddAnswer, "offlineDatabase"> {
-  if (findTracked(hq, "registers", { id: body.id })) throw alreadyExists(`register ${body.id}`);
-  if (!findTracked(hq, "stores", { id: body.store })) throw validationFailed(`body.store: no store ${body.store}`);
+): Promise<Omit<RegisterAddAnswer, "offlineDatabase">> {
+  if (await hq.masterData.find("registers", { id: body.id })) throw alreadyExists(`register ${body.id}`);
+  if (!(await hq.masterData.find("stores", { id: body.store }))) {
+    throw validationFailed(`body.store: no store ${body.store}`);
+  }
   if (!body.id.startsWith(`${body.store}-`)) {
     throw validationFailed(
       `body.id: a register of store ${body.store} is named ${body.store}-<register>, not ${body.id}`,
     );
   }
-  if (!findTracked(hq, "offline_profiles", { id: body.offlineProfileId })) {
+  if (!(await hq.masterData.find("offline_profiles", { id: body.offlineProfileId }))) {
     throw validationFailed(`body.offlineProfileId: no offline profile ${body.offlineProfileId}`);
   }
   const row = {
@@ -100,8 +100,8 @@ export function addRegister(
     offline_profile_id: body.offlineProfileId,
     receipt_mask: body.receiptMask ?? `${body.id}-######`,
   };
-  return withChange(hq, (version) => {
-    upsertTracked(hq, "registers", row, version);
+  return hq.masterData.change(async (w) => {
+    await w.upsert("registers", row);
     return {
       register: {
         id: row.id,
@@ -111,7 +111,7 @@ export function addRegister(
         offlineProfileId: row.offline_profile_id,
         receiptMask: row.receipt_mask,
       },
-      changeVersion: version,
+      changeVersion: w.version,
     };
   });
 }
@@ -129,8 +129,8 @@ function storeFromRow(row: Row): Store {
 }
 
 /** Registers in id order, of the given stores (default all). */
-export function listRegisters(hq: Db, stores?: readonly string[]): RegisterListAnswer {
-  const rows = prepared(hq, "SELECT id, store_id, supports_offline FROM registers ORDER BY id").all() as {
+export async function listRegisters(hq: HqStore, stores?: readonly string[]): Promise<RegisterListAnswer> {
+  const rows = (await hq.masterData.rows("registers")) as unknown as {
     id: string;
     store_id: string;
     supports_offline: number;
@@ -143,8 +143,8 @@ export function listRegisters(hq: Db, stores?: readonly string[]): RegisterListA
 }
 
 /** Staff in id order with their stores (never their password hashes), of the given stores (default all). */
-export function listStaff(hq: Db, stores?: readonly string[]): StaffListAnswer {
-  const rows = prepared(hq, "SELECT id, role, stores FROM staff ORDER BY id").all() as {
+export async function listStaff(hq: HqStore, stores?: readonly string[]): Promise<StaffListAnswer> {
+  const rows = (await hq.masterData.rows("staff")) as unknown as {
     id: string;
     role: string;
     stores: string;

@@ -10,27 +10,29 @@ import {
   type productAddBodySchema,
   type productSetBodySchema,
 } from "../lib/api.js";
-import { type Db, prepared, preparedPluck } from "../lib/db.js";
 import type { Row } from "../schema/tables.js";
 import { ApiError, notFound, validationFailed } from "./api-error.js";
-import { deleteTracked, findTracked, upsertTracked, withChange } from "./change-tracking.js";
+import type { HqStore } from "./hq/store.js";
 
 export interface StoreCurrencyRow {
   currency: string;
   decimals: number;
 }
 
-export function storeCurrency(hq: Db, store: string): StoreCurrencyRow {
-  const row = prepared<unknown[], StoreCurrencyRow>(hq, "SELECT currency, decimals FROM stores WHERE id = ?").get(
-    store,
-  );
+export async function storeCurrency(hq: HqStore, store: string): Promise<StoreCurrencyRow> {
+  const row = await hq.masterData.find("stores", { id: store });
   if (!row) throw notFound(`no store ${store}`);
-  return row;
+  return { currency: String(row.currency), decimals: Number(row.decimals) };
 }
 
 /** A major-unit amount in minor units of the store's currency; 400 when it has more decimals than the currency. */
-export function amountForStore(hq: Db, store: string, amount: string | number, field: string): number {
-  const { currency, decimals } = storeCurrency(hq, store);
+export async function amountForStore(
+  hq: HqStore,
+  store: string,
+  amount: string | number,
+  field: string,
+): Promise<number> {
+  const { currency, decimals } = await storeCurrency(hq, store);
   const minor = parseAmount(amount, decimals);
   if (minor === undefined) {
     throw validationFailed(
@@ -40,32 +42,42 @@ export function amountForStore(hq: Db, store: string, amount: string | number, f
   return minor;
 }
 
-export function setPrice(hq: Db, product: string, store: string, amount: string | number): PriceAnswer {
-  const minor = amountForStore(hq, store, amount, "amount");
-  if (!findTracked(hq, "products", { id: product })) throw notFound(`no product ${product}`);
-  const changeVersion = withChange(hq, (version) => {
-    upsertTracked(hq, "prices", { store_id: store, product_id: product, amount: minor }, version);
-    return version;
+export async function setPrice(
+  hq: HqStore,
+  product: string,
+  store: string,
+  amount: string | number,
+): Promise<PriceAnswer> {
+  const minor = await amountForStore(hq, store, amount, "amount");
+  if (!(await hq.masterData.find("products", { id: product }))) throw notFound(`no product ${product}`);
+  const changeVersion = await hq.masterData.change(async (w) => {
+    await w.upsert("prices", { store_id: store, product_id: product, amount: minor });
+    return w.version;
   });
-  const { currency, decimals } = storeCurrency(hq, store);
+  const { currency, decimals } = await storeCurrency(hq, store);
   return { product, store, amount: toMajor(minor, decimals), currency, changeVersion };
 }
 
-export function productDetail(hq: Db, id: string): ProductDetail {
-  const product = findTracked(hq, "products", { id });
+export async function productDetail(hq: HqStore, id: string): Promise<ProductDetail> {
+  const product = await hq.masterData.find("products", { id });
   if (!product) throw notFound(`no product ${id}`);
-  const barcodes = prepared<unknown[], { barcode: string; change_version: number }>(
-    hq,
-    "SELECT barcode, change_version FROM barcodes WHERE product_id = ? ORDER BY barcode",
-  ).all(id);
-  const prices = prepared<
-    unknown[],
-    { store_id: string; amount: number; change_version: number; currency: string; decimals: number }
-  >(
-    hq,
-    `SELECT p.store_id, p.amount, p.change_version, s.currency, s.decimals FROM prices p
-     JOIN stores s ON s.id = p.store_id WHERE p.product_id = ? ORDER BY p.store_id`,
-  ).all(id);
+  const barcodes = (await hq.masterData.rows("barcodes", { product_id: id })).map((b) => ({
+    barcode: String(b.barcode),
+    change_version: b.change_version,
+  }));
+  const stores = new Map((await hq.masterData.rows("stores")).map((s) => [String(s.id), s]));
+  const prices = (await hq.masterData.rows("prices", { product_id: id }))
+    .filter((p) => stores.has(String(p.store_id)))
+    .map((p) => {
+      const store = stores.get(String(p.store_id));
+      return {
+        store_id: String(p.store_id),
+        amount: Number(p.amount),
+        change_version: p.change_version,
+        currency: String(store?.currency),
+        decimals: Number(store?.decimals),
+      };
+    });
   const versions = [
     product.change_version,
     ...barcodes.map((b) => b.change_version),
@@ -92,44 +104,45 @@ export function productDetail(hq: Db, id: string): ProductDetail {
 type ProductAdd = z.output<typeof productAddBodySchema>;
 type ProductSet = z.output<typeof productSetBodySchema>;
 
-export function addProduct(hq: Db, body: ProductAdd): ProductDetail {
-  if (findTracked(hq, "products", { id: body.id })) {
+export async function addProduct(hq: HqStore, body: ProductAdd): Promise<ProductDetail> {
+  if (await hq.masterData.find("products", { id: body.id })) {
     throw new ApiError(409, ERROR_CODES.alreadyExists, `product ${body.id} already exists (use set to change it)`);
   }
-  saveProduct(hq, body.id, body);
+  await saveProduct(hq, body.id, body);
   return productDetail(hq, body.id);
 }
 
-export function setProduct(hq: Db, id: string, body: ProductSet): ProductDetail {
-  if (!findTracked(hq, "products", { id })) throw notFound(`no product ${id} (use add to create it)`);
-  saveProduct(hq, id, body);
+export async function setProduct(hq: HqStore, id: string, body: ProductSet): Promise<ProductDetail> {
+  if (!(await hq.masterData.find("products", { id }))) throw notFound(`no product ${id} (use add to create it)`);
+  await saveProduct(hq, id, body);
   return productDetail(hq, id);
 }
 
 /** Checks everything first, then writes the product, its new barcodes and prices as one change. */
-function saveProduct(hq: Db, id: string, body: ProductSet): void {
+async function saveProduct(hq: HqStore, id: string, body: ProductSet): Promise<void> {
   if (body.taxGroup !== undefined) {
-    const known = prepared(hq, "SELECT 1 FROM tax_groups WHERE tax_group = ? LIMIT 1").get(body.taxGroup);
-    if (!known) throw validationFailed(`body.taxGroup: no tax group ${body.taxGroup} at any store`);
+    const known = await hq.masterData.rows("tax_groups", { tax_group: body.taxGroup });
+    if (known.length === 0) throw validationFailed(`body.taxGroup: no tax group ${body.taxGroup} at any store`);
   }
   const barcodes = body.barcodes ?? [];
-  barcodes.forEach((barcode, i) => {
+  for (const [i, barcode] of barcodes.entries()) {
     if (!isValidEan13(barcode))
       throw validationFailed(`body.barcodes[${i}]: ${barcode} has a wrong EAN-13 check digit`);
-    const owner = preparedPluck<unknown[], string>(hq, "SELECT product_id FROM barcodes WHERE barcode = ?").get(
-      barcode,
-    );
+    const owner = (await hq.masterData.find("barcodes", { barcode }))?.product_id;
     if (owner !== undefined && owner !== id) {
       throw new ApiError(409, ERROR_CODES.alreadyExists, `barcode ${barcode} belongs to product ${owner}`);
     }
-  });
-  const prices = Object.entries(body.prices ?? {}).map(([store, amount]) => ({
-    store_id: store,
-    product_id: id,
-    amount: amountForStore(hq, store, amount, `body.prices.${store}`),
-  }));
-  withChange(hq, (version) => {
-    const current = findTracked(hq, "products", { id });
+  }
+  const prices: Row[] = [];
+  for (const [store, amount] of Object.entries(body.prices ?? {})) {
+    prices.push({
+      store_id: store,
+      product_id: id,
+      amount: await amountForStore(hq, store, amount, `body.prices.${store}`),
+    });
+  }
+  await hq.masterData.change(async (w) => {
+    const current = await w.find("products", { id });
     const row: Row = {
       id,
       name: body.name ?? current?.name ?? null,
@@ -138,24 +151,24 @@ function saveProduct(hq: Db, id: string, body: ProductSet): void {
       active: body.active === undefined ? (current?.active ?? 1) : body.active ? 1 : 0,
     };
     const changed = !current || ["name", "tax_group", "unit", "active"].some((c) => row[c] !== current[c]);
-    if (changed) upsertTracked(hq, "products", row, version);
-    for (const barcode of barcodes) upsertTracked(hq, "barcodes", { barcode, product_id: id }, version);
-    for (const price of prices) upsertTracked(hq, "prices", price, version);
+    if (changed) await w.upsert("products", row);
+    for (const barcode of barcodes) await w.upsert("barcodes", { barcode, product_id: id });
+    for (const price of prices) await w.upsert("prices", price);
   });
 }
 
 /** Deletes the product with its barcodes and prices, leaving a tombstone for each row. */
-export function deleteProduct(hq: Db, id: string): ProductDeleteAnswer {
-  if (!findTracked(hq, "products", { id })) throw notFound(`no product ${id}`);
-  return withChange(hq, (version) => {
-    const barcodes = preparedPluck<unknown[], string>(hq, "SELECT barcode FROM barcodes WHERE product_id = ?").all(id);
-    const stores = preparedPluck<unknown[], string>(hq, "SELECT store_id FROM prices WHERE product_id = ?").all(id);
-    for (const barcode of barcodes) deleteTracked(hq, "barcodes", { barcode }, version);
-    for (const store of stores) deleteTracked(hq, "prices", { store_id: store, product_id: id }, version);
-    deleteTracked(hq, "products", { id }, version);
+export async function deleteProduct(hq: HqStore, id: string): Promise<ProductDeleteAnswer> {
+  if (!(await hq.masterData.find("products", { id }))) throw notFound(`no product ${id}`);
+  return hq.masterData.change(async (w) => {
+    const barcodes = (await w.rows("barcodes", { product_id: id })).map((b) => String(b.barcode));
+    const stores = (await w.rows("prices", { product_id: id })).map((p) => String(p.store_id));
+    for (const barcode of barcodes) await w.delete("barcodes", { barcode });
+    for (const store of stores) await w.delete("prices", { store_id: store, product_id: id });
+    await w.delete("products", { id });
     return {
       id,
-      changeVersion: version,
+      changeVersion: w.version,
       tombstones: { products: 1, barcodes: barcodes.length, prices: stores.length },
     };
   });

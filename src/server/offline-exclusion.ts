@@ -1,16 +1,14 @@
 // Which download jobs an offline database does not receive: its register's offline profile's data exclusion.
 import type { ChannelDatabase } from "../lib/api-sync.js";
-import { type Db, prepared } from "../lib/db.js";
 import type { DownloadJobId } from "../schema/tables.js";
 import { excludedJobsOf } from "../sync/package/exclusion.js";
+import type { HqStore } from "./hq/store.js";
 
 /** Channel databases (the store's) always get everything; only registers' offline databases can be excluded from. */
-export function excludedJobsFor(hq: Db, database: Pick<ChannelDatabase, "kind" | "register">): DownloadJobId[] {
+export async function excludedJobsFor(
+  hq: HqStore,
+  database: Pick<ChannelDatabase, "kind" | "register">,
+): Promise<DownloadJobId[]> {
   if (database.kind !== "offline" || !database.register) return [];
-  const row = prepared(
-    hq,
-    `SELECT p.offline_data_exclusion AS excluded FROM registers r
-       JOIN offline_profiles p ON p.id = r.offline_profile_id WHERE r.id = ?`,
-  ).get(database.register) as { excluded: string | null } | undefined;
-  return excludedJobsOf(row?.excluded);
+  return excludedJobsOf(await hq.distribution.offlineExclusion(database.register));
 }

@@ -5,6 +5,7 @@ import { type Db, prepared } from "../lib/db.js";
 import { DUMMY_PASSWORD_HASH, verifyPassword } from "../lib/password.js";
 import { ApiError, notFound } from "./api-error.js";
 import type { Device } from "./devices.js";
+import type { HqStore } from "./hq/store.js";
 import { isoTime } from "./statements.js";
 
 /** D365 blocks a staff id after this many consecutive failed sign-ins, until a manager unblocks it. */
@@ -19,11 +20,6 @@ interface StaffRow {
   permissions: string;
 }
 
-interface LogonRow {
-  failed_attempts: number;
-  blocked_at: string | null;
-}
-
 const blocked = (staff: string) =>
   new ApiError(
     403,
@@ -32,18 +28,15 @@ const blocked = (staff: string) =>
   );
 
 export async function signInStaff(
-  hq: Db,
+  hq: HqStore,
   channel: Db,
   device: Device,
   input: { staff: string; password: string },
   clock: Clock,
   verify: (plain: string, stored: string) => Promise<boolean> | boolean = verifyPassword,
 ): Promise<StaffSignInAnswer> {
-  const logon = prepared<unknown[], LogonRow>(
-    hq,
-    "SELECT failed_attempts, blocked_at FROM staff_logon WHERE staff_id = ?",
-  ).get(input.staff);
-  if (logon?.blocked_at) throw blocked(input.staff);
+  const logon = await hq.staffLogon.find(input.staff);
+  if (logon?.blockedAt) throw blocked(input.staff);
   const row = prepared<unknown[], StaffRow>(channel, "SELECT * FROM staff WHERE id = ?").get(input.staff);
   const staff = row ? staffFromRow(row) : undefined;
   const mayWorkHere = row !== undefined && staff?.stores.includes(device.store) === true;
@@ -54,23 +47,14 @@ export async function signInStaff(
     throw new ApiError(401, ERROR_CODES.invalidCredentials, "wrong staff id or password");
   }
   if (!passwordMatches) {
-    const now = isoTime(clock.now());
-    // Counted in one statement after the check: sign-ins of the same id verified side by side on the
-    // thread pool each add one, none is lost to a read-modify-write race.
-    const { failed_attempts: failures } = prepared(
-      hq,
-      `INSERT INTO staff_logon (staff_id, failed_attempts, last_failure_at, blocked_at) VALUES (?, 1, ?, NULL)
-       ON CONFLICT (staff_id) DO UPDATE SET failed_attempts = failed_attempts + 1, last_failure_at = excluded.last_failure_at
-       RETURNING failed_attempts`,
-    ).get(input.staff, now) as { failed_attempts: number };
-    const blockNow = failures >= MAX_FAILED_SIGN_INS;
-    if (blockNow) {
-      prepared(hq, "UPDATE staff_logon SET blocked_at = coalesce(blocked_at, ?) WHERE staff_id = ?").run(
-        now,
-        input.staff,
-      );
-      throw blocked(input.staff);
-    }
+    // Counted after the check: sign-ins of the same id verified side by side on the thread pool each add one,
+    // none is lost to a read-modify-write race.
+    const { failures, blocked: blockNow } = await hq.staffLogon.recordFailure(
+      input.staff,
+      isoTime(clock.now()),
+      MAX_FAILED_SIGN_INS,
+    );
+    if (blockNow) throw blocked(input.staff);
     throw new ApiError(
       401,
       ERROR_CODES.invalidCredentials,
@@ -78,11 +62,7 @@ export async function signInStaff(
     );
   }
   // A block recorded while this check ran on the thread pool wins over the right password.
-  const after = prepared(hq, "SELECT failed_attempts, blocked_at FROM staff_logon WHERE staff_id = ?").get(
-    input.staff,
-  ) as LogonRow | undefined;
-  if (after?.blocked_at) throw blocked(input.staff);
-  if (after) prepared(hq, "DELETE FROM staff_logon WHERE staff_id = ?").run(input.staff);
+  if ((await hq.staffLogon.recordSuccess(input.staff)).blocked) throw blocked(input.staff);
   return { staff, register: device.register, store: device.store, signedInAt: isoTime(clock.now()) };
 }
 
@@ -106,13 +86,8 @@ function parseList(text: string): string[] {
 }
 
 /** Clears a staff id's failed attempts and block (a manager's action at HQ). */
-export function unblockStaff(hq: Db, staff: string): StaffUnblockAnswer {
-  if (!prepared(hq, "SELECT 1 FROM staff WHERE id = ?").get(staff))
-    throw notFound(`staff ${staff} is not defined at HQ`);
-  const logon = prepared<unknown[], LogonRow>(
-    hq,
-    "SELECT failed_attempts, blocked_at FROM staff_logon WHERE staff_id = ?",
-  ).get(staff);
-  prepared(hq, "DELETE FROM staff_logon WHERE staff_id = ?").run(staff);
-  return { staff, wasBlocked: Boolean(logon?.blocked_at), failedAttempts: 0 };
+export async function unblockStaff(hq: HqStore, staff: string): Promise<StaffUnblockAnswer> {
+  if (!(await hq.masterData.find("staff", { id: staff }))) throw notFound(`staff ${staff} is not defined at HQ`);
+  const logon = await hq.staffLogon.clear(staff);
+  return { staff, wasBlocked: Boolean(logon?.blockedAt), failedAttempts: 0 };
 }

@@ -93,7 +93,7 @@ async function startLocked(options: StartServerOptions, lock: HomeLock): Promise
     fixtures: options.fixtures,
     applyChannelAtOnce: intervalSec <= 0,
   });
-  const schedules = createScheduler({
+  const schedules = await createScheduler({
     hq: opened.data.hq,
     clock: options.clock,
     run: (body) => opened.data.cdx.run(body),

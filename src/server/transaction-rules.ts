@@ -21,7 +21,11 @@ export interface SaleReferences {
  * Lookups in the store's channel database (customers also at HQ), each remembered for the life of the object: make one per request, so a
  * batch of a thousand sales of the same items, staff and tenders asks the database once per distinct value.
  */
-export function channelReferences(channel: Db, store: string, hq?: Db): SaleReferences {
+export function channelReferences(
+  channel: Db,
+  store: string,
+  hqCustomers?: ReadonlyMap<string, { accountAllowed: boolean }>,
+): SaleReferences {
   return {
     staffStores: memo((staff) => {
       const row = prepared(channel, "SELECT id, name, role, stores, permissions FROM staff WHERE id = ?").get(staff) as
@@ -37,10 +41,10 @@ export function channelReferences(channel: Db, store: string, hq?: Db): SaleRefe
     ),
     // A customer created online (POST /v1/customers) is at HQ at once and reaches the channel database with 1010.
     customer: memo((id) => {
-      const accountAllowed = (db: Db) =>
-        preparedPluck(db, "SELECT account_allowed FROM customers WHERE id = ?").get(id) as number | undefined;
-      const allowed = accountAllowed(channel) ?? (hq ? accountAllowed(hq) : undefined);
-      return allowed === undefined ? undefined : { accountAllowed: allowed === 1 };
+      const allowed = preparedPluck(channel, "SELECT account_allowed FROM customers WHERE id = ?").get(id) as
+        | number
+        | undefined;
+      return allowed === undefined ? hqCustomers?.get(id) : { accountAllowed: allowed === 1 };
     }),
     tenderKind: memo(
       (tender) =>

@@ -58,11 +58,16 @@ export interface SaleTarget extends StoreCurrency {
   storedHash(id: string): string | undefined;
 }
 
-export function saleTarget(channel: Db, store: string, currency: StoreCurrency, hq?: Db): SaleTarget {
+export function saleTarget(
+  channel: Db,
+  store: string,
+  currency: StoreCurrency,
+  hqCustomers?: ReadonlyMap<string, { accountAllowed: boolean }>,
+): SaleTarget {
   const find = preparedPluck(channel, "SELECT content_hash FROM transactions WHERE id = ?");
   return {
     ...currency,
-    refs: channelReferences(channel, store, hq),
+    refs: channelReferences(channel, store, hqCustomers),
     storedHash: (id) => find.get(id) as string | undefined,
   };
 }

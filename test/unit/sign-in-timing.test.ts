@@ -6,7 +6,7 @@ import { createOfflineStore } from "../../src/offline/offline-store.js";
 import { createOfflineSource } from "../../src/register/offline-source.js";
 import { openOfflineDatabase } from "../../src/schema/offline.js";
 import { openChannelDatabase } from "../../src/server/channel-db.js";
-import { openHqDatabase } from "../../src/server/hq-db.js";
+import { openSqliteHq } from "../../src/server/hq/sqlite.js";
 import { signInStaff } from "../../src/server/staff-signin.js";
 
 const clock = new VirtualClock(Date.UTC(2026, 0, 5, 9));
@@ -43,7 +43,7 @@ describe("the dummy hash", () => {
 
 describe("server sign-in (POST /v1/staff/signin)", () => {
   it.each(attempts)("%s: exactly one verification", async (_name, staff, password, ok, hash) => {
-    const hq = openHqDatabase(":memory:");
+    const hq = openSqliteHq(":memory:");
     const channel = openChannelDatabase(":memory:");
     try {
       channel.exec(STAFF);
@@ -54,7 +54,7 @@ describe("server sign-in (POST /v1/staff/signin)", () => {
       else await expect(signIn()).rejects.toThrow(/wrong staff id or password/);
       expect(calls).toEqual([hash]);
     } finally {
-      hq.close();
+      await hq.close();
       channel.close();
     }
   });

@@ -1,16 +1,16 @@
 // The retail server as a target: applies its channel databases' sessions with the registers' applyPackage code.
 import type { DownloadSession } from "../../lib/api-sync.js";
-import { UNFINISHED_STATUSES } from "../../lib/api-sync.js";
 import type { Clock } from "../../lib/clock.js";
-import { type Db, prepared } from "../../lib/db.js";
+import type { Db } from "../../lib/db.js";
 import { applyPackage } from "../../sync/package/apply.js";
+import type { HqStore } from "../hq/store.js";
 import { isoTime } from "../statements.js";
 import { pauseForTest } from "../test-pause.js";
 import { applyOnWorker } from "./generate-protocol.js";
-import { reportStatus, type SessionRow, toDownloadSession } from "./sessions.js";
+import { toDownloadSession } from "./sessions.js";
 
 export interface ChannelApplyContext {
-  hq: Db;
+  hq: HqStore;
   clock: Clock;
   /** Channel database name (the store id) → its connection. */
   channels: ReadonlyMap<string, Db>;
@@ -34,14 +34,7 @@ export async function applyChannelSessions(
   only?: readonly string[],
 ): Promise<ChannelApplyResult[]> {
   const results: ChannelApplyResult[] = [];
-  const names = prepared<
-    unknown[],
-    {
-      name: string;
-    }
-  >(ctx.hq, "SELECT name FROM channel_databases WHERE kind = 'channel' ORDER BY name")
-    .all()
-    .map((r) => r.name);
+  const names = (await ctx.hq.distribution.listDatabases()).filter((d) => d.kind === "channel").map((d) => d.name);
   for (const name of names) {
     if (only && !only.includes(name)) continue;
     const channel = ctx.channels.get(name);
@@ -53,10 +46,7 @@ export async function applyChannelSessions(
 
 async function applyDatabase(ctx: ChannelApplyContext, name: string, channel: Db): Promise<ChannelApplyResult> {
   const result: ChannelApplyResult = { database: name, sessions: [], stoppedBy: null };
-  const pending = prepared<unknown[], SessionRow>(
-    ctx.hq,
-    `SELECT * FROM download_sessions WHERE database = ? AND status IN (${UNFINISHED_STATUSES.map(() => "?").join(", ")}) ORDER BY id`,
-  ).all(name, ...UNFINISHED_STATUSES);
+  const pending = await ctx.hq.distribution.unfinishedSessions(name);
   const now = () => isoTime(ctx.clock.now());
   for (const session of pending) {
     if (session.status === "Suspended") {
@@ -64,8 +54,8 @@ async function applyDatabase(ctx: ChannelApplyContext, name: string, channel: Db
       result.stoppedBy = `session ${session.id} is Suspended (pos cdx rerun ${session.id} or pos cdx cancel ${session.id})`;
       break;
     }
-    reportStatus(ctx.hq, session.id, { status: "Requested" }, now());
-    reportStatus(ctx.hq, session.id, { status: "Downloaded" }, now());
+    await ctx.hq.distribution.reportStatus(session.id, { status: "Requested" }, now());
+    await ctx.hq.distribution.reportStatus(session.id, { status: "Downloaded" }, now());
     pauseForTest("channel-apply");
     const expected = {
       session: session.package ?? session.id,
@@ -80,13 +70,15 @@ async function applyDatabase(ctx: ChannelApplyContext, name: string, channel: Db
       else await applyOnWorker({ database: channel.name, file: session.file ?? "", expected, now: now() });
     } catch (error) {
       const message = (error as Error).message;
-      const failed = reportStatus(ctx.hq, session.id, { status: "Apply failed", message }, now());
+      const failed = await ctx.hq.distribution.reportStatus(session.id, { status: "Apply failed", message }, now());
       result.sessions.push(toDownloadSession(failed));
       result.stoppedBy = `session ${session.id} (job ${session.job}): ${failed.status} — ${message}`;
       break;
     }
     pauseForTest("channel-applied");
-    result.sessions.push(toDownloadSession(reportStatus(ctx.hq, session.id, { status: "Applied" }, now())));
+    result.sessions.push(
+      toDownloadSession(await ctx.hq.distribution.reportStatus(session.id, { status: "Applied" }, now())),
+    );
   }
   return result;
 }

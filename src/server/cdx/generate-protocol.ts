@@ -3,7 +3,7 @@
 import { Worker } from "node:worker_threads";
 import type { ApplyResult, ExpectedSession } from "../../sync/package/apply.js";
 import type { TableCounts } from "../../sync/package/format.js";
-import type { PackagePlan } from "./generate.js";
+import type { HqSource, PackagePlan } from "./generate.js";
 
 export interface ApplyJob {
   kind: "apply";
@@ -18,7 +18,8 @@ export type ApplyOutcome = { ok: true; result: ApplyResult } | { ok: false; mess
 
 export interface GenerateJob {
   kind: "generate";
-  hqFile: string;
+  /** The thread opens its own snapshot of HQ (a read-only SQLite connection, or a PostgreSQL connection). */
+  source: HqSource;
   /** toVersion is the snapshot's, known only once the thread has opened it. */
   plans: Omit<PackagePlan, "toVersion">[];
 }

@@ -1,8 +1,8 @@
-// The CDX thread: writes every package of a distribution run from an HQ snapshot, and applies channel packages.
+// The CDX thread: writes every package of a distribution run from an HQ snapshot (SQLite or PostgreSQL), and applies channel packages.
 import { parentPort } from "node:worker_threads";
 import { applyPackage } from "../../sync/package/apply.js";
 import { openChannelDatabase } from "../channel-db.js";
-import { openHqSnapshot, writeSessionPackage } from "./generate.js";
+import { type HqSnapshot, openHqSnapshot, writeSessionPackage } from "./generate.js";
 import type { ApplyJob, ApplyOutcome, GenerateJob, GenerateOutcome } from "./generate-protocol.js";
 
 parentPort?.on("message", (job: GenerateJob | ApplyJob) => {
@@ -24,9 +24,9 @@ async function apply(job: ApplyJob): Promise<ApplyOutcome> {
 }
 
 async function run(job: GenerateJob): Promise<GenerateOutcome> {
-  let snapshot: ReturnType<typeof openHqSnapshot> | undefined;
+  let snapshot: HqSnapshot | undefined;
   try {
-    snapshot = openHqSnapshot(job.hqFile);
+    snapshot = await openHqSnapshot(job.source);
     const version = snapshot.version;
     const written: Extract<GenerateOutcome, { ok: true }>["written"] = [];
     for (const plan of job.plans) {
@@ -35,7 +35,7 @@ async function run(job: GenerateJob): Promise<GenerateOutcome> {
         written.push({ rows: {}, size: 0, sha256: "", empty: true });
         continue;
       }
-      const result = await writeSessionPackage(snapshot.db, { ...plan, toVersion: version });
+      const result = await writeSessionPackage(snapshot, { ...plan, toVersion: version });
       const rows = Object.values(result.rows).reduce((sum, n) => sum + (n ?? 0), 0);
       written.push({ rows: result.rows, size: result.size, sha256: result.sha256, empty: rows === 0 });
     }
@@ -43,6 +43,6 @@ async function run(job: GenerateJob): Promise<GenerateOutcome> {
   } catch (error) {
     return { ok: false, message: (error as Error).message };
   } finally {
-    snapshot?.close();
+    await snapshot?.close().catch(() => undefined);
   }
 }

@@ -1,7 +1,7 @@
 // At server start: sessions a killed server left unfinished (P-0001 "Uploaded", its own channel applies) get a final status.
 import type { Db } from "../../lib/db.js";
-import { prepared, preparedPluck } from "../../lib/db.js";
-import { reportStatus, type SessionRow } from "./sessions.js";
+import { preparedPluck } from "../../lib/db.js";
+import type { HqStore } from "../hq/store.js";
 
 export interface ReconcileResult {
   /** Upload sessions that were still `Uploaded`, with the status they were given. */
@@ -19,48 +19,24 @@ export interface ReconcileResult {
  *   row is there is Applied; otherwise the apply is recorded as a failed attempt, and the start-up apply that follows
  *   applies it again (sessions of registers' offline databases are left to the registers, which report their own).
  */
-export function reconcileInterrupted(hq: Db, channels: ReadonlyMap<string, Db>, now: string): ReconcileResult {
-  return { uploads: reconcileUploads(hq, now), downloads: reconcileChannelApplies(hq, channels, now) };
+export async function reconcileInterrupted(
+  hq: HqStore,
+  channels: ReadonlyMap<string, Db>,
+  now: string,
+): Promise<ReconcileResult> {
+  return {
+    uploads: await hq.uploads.reconcileInterrupted(now),
+    downloads: await reconcileChannelApplies(hq, channels, now),
+  };
 }
 
-function reconcileUploads(hq: Db, now: string): ReconcileResult["uploads"] {
-  const stuck = preparedPluck(
-    hq,
-    "SELECT id FROM upload_sessions WHERE status = 'Uploaded' ORDER BY id",
-  ).all() as number[];
-  return stuck.map((id) => {
-    const row = prepared(
-      hq,
-      "SELECT COUNT(*) AS inserted, MAX(uploaded_at) AS appliedAt FROM hq_transactions WHERE upload_session = ?",
-    ).get(id) as { inserted: number; appliedAt: string | null };
-    if (row.inserted > 0) {
-      prepared(
-        hq,
-        "UPDATE upload_sessions SET status = 'Applied', inserted = ?, applied_at = ?, message = ? WHERE id = ?",
-      ).run(
-        row.inserted,
-        row.appliedAt ?? now,
-        "the server stopped after the apply; status recorded at the next start",
-        id,
-      );
-      return { id, status: "Applied" as const };
-    }
-    prepared(hq, "UPDATE upload_sessions SET status = 'Apply failed', message = ? WHERE id = ?").run(
-      "the server stopped during the apply at HQ; nothing of it reached HQ, the next P-0001 run sends these transactions",
-      id,
-    );
-    return { id, status: "Apply failed" as const };
-  });
-}
-
-function reconcileChannelApplies(hq: Db, channels: ReadonlyMap<string, Db>, now: string): ReconcileResult["downloads"] {
+async function reconcileChannelApplies(
+  hq: HqStore,
+  channels: ReadonlyMap<string, Db>,
+  now: string,
+): Promise<ReconcileResult["downloads"]> {
   const result: ReconcileResult["downloads"] = [];
-  const rows = prepared(
-    hq,
-    `SELECT s.* FROM download_sessions s JOIN channel_databases d ON d.name = s.database
-     WHERE d.kind = 'channel' AND s.status IN ('Requested', 'Downloaded') ORDER BY s.id`,
-  ).all() as SessionRow[];
-  for (const session of rows) {
+  for (const session of await hq.distribution.interruptedChannelSessions()) {
     const channel = channels.get(session.database);
     if (!channel) continue;
     const applied = preparedPluck(channel, "SELECT applied_at FROM applied_sessions WHERE session = ?").get(
@@ -68,14 +44,12 @@ function reconcileChannelApplies(hq: Db, channels: ReadonlyMap<string, Db>, now:
     ) as string | undefined;
     const ended =
       applied !== undefined
-        ? reportStatus(
-            hq,
+        ? await hq.distribution.reportStatus(
             session.id,
             { status: "Applied", message: "applied before the server stopped; status recorded at the next start" },
             applied,
           )
-        : reportStatus(
-            hq,
+        : await hq.distribution.reportStatus(
             session.id,
             {
               status: "Apply failed",

@@ -3,17 +3,16 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { ChannelDatabase, DownloadSession } from "../../lib/api-sync.js";
 import type { Clock } from "../../lib/clock.js";
-import { type Db, prepared, preparedPluck } from "../../lib/db.js";
 import { InternalError } from "../../lib/errors.js";
 import { DOWNLOAD_JOB_IDS, DOWNLOAD_JOBS, type DownloadJobId } from "../../schema/tables.js";
 import { validationFailed } from "../api-error.js";
-import { currentChangeVersion } from "../change-tracking.js";
+import type { HqStore } from "../hq/store.js";
 import { excludedJobsFor } from "../offline-exclusion.js";
 import { isoTime } from "../statements.js";
-import { listDatabases, pauseReason, requireDatabase } from "./databases.js";
+import { pauseReason, requireDatabase } from "./databases.js";
 import type { PackagePlan } from "./generate.js";
-import { generateOnWorker } from "./generate-protocol.js";
-import { getSession, PREPARING, packagedVersion, setPackagedVersion, toDownloadSession } from "./sessions.js";
+import type { GenerateOutcome } from "./generate-protocol.js";
+import { getSession, toDownloadSession } from "./sessions.js";
 
 export const ALL_JOBS = "9999";
 
@@ -38,7 +37,7 @@ export interface DownloadRunResult {
 }
 
 export interface ScheduleContext {
-  hq: Db;
+  hq: HqStore;
   clock: Clock;
   packagesDir: string;
 }
@@ -65,8 +64,10 @@ export function jobsOf(job: string): DownloadJobId[] {
 export async function runDownload(ctx: ScheduleContext, request: DownloadRunRequest): Promise<DownloadRunResult> {
   const jobs = jobsOf(request.job);
   const targets = request.database
-    ? [requireDatabase(ctx.hq, request.database)]
-    : listDatabases(ctx.hq).filter((d) => !d.removedAt && (!request.kind || d.kind === request.kind));
+    ? [await requireDatabase(ctx.hq, request.database)]
+    : (await ctx.hq.distribution.listDatabases()).filter(
+        (d) => !d.removedAt && (!request.kind || d.kind === request.kind),
+      );
   const result: DownloadRunResult = { sessions: [], skipped: [], packages: 0, upToDate: 0 };
   const active = targets.filter((database) => {
     const reason = pauseReason(database);
@@ -74,12 +75,10 @@ export async function runDownload(ctx: ScheduleContext, request: DownloadRunRequ
     return reason === null;
   });
   if (active.length === 0) return result;
-  // The run reads HQ through a second connection (a snapshot), which an in-memory database cannot have.
-  if (ctx.hq.memory) throw new InternalError("distribution runs need HQ in a file, not in memory");
-  const current = currentChangeVersion(ctx.hq);
+  const current = await ctx.hq.masterData.currentVersion();
   const groups = new Map<string, PackageGroup>();
   for (const database of active) {
-    const excluded = excludedJobsFor(ctx.hq, database);
+    const excluded = await excludedJobsFor(ctx.hq, database);
     for (const job of jobs) {
       if (excluded.includes(job)) {
         result.skipped.push({
@@ -88,7 +87,7 @@ export async function runDownload(ctx: ScheduleContext, request: DownloadRunRequ
         });
         continue;
       }
-      const last = packagedVersion(ctx.hq, database.name, job);
+      const last = await ctx.hq.distribution.packagedVersion(database.name, job);
       if (request.onlyNew && last !== undefined) continue;
       const full = request.full === true || last === undefined;
       const fromVersion = full ? 0 : (last ?? 0);
@@ -105,22 +104,23 @@ export async function runDownload(ctx: ScheduleContext, request: DownloadRunRequ
   }
   if (groups.size === 0) return result;
   mkdirSync(ctx.packagesDir, { recursive: true });
-  const planned = [...groups.values()].map((group) => reservePackage(ctx, group));
-  let outcome: Awaited<ReturnType<typeof generateOnWorker>>;
+  const planned: ReservedPackage[] = [];
+  for (const group of groups.values()) planned.push(await reservePackage(ctx, group));
+  let outcome: GenerateOutcome;
   try {
-    outcome = await generateOnWorker({ hqFile: ctx.hq.name, plans: planned.map((p) => p.plan) });
+    outcome = await ctx.hq.distribution.writePackages(planned.map((p) => p.plan));
   } catch (error) {
-    dropReserved(ctx.hq, planned);
+    await dropReserved(ctx.hq, planned);
     throw error;
   }
   if (!outcome.ok) {
-    dropReserved(ctx.hq, planned);
+    await dropReserved(ctx.hq, planned);
     throw new InternalError(`writing the run's packages failed: ${outcome.message}`);
   }
-  const ids = recordSessions(ctx, planned, outcome);
+  const ids = await recordSessions(ctx, planned, outcome);
   result.packages = ids.packages;
   result.upToDate += ids.upToDate;
-  for (const id of ids.sessions) result.sessions.push(toDownloadSession(getSession(ctx.hq, id)));
+  for (const id of ids.sessions) result.sessions.push(toDownloadSession(await getSession(ctx.hq, id)));
   // Listed as before sharing: database by database (channel databases first), each in job order.
   const order = new Map(active.map((d, i) => [d.name, i]));
   result.sessions.sort(
@@ -147,26 +147,18 @@ interface ReservedPackage {
  * goes into the file's header): session ids are unique, so a package id never meets an unrelated session id
  * already applied in a target database.
  */
-function reservePackage(ctx: ScheduleContext, group: PackageGroup): ReservedPackage {
-  const { hq } = ctx;
+async function reservePackage(ctx: ScheduleContext, group: PackageGroup): Promise<ReservedPackage> {
   const first = group.databases[0] as ChannelDatabase;
-  const id = Number(
-    prepared(
-      hq,
-      `INSERT INTO download_sessions (job, database, status, full, from_version, to_version, created_at, package_scope)
-       VALUES (?, ?, '${PREPARING}', ?, ?, ?, ?, ?)`,
-    ).run(
-      group.job,
-      first.name,
-      group.full ? 1 : 0,
-      group.fromVersion,
-      group.fromVersion,
-      isoTime(ctx.clock.now()),
-      group.store,
-    ).lastInsertRowid,
-  );
-  const file = join(ctx.packagesDir, `package-${id}-${group.store.replace(/[^A-Za-z0-9_-]/g, "_")}-${group.job}.pkg`);
-  prepared(hq, "UPDATE download_sessions SET file = ?, package = ? WHERE id = ?").run(file, id, id);
+  const { id, file } = await ctx.hq.distribution.reservePackage({
+    job: group.job,
+    firstDatabase: first.name,
+    full: group.full,
+    fromVersion: group.fromVersion,
+    store: group.store,
+    createdAt: isoTime(ctx.clock.now()),
+    file: (id) =>
+      join(ctx.packagesDir, `package-${id}-${group.store.replace(/[^A-Za-z0-9_-]/g, "_")}-${group.job}.pkg`),
+  });
   return {
     group,
     plan: {
@@ -181,82 +173,46 @@ function reservePackage(ctx: ScheduleContext, group: PackageGroup): ReservedPack
   };
 }
 
-function dropReserved(hq: Db, planned: readonly ReservedPackage[]): void {
-  for (const { plan } of planned) {
-    prepared(hq, "DELETE FROM download_sessions WHERE id = ?").run(plan.session);
-    rmSync(plan.file, { force: true });
-  }
+async function dropReserved(hq: HqStore, planned: readonly ReservedPackage[]): Promise<void> {
+  await hq.distribution.dropReserved(planned.map((p) => p.plan.session));
+  for (const { plan } of planned) rmSync(plan.file, { force: true });
 }
 
 /** One transaction: every non-empty package becomes one Available session per database that needs it. */
-function recordSessions(
+async function recordSessions(
   ctx: ScheduleContext,
   planned: readonly ReservedPackage[],
-  outcome: Extract<Awaited<ReturnType<typeof generateOnWorker>>, { ok: true }>,
-): { sessions: number[]; packages: number; upToDate: number } {
-  const { hq } = ctx;
-  const made = { sessions: [] as number[], packages: 0, upToDate: 0 };
-  const emptyFiles: string[] = [];
-  const now = isoTime(ctx.clock.now());
-  hq.transaction(() => {
-    planned.forEach(({ group, plan }, index) => {
-      const written = outcome.written[index];
-      if (!written || (written.empty && !group.full)) {
-        prepared(hq, "DELETE FROM download_sessions WHERE id = ?").run(plan.session);
-        emptyFiles.push(plan.file);
-        made.upToDate += group.databases.length;
-        return;
-      }
-      made.packages++;
-      const rowsJson = JSON.stringify(written.rows);
-      prepared(
-        hq,
-        "UPDATE download_sessions SET status = 'Available', to_version = ?, rows_json = ?, size = ?, sha256 = ? WHERE id = ?",
-      ).run(outcome.version, rowsJson, written.size, written.sha256, plan.session);
-      made.sessions.push(plan.session);
-      for (const database of group.databases.slice(1)) {
-        const id = prepared(
-          hq,
-          `INSERT INTO download_sessions (job, database, status, full, from_version, to_version, rows_json, size, sha256,
-             file, created_at, package, package_scope)
-           VALUES (?, ?, 'Available', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(
-          group.job,
-          database.name,
-          group.full ? 1 : 0,
-          group.fromVersion,
-          outcome.version,
-          rowsJson,
-          written.size,
-          written.sha256,
-          plan.file,
-          now,
-          plan.session,
-          group.store,
-        ).lastInsertRowid;
-        made.sessions.push(Number(id));
-      }
-      for (const database of group.databases) setPackagedVersion(hq, database.name, group.job, outcome.version);
-    });
-  })();
-  for (const file of emptyFiles) rmSync(file, { force: true });
-  return made;
+  outcome: Extract<GenerateOutcome, { ok: true }>,
+): Promise<{ sessions: number[]; packages: number; upToDate: number }> {
+  const made = await ctx.hq.distribution.recordPackages(
+    planned.map(({ group, plan }, index) => ({
+      session: plan.session,
+      file: plan.file,
+      job: group.job,
+      store: group.store,
+      full: group.full,
+      fromVersion: group.fromVersion,
+      databases: group.databases.map((d) => d.name),
+      written: outcome.written[index],
+    })),
+    outcome.version,
+    isoTime(ctx.clock.now()),
+  );
+  for (const file of made.emptyFiles) rmSync(file, { force: true });
+  return { sessions: made.sessions, packages: made.packages, upToDate: made.upToDate };
 }
 
 /**
  * Start-up, before any run: sessions a killed run left half-made are dropped with their files (ids are not
  * reused), and so are the writer's temporary files.
  */
-export function dropUnfinishedRuns(hq: Db, packagesDir: string): number {
-  const files = preparedPluck<unknown[], string>(
-    hq,
-    `SELECT file FROM download_sessions WHERE status = '${PREPARING}' AND file IS NOT NULL`,
-  ).all();
+export async function dropUnfinishedRuns(hq: HqStore, packagesDir: string): Promise<number> {
+  const files = await hq.distribution.dropUnfinishedRuns();
   for (const file of files) rmSync(file, { force: true });
   if (existsSync(packagesDir)) {
     for (const name of readdirSync(packagesDir)) {
       if (name.endsWith(".partial") || name.endsWith(".body")) rmSync(join(packagesDir, name), { force: true });
     }
   }
-  return prepared(hq, `DELETE FROM download_sessions WHERE status = '${PREPARING}'`).run().changes;
+  return files.length;
 }

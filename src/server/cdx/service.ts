@@ -3,18 +3,19 @@ import type { RunAnswer, RunBody } from "../../lib/api-sync.js";
 import type { Clock } from "../../lib/clock.js";
 import type { Db } from "../../lib/db.js";
 import { validationFailed } from "../api-error.js";
+import type { HqStore } from "../hq/store.js";
 import { isoTime } from "../statements.js";
 import { applyChannelSessions, type ChannelApplyResult } from "./channel-apply.js";
-import { reconcileDatabases, requireDatabase } from "./databases.js";
+import { requireDatabase } from "./databases.js";
 import { type ReconcileResult, reconcileInterrupted } from "./reconcile.js";
 import { ALL_JOBS, dropUnfinishedRuns, runDownload } from "./schedule.js";
-import { findSession, toDownloadSession } from "./sessions.js";
+import { toDownloadSession } from "./sessions.js";
 import { runUpload } from "./upload.js";
 
 export const UPLOAD_JOB = "P-0001";
 
 export interface CdxOptions {
-  hq: Db;
+  hq: HqStore;
   /** Channel database name (= store id) → its connection. */
   channels: ReadonlyMap<string, Db>;
   clock: Clock;
@@ -67,9 +68,14 @@ export function createCdxService(options: CdxOptions): CdxService {
   };
   const schedule = { hq, clock, packagesDir };
   const applyCtx = { hq, clock, channels };
-  const latest = <T extends { id: number }>(session: T) => {
-    const row = findSession(hq, session.id);
+  const latest = async <T extends { id: number }>(session: T) => {
+    const row = await hq.distribution.findSession(session.id);
     return row ? toDownloadSession(row) : session;
+  };
+  const latestAll = async <T extends { id: number }>(sessions: readonly T[]) => {
+    const out: (T | ReturnType<typeof toDownloadSession>)[] = [];
+    for (const s of sessions) out.push(await latest(s));
+    return out as ReturnType<typeof toDownloadSession>[];
   };
 
   const download = async (body: RunBody): Promise<RunAnswer> => {
@@ -78,7 +84,7 @@ export function createCdxService(options: CdxOptions): CdxService {
     if (atOnce && channelTargets.length > 0) await applyChannelSessions(applyCtx, channelTargets);
     return {
       job: body.job,
-      sessions: result.sessions.map(latest),
+      sessions: await latestAll(result.sessions),
       skipped: result.skipped,
       uploads: [],
       packages: result.packages,
@@ -90,21 +96,21 @@ export function createCdxService(options: CdxOptions): CdxService {
     if (body.full) throw validationFailed(`full: ${UPLOAD_JOB} always sends what HQ does not have yet`);
     let targets: ReadonlyMap<string, Db> = channels;
     if (body.database !== undefined) {
-      const database = requireDatabase(hq, body.database);
+      const database = await requireDatabase(hq, body.database);
       const channel = channels.get(database.name);
       if (database.kind !== "channel" || !channel) {
         throw validationFailed(`database: ${UPLOAD_JOB} uploads from channel databases; ${body.database} is not one`);
       }
       targets = new Map([[database.name, channel]]);
     }
-    return { job: UPLOAD_JOB, sessions: [], skipped: [], uploads: runUpload({ hq, clock, channels: targets }) };
+    return { job: UPLOAD_JOB, sessions: [], skipped: [], uploads: await runUpload({ hq, clock, channels: targets }) };
   };
 
   const distributeNew = async (): Promise<Omit<CdxStartup, "interrupted">> => {
-    const reconciled = reconcileDatabases(hq, isoTime(clock.now()));
+    const reconciled = await hq.distribution.reconcileDatabases(isoTime(clock.now()));
     const run = await runDownload(schedule, { job: ALL_JOBS, kind: "channel", onlyNew: true });
     const applied = await applyChannelSessions(applyCtx);
-    return { ...reconciled, sessions: run.sessions.map(latest), applied };
+    return { ...reconciled, sessions: await latestAll(run.sessions), applied };
   };
 
   return {
@@ -112,20 +118,20 @@ export function createCdxService(options: CdxOptions): CdxService {
     applyChannels: () => serial(() => applyChannelSessions(applyCtx)),
     startup: () =>
       serial(async () => {
-        dropUnfinishedRuns(hq, packagesDir);
-        const interrupted = reconcileInterrupted(hq, channels, isoTime(clock.now()));
-        const reconciled = reconcileDatabases(hq, isoTime(clock.now()));
+        await dropUnfinishedRuns(hq, packagesDir);
+        const interrupted = await reconcileInterrupted(hq, channels, isoTime(clock.now()));
+        const reconciled = await hq.distribution.reconcileDatabases(isoTime(clock.now()));
         const run = await runDownload(schedule, { job: ALL_JOBS, kind: "channel", onlyNew: true });
         const applied = await applyChannelSessions(applyCtx);
         // The start-up apply retries what an interrupted apply left: report where each session ended.
-        const downloads = interrupted.downloads.map((d) => ({
-          id: d.id,
-          status: findSession(hq, d.id)?.status ?? d.status,
-        }));
+        const downloads: { id: number; status: string }[] = [];
+        for (const d of interrupted.downloads) {
+          downloads.push({ id: d.id, status: (await hq.distribution.findSession(d.id))?.status ?? d.status });
+        }
         return {
           ...reconciled,
           interrupted: { ...interrupted, downloads },
-          sessions: run.sessions.map(latest),
+          sessions: await latestAll(run.sessions),
           applied,
         };
       }),

@@ -12,11 +12,11 @@ import { DOWNLOAD_JOB_IDS, DOWNLOAD_JOBS } from "../../schema/tables.js";
 import { parseInput, validationFailed } from "../api-error.js";
 import type { AppDeps } from "../app-deps.js";
 import { adminOnly } from "../auth.js";
-import { listDatabases, requireDatabase, setPaused } from "../cdx/databases.js";
+import { requireDatabase, setPaused } from "../cdx/databases.js";
 import { listRegisterStatus } from "../cdx/register-status.js";
 import { ALL_JOBS, jobsOf } from "../cdx/schedule.js";
 import { UPLOAD_JOB } from "../cdx/service.js";
-import { cancelSession, getSession, listSessions, rerunSession, toDownloadSession } from "../cdx/sessions.js";
+import { getSession, toDownloadSession } from "../cdx/sessions.js";
 import { listUploadSessions } from "../cdx/upload.js";
 import { isoTime } from "../statements.js";
 
@@ -52,7 +52,7 @@ export function registerAdminCdxRoutes(app: FastifyInstance, deps: AppDeps): voi
 
   app.get(SYNC_ROUTES.admin.sessions, admin, async (request) => {
     const query = parseInput(sessionsQuerySchema, request.query, "query");
-    if (query.database !== undefined) requireDatabase(hq, query.database);
+    if (query.database !== undefined) await requireDatabase(hq, query.database);
     if (query.job !== undefined && query.job !== ALL_JOBS) jobsOf(query.job);
     const statuses = query.status?.split(",").map((s) => s.trim());
     const unknown = statuses?.find((s) => !(DOWNLOAD_STATUSES as readonly string[]).includes(s));
@@ -60,26 +60,28 @@ export function registerAdminCdxRoutes(app: FastifyInstance, deps: AppDeps): voi
       throw validationFailed(`query.status: unknown status "${unknown}" (one of: ${DOWNLOAD_STATUSES.join(", ")})`);
     }
     return {
-      sessions: listSessions(hq, {
-        database: query.database,
-        job: query.job === ALL_JOBS ? undefined : query.job,
-        statuses,
-        limit: query.limit ?? 200,
-      }),
+      sessions: (
+        await hq.distribution.listSessions({
+          database: query.database,
+          job: query.job === ALL_JOBS ? undefined : query.job,
+          statuses,
+          limit: query.limit ?? 200,
+        })
+      ).map(toDownloadSession),
     };
   });
 
   app.post(SYNC_ROUTES.admin.rerun, admin, async (request) => {
-    const before = toDownloadSession(getSession(hq, id(request.params)));
-    const after = toDownloadSession(rerunSession(hq, before.id));
+    const before = toDownloadSession(await getSession(hq, id(request.params)));
+    const after = toDownloadSession(await hq.distribution.rerunSession(before.id));
     return { session: after, changed: before.status !== "Available" };
   });
 
   app.post(SYNC_ROUTES.admin.cancel, admin, async (request) =>
-    cancelSession(hq, id(request.params), isoTime(deps.clock.now())),
+    hq.distribution.cancelSession(id(request.params), isoTime(deps.clock.now())),
   );
 
-  app.get(SYNC_ROUTES.admin.databases, admin, async () => ({ databases: listDatabases(hq) }));
+  app.get(SYNC_ROUTES.admin.databases, admin, async () => ({ databases: await hq.distribution.listDatabases() }));
 
   for (const [route, paused] of [
     [SYNC_ROUTES.admin.pause, true],
@@ -87,12 +89,12 @@ export function registerAdminCdxRoutes(app: FastifyInstance, deps: AppDeps): voi
   ] as const) {
     app.post(route, admin, async (request) => {
       const { name } = parseInput(nameParams, request.params, "params");
-      requireDatabase(hq, name);
-      return { database: setPaused(hq, name, paused) };
+      await requireDatabase(hq, name);
+      return { database: await setPaused(hq, name, paused) };
     });
   }
 
   app.get(SYNC_ROUTES.admin.uploadSessions, admin, async () => listUploadSessions(hq, channels));
 
-  app.get(SYNC_ROUTES.admin.registers, admin, async () => ({ registers: listRegisterStatus(hq) }));
+  app.get(SYNC_ROUTES.admin.registers, admin, async () => ({ registers: await listRegisterStatus(hq) }));
 }

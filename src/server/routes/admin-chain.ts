@@ -11,7 +11,7 @@ import {
 import { parseInput } from "../api-error.js";
 import type { AppDeps } from "../app-deps.js";
 import { adminOnly } from "../auth.js";
-import { offlineDatabaseName, reconcileRegisterDatabase } from "../cdx/databases.js";
+import { offlineDatabaseName } from "../cdx/databases.js";
 import { addRegister, addStore, listRegisters, listStaff } from "../hq-chain.js";
 import { isoTime } from "../statements.js";
 
@@ -25,7 +25,7 @@ export function registerAdminChainRoutes(app: FastifyInstance, deps: AppDeps): v
 
   app.post(CHAIN_ROUTES.stores, admin, async (request, reply) => {
     const body = parseInput(storeAddBodySchema, request.body, "body");
-    const added = addStore(hq, body);
+    const added = await addStore(hq, body);
     // The store's channel database exists from now on and gets its first full packages at once, so its
     // registers can be activated without waiting for a distribution run.
     deps.data.openChannel(body.id);
@@ -42,8 +42,8 @@ export function registerAdminChainRoutes(app: FastifyInstance, deps: AppDeps): v
 
   app.post(CHAIN_ROUTES.registers, admin, async (request, reply) => {
     const body = parseInput(registerAddBodySchema, request.body, "body");
-    const added = addRegister(hq, body);
-    const change = hq.transaction(() => reconcileRegisterDatabase(hq, body.id, isoTime(deps.clock.now()))).immediate();
+    const added = await addRegister(hq, body);
+    const change = await hq.distribution.reconcileRegisterDatabase(body.id, isoTime(deps.clock.now()));
     // Job 1090 brings the register into its store's channel database: provisioning can follow at once.
     await cdx.run({ job: "1090", database: body.store });
     const answer: RegisterAddAnswer = {

@@ -14,8 +14,6 @@ import {
 import { parseInput } from "../api-error.js";
 import type { AppDeps } from "../app-deps.js";
 import { adminOnly } from "../auth.js";
-import { reconcileRegisterDatabase } from "../cdx/databases.js";
-import { currentChangeVersion } from "../change-tracking.js";
 import { addCustomer, addStaff, setProfile, setRegister } from "../hq-admin.js";
 import { addProduct, deleteProduct, productDetail, setPrice, setProduct } from "../hq-products.js";
 import { unblockStaff } from "../staff-signin.js";
@@ -29,7 +27,7 @@ export function registerAdminHqRoutes(app: FastifyInstance, deps: AppDeps): void
   const admin = { onRequest: adminOnly(deps) };
   const id = (params: unknown) => parseInput(idParams, params, "params").id;
 
-  app.get(ROUTES.admin.changeVersion, admin, async () => ({ changeVersion: currentChangeVersion(hq) }));
+  app.get(ROUTES.admin.changeVersion, admin, async () => ({ changeVersion: await hq.masterData.currentVersion() }));
 
   app.put(ROUTES.admin.price, admin, async (request) => {
     const { store, product } = parseInput(priceParams, request.params, "params");
@@ -39,7 +37,7 @@ export function registerAdminHqRoutes(app: FastifyInstance, deps: AppDeps): void
 
   app.post(ROUTES.admin.products, admin, async (request, reply) => {
     const body = parseInput(productAddBodySchema, request.body, "body");
-    return reply.code(201).send(addProduct(hq, body));
+    return reply.code(201).send(await addProduct(hq, body));
   });
   app.get(ROUTES.admin.product, admin, async (request) => productDetail(hq, id(request.params)));
   app.patch(ROUTES.admin.product, admin, async (request) => {
@@ -50,12 +48,12 @@ export function registerAdminHqRoutes(app: FastifyInstance, deps: AppDeps): void
 
   app.post(ROUTES.admin.customers, admin, async (request, reply) => {
     const body = parseInput(customerAddBodySchema, request.body, "body");
-    return reply.code(201).send(addCustomer(hq, body));
+    return reply.code(201).send(await addCustomer(hq, body));
   });
 
   app.post(ROUTES.admin.staff, admin, async (request, reply) => {
     const body = parseInput(staffAddBodySchema, request.body, "body");
-    return reply.code(201).send(addStaff(hq, body));
+    return reply.code(201).send(await addStaff(hq, body));
   });
   app.post(ROUTES.admin.staffUnblock, admin, async (request) => unblockStaff(hq, id(request.params)));
 
@@ -65,9 +63,9 @@ export function registerAdminHqRoutes(app: FastifyInstance, deps: AppDeps): void
   });
   app.patch(ROUTES.admin.register, admin, async (request) => {
     const registerId = id(request.params);
-    const answer = setRegister(hq, registerId, parseInput(registerSetBodySchema, request.body, "body"));
+    const answer = await setRegister(hq, registerId, parseInput(registerSetBodySchema, request.body, "body"));
     // Supports offline creates (or removes) the register's offline database in its store's channel data group.
-    hq.transaction(() => reconcileRegisterDatabase(hq, registerId, isoTime(deps.clock.now()))).immediate();
+    await hq.distribution.reconcileRegisterDatabase(registerId, isoTime(deps.clock.now()));
     return answer;
   });
 }

@@ -25,5 +25,5 @@ export function registerAdminOpsRoutes(app: FastifyInstance, deps: AppDeps): voi
     return getTransaction(channels, id);
   });
 
-  app.get(ROUTES.admin.offlineStatus, admin, async () => ({ registers: listOfflineStatus(hq) }));
+  app.get(ROUTES.admin.offlineStatus, admin, async () => ({ registers: await listOfflineStatus(hq) }));
 }

@@ -23,12 +23,12 @@ export function registerAdminScheduleRoutes(app: FastifyInstance, deps: AppDeps,
   app.put(SCHEDULE_ROUTES.one, admin, async (request) => {
     const { job } = parseInput(jobParams, request.params, "params");
     const body = parseInput(scheduleChangeBodySchema, request.body, "body");
-    return { schedule: schedules.change(asChange(job, body)) };
+    return { schedule: await schedules.change(asChange(job, body)) };
   });
 
   app.put(SCHEDULE_ROUTES.tryCount, admin, async (request) => {
     const body = parseInput(tryCountBodySchema, request.body, "body");
-    return { tryCount: schedules.setTryCount(inputOrBadRequest(() => parseTryCount(body.tryCount))) };
+    return { tryCount: await schedules.setTryCount(inputOrBadRequest(() => parseTryCount(body.tryCount))) };
   });
 }
 

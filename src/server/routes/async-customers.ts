@@ -16,15 +16,15 @@ export function registerAsyncCustomerRoutes(app: FastifyInstance, deps: AppDeps)
     const body = parseInput(asyncCustomerUploadBodySchema, request.body, "body");
     const d = deviceOf(request);
     return {
-      customers: receiveAsyncCustomers(hq, d, body.customers, isoTime(deps.clock.now())),
+      customers: await receiveAsyncCustomers(hq, d, body.customers, isoTime(deps.clock.now())),
     };
   });
 
   app.get(ASYNC_CUSTOMER_ROUTES.device, device, async (request) => ({
-    customers: listAsyncCustomers(hq, deviceOf(request).register),
+    customers: await listAsyncCustomers(hq, deviceOf(request).register),
   }));
 
-  app.get(ASYNC_CUSTOMER_ROUTES.admin, admin, async () => ({ customers: listAsyncCustomers(hq) }));
+  app.get(ASYNC_CUSTOMER_ROUTES.admin, admin, async () => ({ customers: await listAsyncCustomers(hq) }));
 
   app.post(ASYNC_CUSTOMER_ROUTES.sync, admin, async () => syncAsyncCustomers(hq, isoTime(deps.clock.now())));
 }

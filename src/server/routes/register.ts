@@ -45,7 +45,7 @@ export function registerRegisterRoutes(app: FastifyInstance, deps: AppDeps): voi
 
   app.post(ROUTES.activate, { onRequest: adminOnly(deps) }, async (request, reply) => {
     const body = parseInput(activateBodySchema, request.body, "body");
-    return reply.code(201).send(activateDevice(hq, body.register, deps.clock));
+    return reply.code(201).send(await activateDevice(hq, body.register, deps.clock));
   });
 
   app.get(ROUTES.registerConfig, device, async (request) => {
@@ -71,7 +71,7 @@ export function registerRegisterRoutes(app: FastifyInstance, deps: AppDeps): voi
   app.post(ROUTES.customers, device, async (request, reply) => {
     deviceOf(request);
     const body = parseInput(createCustomerBodySchema, request.body, "body");
-    return reply.code(201).send(createCustomerOnline(hq, body));
+    return reply.code(201).send(await createCustomerOnline(hq, body));
   });
 
   app.post(ROUTES.staffSignIn, device, async (request) => {

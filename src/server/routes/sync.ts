@@ -7,7 +7,7 @@ import { ApiError, forbidden, notFound, parseInput } from "../api-error.js";
 import type { AppDeps } from "../app-deps.js";
 import { adminOrDevice } from "../auth.js";
 import { offlineDatabaseName } from "../cdx/databases.js";
-import { checkNotBlocked, getSession, listSessions, reportStatus, toDownloadSession } from "../cdx/sessions.js";
+import { checkNotBlocked, getSession, toDownloadSession } from "../cdx/sessions.js";
 import { isoTime } from "../statements.js";
 
 const idParams = z.object({ id: z.coerce.number().int().positive() });
@@ -56,8 +56,8 @@ export function resumeOffset(
 export function registerSyncRoutes(app: FastifyInstance, deps: AppDeps): void {
   const { hq } = deps.data;
   const auth = { onRequest: adminOrDevice(deps) };
-  const sessionOf = (request: FastifyRequest) => {
-    const row = getSession(hq, parseInput(idParams, request.params, "params").id);
+  const sessionOf = async (request: FastifyRequest) => {
+    const row = await getSession(hq, parseInput(idParams, request.params, "params").id);
     checkDatabaseAccess(request, row.database);
     return row;
   };
@@ -66,20 +66,21 @@ export function registerSyncRoutes(app: FastifyInstance, deps: AppDeps): void {
     const { database, status } = parseInput(listQuery, request.query, "query");
     checkDatabaseAccess(request, database);
     const statuses = status?.split(",").map((s) => s.trim());
-    return { sessions: listSessions(hq, { database, statuses }).map((s) => forCaller(request, s)) };
+    const rows = await hq.distribution.listSessions({ database, statuses });
+    return { sessions: rows.map((s) => forCaller(request, toDownloadSession(s))) };
   });
 
   app.get(SYNC_ROUTES.session, auth, async (request) => ({
-    session: forCaller(request, toDownloadSession(sessionOf(request))),
+    session: forCaller(request, toDownloadSession(await sessionOf(request))),
   }));
 
   app.get(SYNC_ROUTES.package, auth, async (request, reply) => {
-    const row = sessionOf(request);
+    const row = await sessionOf(request);
     if (row.status === "No data" || row.status === "Canceled" || row.status === "Suspended") {
       const fix = row.status === "Suspended" ? ` (pos cdx rerun ${row.id} makes it available again)` : "";
       throw new ApiError(409, CDX_ERROR_CODES.sessionState, `session ${row.id} is ${row.status}: no package${fix}`);
     }
-    if (row.status !== "Applied") checkNotBlocked(hq, row);
+    if (row.status !== "Applied") await checkNotBlocked(hq, row);
     if (!row.file || !existsSync(row.file)) throw notFound(`the package of session ${row.id} is missing at HQ`);
     // The file's own size: a package changed on disk must reach the target, whose size check refuses it.
     const size = statSync(row.file).size;
@@ -109,9 +110,9 @@ export function registerSyncRoutes(app: FastifyInstance, deps: AppDeps): void {
   });
 
   app.post(SYNC_ROUTES.status, auth, async (request) => {
-    const row = sessionOf(request);
+    const row = await sessionOf(request);
     const body = parseInput(sessionStatusBodySchema, request.body, "body");
-    const session = toDownloadSession(reportStatus(hq, row.id, body, isoTime(deps.clock.now())));
+    const session = toDownloadSession(await hq.distribution.reportStatus(row.id, body, isoTime(deps.clock.now())));
     return { session: forCaller(request, session) };
   });
 }

@@ -1,7 +1,7 @@
 // Transaction routes: one sale (POST /v1/transactions) and batch upload, both exactly once by transaction id.
 import type { FastifyInstance } from "fastify";
 import { ERROR_CODES, ROUTES, type TransactionAnswer, type UploadAnswer, uploadBodySchema } from "../../lib/api.js";
-import { type Db, prepared } from "../../lib/db.js";
+import { type Db, prepared, preparedPluck } from "../../lib/db.js";
 import { ApiError, notFound, parseInput } from "../api-error.js";
 import { type AppDeps, DEFAULT_UPLOAD_BODY_LIMIT } from "../app-deps.js";
 import { deviceOf, deviceOnly } from "../auth.js";
@@ -18,19 +18,31 @@ import {
 
 export function registerTransactionRoutes(app: FastifyInstance, deps: AppDeps): void {
   const onRequest = deviceOnly(deps);
-  const target = (device: Device): { channel: Db; store: SaleTarget } => {
+  // A customer created online (POST /v1/customers) is at HQ at once and reaches the channel database with 1010:
+  // the customers a request names that the channel database lacks are looked up at HQ before the sales are checked.
+  const hqCustomers = async (channel: Db, body: unknown) => {
+    const found = new Map<string, { accountAllowed: boolean }>();
+    for (const id of customerIds(body)) {
+      if (found.has(id) || preparedPluck(channel, "SELECT 1 FROM customers WHERE id = ?").get(id) !== undefined)
+        continue;
+      const row = await deps.data.hq.masterData.find("customers", { id });
+      if (row) found.set(id, { accountAllowed: row.account_allowed === 1 });
+    }
+    return found;
+  };
+  const target = async (device: Device, body: unknown): Promise<{ channel: Db; store: SaleTarget }> => {
     const channel = deps.data.channels.get(device.store);
     if (!channel) throw notFound(`store ${device.store} has no channel database on this server`);
     const store = prepared<unknown[], StoreCurrency>(channel, "SELECT currency, decimals FROM stores WHERE id = ?").get(
       device.store,
     );
     if (!store) throw notFound(`store ${device.store} is not in its channel database`);
-    return { channel, store: saleTarget(channel, device.store, store, deps.data.hq) };
+    return { channel, store: saleTarget(channel, device.store, store, await hqCustomers(channel, body)) };
   };
 
   app.post(ROUTES.transactions, { onRequest }, async (request, reply) => {
     const device = deviceOf(request);
-    const { channel, store } = target(device);
+    const { channel, store } = await target(device, request.body);
     const check = checkTransaction(request.body, device, store);
     if (!check.ok) throw new ApiError(check.statusCode, check.code, check.message);
     const [outcome] = storeTransactions(channel, [check.transaction], deps.clock);
@@ -46,11 +58,22 @@ export function registerTransactionRoutes(app: FastifyInstance, deps: AppDeps): 
     async (request): Promise<UploadAnswer> => {
       const device = deviceOf(request);
       const { transactions } = parseInput(uploadBodySchema, request.body, "body");
-      const { channel, store } = target(device);
+      const { channel, store } = await target(device, transactions);
       const results = uploadTransactions(channel, transactions, device, store, deps.clock);
       const counts = { stored: 0, duplicate: 0, conflict: 0, rejected: 0 };
       for (const r of results) counts[r.status]++;
       return { results, counts, receivedAt: isoTime(deps.clock.now()) };
     },
   );
+}
+
+/** The customer ids a sale (or a list of sales) names, read defensively: the body is checked after this. */
+function customerIds(body: unknown): string[] {
+  const sales = Array.isArray(body) ? body : [body];
+  const ids: string[] = [];
+  for (const sale of sales) {
+    const customer = (sale as { customer?: unknown } | null)?.customer;
+    if (typeof customer === "string" && customer.length > 0 && customer.length <= 100) ids.push(customer);
+  }
+  return ids.slice(0, 10_000);
 }

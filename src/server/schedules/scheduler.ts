@@ -2,8 +2,8 @@
 import type { Schedule, SchedulesAnswer } from "../../lib/api-schedules.js";
 import type { RunAnswer, RunBody } from "../../lib/api-sync.js";
 import type { Clock } from "../../lib/clock.js";
-import type { Db } from "../../lib/db.js";
 import { DOWNLOAD_JOBS } from "../../schema/tables.js";
+import type { HqStore } from "../hq/store.js";
 import { isoTime } from "../statements.js";
 import {
   dueJobs,
@@ -29,7 +29,7 @@ export interface ScheduledRun {
 }
 
 export interface SchedulerOptions {
-  hq: Db;
+  hq: HqStore;
   clock: Clock;
   /** The CDX run entry point (the same one `pos cdx run` uses). */
   run: (body: RunBody) => Promise<RunAnswer>;
@@ -43,16 +43,16 @@ export interface SchedulerOptions {
 export interface DistributionScheduler {
   start(): void;
   list(): SchedulesAnswer;
-  change(change: ScheduleChange): Schedule;
-  setTryCount(tryCount: number): number;
+  change(change: ScheduleChange): Promise<Schedule>;
+  setTryCount(tryCount: number): Promise<number>;
   /** Resolves once no scheduled run is in progress (after the clock moved: replay waits on it). */
   settled(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export function createScheduler(options: SchedulerOptions): DistributionScheduler {
+export async function createScheduler(options: SchedulerOptions): Promise<DistributionScheduler> {
   const { hq, clock } = options;
-  const saved = readSchedules(hq);
+  const saved = await readSchedules(hq);
   const now = clock.now();
   let states: ScheduleState[] = mergeSettings(saved, options.changes ?? []).map((setting) => {
     const before = saved.find((s) => s.job === setting.job);
@@ -66,7 +66,9 @@ export function createScheduler(options: SchedulerOptions): DistributionSchedule
       nextRunAt: next === null ? null : Math.max(next, now),
     };
   });
-  if (options.tryCount !== undefined) writeTryCount(hq, options.tryCount);
+  if (options.tryCount !== undefined) await writeTryCount(hq, options.tryCount);
+  // Kept here (HQ has the saved copy), so listing the schedules asks HQ nothing.
+  let tryCount = await readTryCount(hq);
   const save = () =>
     writeSchedules(
       hq,
@@ -78,7 +80,7 @@ export function createScheduler(options: SchedulerOptions): DistributionSchedule
         lastResult,
       })),
     );
-  save();
+  await save();
 
   let stopped = true;
   const stopSignal = new AbortController();
@@ -115,7 +117,7 @@ export function createScheduler(options: SchedulerOptions): DistributionSchedule
             }
           : s,
       );
-      save();
+      await save();
       options.onRun?.({ job, at: isoTime(startedAt), ok, result });
     }
   };
@@ -156,8 +158,8 @@ export function createScheduler(options: SchedulerOptions): DistributionSchedule
       stopped = false;
       loopDone = loop();
     },
-    list: () => ({ schedules: states.map(view), tryCount: readTryCount(hq) }),
-    change(change) {
+    list: () => ({ schedules: states.map(view), tryCount }),
+    async change(change) {
       const current = clock.now();
       states = states.map((s) => {
         if (s.job !== change.job) return s;
@@ -169,16 +171,17 @@ export function createScheduler(options: SchedulerOptions): DistributionSchedule
         const due = nextRunAt(next, next.lastRunAt ?? current);
         return { ...next, nextRunAt: due === null ? null : Math.max(due, current) };
       });
-      save();
+      await save();
       // The loop sleeps until the old earliest run: wake it to plan again.
       wake.abort();
       const changed = states.find((s) => s.job === change.job);
       if (!changed) throw new Error(`no schedule ${change.job}`);
       return view(changed);
     },
-    setTryCount(tryCount) {
-      writeTryCount(hq, tryCount);
-      return tryCount;
+    async setTryCount(value) {
+      await writeTryCount(hq, value);
+      tryCount = value;
+      return value;
     },
     async settled() {
       for (;;) {

@@ -68,7 +68,7 @@ describe("async customers (operation 612 offline)", () => {
       ["Created", "004031"],
       ["Created", "004032"],
     ]);
-    const row = h.opened.data.hq.prepare("SELECT name, email FROM customers WHERE id = '004031'").get();
+    const row = h.hqDb.prepare("SELECT name, email FROM customers WHERE id = '004031'").get();
     expect(row).toEqual({ name: "Ada Park", email: "ada@example.com" });
   });
 });

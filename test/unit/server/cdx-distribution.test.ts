@@ -91,10 +91,9 @@ describe("incremental packages", () => {
     await run(h, "1060");
     expect(channel("SEA01").prepare("SELECT COUNT(*) FROM staff WHERE id = '000900'").pluck().get()).toBe(1);
     // Only HQ code can change store access today (no route), as an HR edit at HQ would.
-    const { upsertTracked, withChange, findTracked } = await import("../../../src/server/change-tracking.js");
     const hq = h.opened.data.hq;
-    const { change_version: _v, ...row } = findTracked(hq, "staff", { id: "000900" }) ?? {};
-    withChange(hq, (v) => upsertTracked(hq, "staff", { ...row, stores: JSON.stringify(["TYO01"]) }, v));
+    const { change_version: _v, ...row } = (await hq.masterData.find("staff", { id: "000900" })) ?? {};
+    await hq.masterData.change((w) => w.upsert("staff", { ...row, stores: JSON.stringify(["TYO01"]) }));
     const answer = await run(h, "1060");
     expect(await changesOf(sessionFor(answer, "SEA01"))).toEqual([
       { table: "staff", op: "delete", key: { id: "000900" } },
@@ -103,7 +102,7 @@ describe("incremental packages", () => {
     expect(channel("SEA01").prepare("SELECT COUNT(*) FROM staff WHERE id = '000900'").pluck().get()).toBe(0);
     expect(channel("TYO01").prepare("SELECT COUNT(*) FROM staff WHERE id = '000900'").pluck().get()).toBe(1);
     // Coming back: the departure is gone and the upsert carries the row again.
-    withChange(hq, (v) => upsertTracked(hq, "staff", { ...row, stores: JSON.stringify(["SEA01"]) }, v));
+    await hq.masterData.change((w) => w.upsert("staff", { ...row, stores: JSON.stringify(["SEA01"]) }));
     const back = await run(h, "1060");
     expect((await changesOf(sessionFor(back, "SEA01"))).map((c) => c.op)).toEqual(["upsert"]);
     expect(channel("SEA01").prepare("SELECT COUNT(*) FROM staff WHERE id = '000900'").pluck().get()).toBe(1);

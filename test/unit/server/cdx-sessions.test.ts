@@ -110,7 +110,7 @@ describe("session routes", () => {
   });
 
   it("suspends after the try count set at HQ (pos cdx try-count), not always three", async () => {
-    writeTryCount(h.opened.data.hq, 4);
+    await writeTryCount(h.opened.data.hq, 4);
     const [first] = (await offlineSessions(0)) as [number];
     expect(await fail(first, 3)).toMatchObject({ status: "Apply failed", attempts: 3 });
     expect(await fail(first, 1)).toMatchObject({ status: "Suspended", attempts: 4 });
@@ -161,7 +161,7 @@ describe("session routes", () => {
 
 describe("the server's own channel databases", () => {
   it("refuses a package whose fromVersion skips (version gap) and applies nothing", async () => {
-    const hq = h.opened.data.hq;
+    const hq = h.hqDb;
     await setPrice(h, "1001", "SEA01", "31.00");
     await admin(h, "POST", "/v1/admin/cdx/databases/SEA01/pause", {});
     const answer = await run(h, "1040", { database: "SEA01" });
@@ -248,8 +248,7 @@ describe("P-0001", () => {
     expect((await run(h, "P-0001", { database: "SEA01" })).uploads).toEqual([
       expect.objectContaining({ transactions: 1, fromCounter: 3, toCounter: 4 }),
     ]);
-    const hq = h.opened.data.hq;
-    expect(hq.prepare("SELECT COUNT(*) FROM hq_transactions").pluck().get()).toBe(4);
+    expect(h.hqDb.prepare("SELECT COUNT(*) FROM hq_transactions").pluck().get()).toBe(4);
     const listed = await admin(h, "GET", "/v1/admin/cdx/upload-sessions");
     expect(listed.body).toMatchObject({ hqTransactions: 4, conflicts: [] });
     expect(listed.body.sessions).toHaveLength(5);

@@ -4,9 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { VirtualClock } from "../../../src/lib/clock.js";
+import type { Db } from "../../../src/lib/db.js";
 import { defaultFixturesDir, loadFixtures } from "../../../src/lib/fixtures.js";
 import { buildApp } from "../../../src/server/app.js";
 import { type OpenServerDataResult, openServerData } from "../../../src/server/data.js";
+import { sqliteDbOf } from "../../../src/server/hq/sqlite.js";
 
 export const ADMIN = "adm_test-token";
 
@@ -14,6 +16,8 @@ export interface Harness {
   app: FastifyInstance;
   clock: VirtualClock;
   opened: OpenServerDataResult;
+  /** HQ's SQLite connection, to look at rows directly. */
+  hqDb: Db;
   dir: string;
   /** Activates a register and answers its device token. */
   device(register: string): Promise<string>;
@@ -33,6 +37,7 @@ export async function createHarness(): Promise<Harness> {
     app,
     clock,
     opened,
+    hqDb: sqliteDbOf(opened.data.hq) as Db,
     dir,
     device: async (register) => {
       const r = await app.inject({

@@ -99,23 +99,24 @@ describe("the scheduler on a virtual clock", () => {
     await h.close();
   });
 
-  const start = (changes = parseScheduleList("1010=off,1060=off,1070=off,1090=off,9999=off,P-0001=off")) => {
+  const start = async (changes = parseScheduleList("1010=off,1060=off,1070=off,1090=off,9999=off,P-0001=off")) => {
     const runs: string[] = [];
-    scheduler = createScheduler({
+    const made = await createScheduler({
       hq: h.opened.data.hq,
       clock: h.clock,
       run: (body) => h.opened.data.cdx.run(body),
       changes,
       onRun: (r) => runs.push(`${r.job} ${r.result}`),
     });
-    scheduler.start();
-    return { scheduler, runs };
+    scheduler = made;
+    made.start();
+    return { scheduler: made, runs };
   };
   const sessions = (job: string) =>
-    h.opened.data.hq.prepare("SELECT COUNT(*) AS n FROM download_sessions WHERE job = ?").get(job) as { n: number };
+    h.hqDb.prepare("SELECT COUNT(*) AS n FROM download_sessions WHERE job = ?").get(job) as { n: number };
 
   it("runs 1040 every 5 minutes of virtual time, through the CDX run, and a price change reaches the channel database", async () => {
-    const { scheduler, runs } = start();
+    const { scheduler, runs } = await start();
     const before = sessions("1040").n;
     await setPrice(h, "1001", "SEA01", "20.00");
     h.clock.advance(5 * MIN - 1);
@@ -144,12 +145,12 @@ describe("the scheduler on a virtual clock", () => {
   });
 
   it("pause stops a job, resume and set plan it again at once (the sleeping loop wakes)", async () => {
-    const { scheduler, runs } = start();
-    expect(scheduler.change({ job: "1040", paused: true })).toMatchObject({ paused: true, nextRunAt: null });
+    const { scheduler, runs } = await start();
+    expect(await scheduler.change({ job: "1040", paused: true })).toMatchObject({ paused: true, nextRunAt: null });
     h.clock.advance(10 * MIN);
     await scheduler.settled();
     expect(runs).toEqual([]);
-    expect(scheduler.change({ job: "1040", intervalMs: MIN, paused: false })).toMatchObject({
+    expect(await scheduler.change({ job: "1040", intervalMs: MIN, paused: false })).toMatchObject({
       interval: "1m",
       nextRunAt: "2026-01-01T09:11:00.000Z",
     });
@@ -159,7 +160,7 @@ describe("the scheduler on a virtual clock", () => {
   });
 
   it("keeps the schedules and the try count at HQ across a restart", async () => {
-    const first = createScheduler({
+    const first = await createScheduler({
       hq: h.opened.data.hq,
       clock: h.clock,
       run: (body) => h.opened.data.cdx.run(body),
@@ -167,9 +168,13 @@ describe("the scheduler on a virtual clock", () => {
       tryCount: 5,
     });
     await first.stop();
-    const again = createScheduler({ hq: h.opened.data.hq, clock: h.clock, run: (body) => h.opened.data.cdx.run(body) });
+    const again = await createScheduler({
+      hq: h.opened.data.hq,
+      clock: h.clock,
+      run: (body) => h.opened.data.cdx.run(body),
+    });
     expect(again.list().tryCount).toBe(5);
-    expect(readTryCount(h.opened.data.hq)).toBe(5);
+    expect(await readTryCount(h.opened.data.hq)).toBe(5);
     expect(again.list().schedules.filter((s) => s.job === "1040" || s.job === "9999")).toMatchObject([
       { job: "1040", interval: "7m", paused: false },
       { job: "9999", paused: true, nextRunAt: null },
@@ -177,7 +182,7 @@ describe("the scheduler on a virtual clock", () => {
   });
 
   it("answers the schedule routes: list, change, try count; a bad interval or job is a 400", async () => {
-    const { scheduler } = start();
+    const { scheduler } = await start();
     const app = buildApp({
       data: h.opened.data,
       clock: h.clock,

@@ -34,9 +34,7 @@ describe("staff sign-in", () => {
     const fifth = await signIn("000160", "bad");
     expect(fifth.statusCode).toBe(403);
     expect(fifth.json().error.code).toBe("UserBlockedDueToTooManyFailedLogonAttempts");
-    const row = h.opened.data.hq
-      .prepare("SELECT failed_attempts, blocked_at FROM staff_logon WHERE staff_id = ?")
-      .get("000160");
+    const row = h.hqDb.prepare("SELECT failed_attempts, blocked_at FROM staff_logon WHERE staff_id = ?").get("000160");
     expect(row).toEqual({ failed_attempts: 5, blocked_at: "2026-01-01T09:05:00.000Z" });
     expect((await signIn("000160", "1234")).statusCode).toBe(403);
     const unblock = await h.app.inject({ method: "POST", url: "/v1/admin/staff/000160/unblock", headers: auth(ADMIN) });
@@ -47,7 +45,7 @@ describe("staff sign-in", () => {
   it("counts failures checked side by side on the thread pool: five at once block the id", async () => {
     const answers = await Promise.all(Array.from({ length: 5 }, () => signIn("000161", "bad")));
     expect(answers.map((a) => a.statusCode).sort()).toEqual([401, 401, 401, 401, 403]);
-    const row = h.opened.data.hq.prepare("SELECT failed_attempts FROM staff_logon WHERE staff_id = ?").get("000161");
+    const row = h.hqDb.prepare("SELECT failed_attempts FROM staff_logon WHERE staff_id = ?").get("000161");
     expect(row).toEqual({ failed_attempts: 5 });
     expect((await signIn("000161", "1234")).statusCode).toBe(403);
   });
@@ -56,6 +54,6 @@ describe("staff sign-in", () => {
     const r = await signIn("999999", "1234");
     expect(r.statusCode).toBe(401);
     expect(r.json().error).toEqual({ code: "InvalidCredentials", message: "wrong staff id or password" });
-    expect(h.opened.data.hq.prepare("SELECT * FROM staff_logon WHERE staff_id = ?").get("999999")).toBeUndefined();
+    expect(h.hqDb.prepare("SELECT * FROM staff_logon WHERE staff_id = ?").get("999999")).toBeUndefined();
   });
 });

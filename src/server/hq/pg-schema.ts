@@ -1,0 +1,113 @@
+// HQ's schema on PostgreSQL: numbered migrations recorded in pos_migrations (SQLite keeps user_version, hq-db.ts).
+
+/**
+ * Numbered migrations (index + 1 = version in pos_migrations); append, never edit a shipped one. Version 1 is
+ * the SQLite schema as of its migration 6, in PostgreSQL types: INTEGER → BIGINT (minor units, byte counts and
+ * versions can pass 2^31), REAL → DOUBLE PRECISION, AUTOINCREMENT → identity; `full` is quoted (reserved word).
+ */
+export const PG_MIGRATIONS: readonly string[] = [
+  // Text compares byte-wise (COLLATE "C"), as in SQLite: lists ordered by id come out the same on both engines.
+  `CREATE TABLE customers (id TEXT NOT NULL PRIMARY KEY, name TEXT NOT NULL, email TEXT, phone TEXT, account_allowed BIGINT NOT NULL, change_version BIGINT NOT NULL);
+CREATE INDEX customers_change_version ON customers (change_version);
+CREATE TABLE products (id TEXT NOT NULL PRIMARY KEY, name TEXT NOT NULL, tax_group TEXT NOT NULL, unit TEXT NOT NULL, active BIGINT NOT NULL, change_version BIGINT NOT NULL);
+CREATE INDEX products_change_version ON products (change_version);
+CREATE TABLE barcodes (barcode TEXT NOT NULL PRIMARY KEY, product_id TEXT NOT NULL, change_version BIGINT NOT NULL);
+CREATE INDEX barcodes_change_version ON barcodes (change_version);
+CREATE INDEX barcodes_product ON barcodes (product_id);
+CREATE TABLE prices (store_id TEXT NOT NULL, product_id TEXT NOT NULL, amount BIGINT NOT NULL, change_version BIGINT NOT NULL, PRIMARY KEY (store_id, product_id));
+CREATE INDEX prices_change_version ON prices (change_version);
+CREATE INDEX prices_product ON prices (product_id);
+CREATE TABLE staff (id TEXT NOT NULL PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, password_hash TEXT NOT NULL, stores TEXT NOT NULL, permissions TEXT NOT NULL, change_version BIGINT NOT NULL);
+CREATE INDEX staff_change_version ON staff (change_version);
+CREATE TABLE stores (id TEXT NOT NULL PRIMARY KEY, name TEXT NOT NULL, currency TEXT NOT NULL, decimals BIGINT NOT NULL, offline_customer_creation BIGINT NOT NULL, days_transactions_exist BIGINT NOT NULL, data_group TEXT NOT NULL, change_version BIGINT NOT NULL);
+CREATE INDEX stores_change_version ON stores (change_version);
+CREATE TABLE tax_groups (store_id TEXT NOT NULL, tax_group TEXT NOT NULL, name TEXT NOT NULL, rate_ppm BIGINT NOT NULL, change_version BIGINT NOT NULL, PRIMARY KEY (store_id, tax_group));
+CREATE INDEX tax_groups_change_version ON tax_groups (change_version);
+CREATE TABLE tenders (store_id TEXT NOT NULL, tender_id TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, allowed_offline BIGINT NOT NULL, change_version BIGINT NOT NULL, PRIMARY KEY (store_id, tender_id));
+CREATE INDEX tenders_change_version ON tenders (change_version);
+CREATE TABLE registers (id TEXT NOT NULL PRIMARY KEY, store_id TEXT NOT NULL, name TEXT NOT NULL, supports_offline BIGINT NOT NULL, offline_profile_id TEXT NOT NULL, receipt_mask TEXT NOT NULL, change_version BIGINT NOT NULL);
+CREATE INDEX registers_change_version ON registers (change_version);
+CREATE TABLE offline_profiles (id TEXT NOT NULL PRIMARY KEY, name TEXT NOT NULL, timeout_interval DOUBLE PRECISION NOT NULL, reconnect_interval DOUBLE PRECISION NOT NULL, allow_manual_offline_before_sign_in BIGINT NOT NULL, advanced_offline_switching BIGINT NOT NULL, health_check_interval DOUBLE PRECISION NOT NULL, pause_offline_sync BIGINT NOT NULL, download_interval DOUBLE PRECISION NOT NULL, upload_interval DOUBLE PRECISION NOT NULL, slow_response_threshold DOUBLE PRECISION, slow_response_count BIGINT, offline_data_exclusion TEXT, change_version BIGINT NOT NULL);
+CREATE INDEX offline_profiles_change_version ON offline_profiles (change_version);
+CREATE TABLE change_tracking (id BIGINT PRIMARY KEY CHECK (id = 1), version BIGINT NOT NULL);
+INSERT INTO change_tracking (id, version) VALUES (1, 0);
+CREATE TABLE tombstones (table_name TEXT NOT NULL, key_json TEXT NOT NULL, row_json TEXT NOT NULL, change_version BIGINT NOT NULL, PRIMARY KEY (table_name, key_json));
+CREATE INDEX tombstones_change_version ON tombstones (change_version);
+CREATE TABLE server_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE devices (register_id TEXT PRIMARY KEY, store_id TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE, activated_at TEXT NOT NULL, activations BIGINT NOT NULL);
+CREATE TABLE staff_logon (staff_id TEXT PRIMARY KEY, failed_attempts BIGINT NOT NULL, last_failure_at TEXT, blocked_at TEXT);
+CREATE TABLE register_offline_status (register_id TEXT PRIMARY KEY, store_id TEXT NOT NULL, mode TEXT NOT NULL, manual BIGINT NOT NULL, pending_count BIGINT NOT NULL, db_size_bytes BIGINT NOT NULL, status_json TEXT NOT NULL, reported_at TEXT NOT NULL);
+CREATE TABLE channel_databases (name TEXT PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('channel', 'offline')), store_id TEXT NOT NULL, register_id TEXT, paused BIGINT NOT NULL DEFAULT 0, created_at TEXT NOT NULL, removed_at TEXT);
+CREATE TABLE download_sessions (
+  id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+  job TEXT NOT NULL,
+  database TEXT NOT NULL,
+  status TEXT NOT NULL,
+  message TEXT,
+  "full" BIGINT NOT NULL,
+  from_version BIGINT NOT NULL,
+  to_version BIGINT NOT NULL,
+  rows_json TEXT NOT NULL DEFAULT '{}',
+  size BIGINT NOT NULL DEFAULT 0,
+  sha256 TEXT NOT NULL DEFAULT '',
+  file TEXT,
+  attempts BIGINT NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL,
+  requested_at TEXT,
+  downloaded_at TEXT,
+  applied_at TEXT,
+  package BIGINT,
+  package_scope TEXT
+);
+CREATE INDEX download_sessions_database ON download_sessions (database, id);
+CREATE INDEX download_sessions_status ON download_sessions (status);
+CREATE TABLE distribution_versions (database TEXT NOT NULL, job TEXT NOT NULL, packaged_version BIGINT NOT NULL, PRIMARY KEY (database, job));
+CREATE TABLE departures (table_name TEXT NOT NULL, key_json TEXT NOT NULL, store_id TEXT NOT NULL, change_version BIGINT NOT NULL, PRIMARY KEY (table_name, key_json, store_id));
+CREATE INDEX departures_change_version ON departures (table_name, store_id, change_version);
+CREATE TABLE upload_sessions (
+  id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+  store_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  message TEXT,
+  from_counter BIGINT NOT NULL,
+  to_counter BIGINT NOT NULL,
+  transactions BIGINT NOT NULL,
+  customers BIGINT NOT NULL,
+  inserted BIGINT NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL,
+  applied_at TEXT
+);
+CREATE TABLE upload_progress (store_id TEXT PRIMARY KEY, uploaded_counter BIGINT NOT NULL);
+CREATE TABLE hq_transactions (
+  id TEXT PRIMARY KEY,
+  store_id TEXT NOT NULL,
+  register_id TEXT NOT NULL,
+  staff_id TEXT NOT NULL,
+  customer_id TEXT,
+  currency TEXT NOT NULL,
+  total_minor BIGINT NOT NULL,
+  created_at TEXT NOT NULL,
+  mode TEXT NOT NULL,
+  content_hash TEXT NOT NULL,
+  body TEXT NOT NULL,
+  replication_counter BIGINT NOT NULL,
+  upload_session BIGINT NOT NULL,
+  uploaded_at TEXT NOT NULL
+);
+CREATE INDEX hq_transactions_upload_session ON hq_transactions (upload_session);
+CREATE INDEX hq_transactions_customer ON hq_transactions (customer_id);
+CREATE TABLE async_customers (
+  temp_id TEXT PRIMARY KEY,
+  register_id TEXT NOT NULL,
+  store_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  email TEXT,
+  phone TEXT,
+  offline_created_at TEXT NOT NULL,
+  received_at TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('Pending', 'Created')),
+  customer_id TEXT,
+  created_at TEXT
+);
+CREATE INDEX async_customers_register ON async_customers (register_id);`.replace(/ TEXT\b/g, ' TEXT COLLATE "C"'),
+];
