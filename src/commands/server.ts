@@ -13,6 +13,7 @@ interface StartOptions {
   logFile?: string;
   schedule?: string;
   tryCount?: string;
+  database?: string;
 }
 
 const LEVELS = ["debug", "info", "warn", "error"] as const;
@@ -30,6 +31,10 @@ export function register(program: Command): void {
     .option("--port <port>", "TCP port; 0 picks a free one", "7100")
     .option("--host <address>", "address to bind (loopback unless you say otherwise)", "127.0.0.1")
     .option("--data <dir>", "folder for hq.db, channel-<store>.db and admin-token (default <home>/server)")
+    .option(
+      "--database <url>",
+      "HQ on PostgreSQL, postgres://user:password@host:5432/database (env POS_DATABASE_URL; default: SQLite hq.db in --data)",
+    )
     .option("--fixtures <dir>", "sample data loaded into a new HQ (default: the bundled fixtures)")
     .option(
       "--channel-download-interval <seconds>",
@@ -45,7 +50,7 @@ export function register(program: Command): void {
     .option("--try-count <n>", "failed attempts after which a download session is Suspended (default 3; saved at HQ)")
     .addHelpText(
       "after",
-      "\nExamples:\n  pos server start\n  pos server start --schedule 1040=5m,1010=15m,9999=off --try-count 5\n  pos server start --log-level info --log-file server.log   # request id, register, route, status, time\n  pos --home /tmp/pos server start --port 0\n  pos --json server start --port 0   # prints {url, adminTokenFile, …}\n\nStops cleanly on Ctrl-C or SIGTERM (in-flight requests finish, databases close, exit 0).",
+      "\nExamples:\n  pos server start\n  pos server start --database postgres://pos:secret@127.0.0.1:5432/pos_hq   # HQ on PostgreSQL\n  POS_DATABASE_URL=postgres://pos:secret@db.example.com/pos_hq pos server start --host 0.0.0.0\n  pos server start --schedule 1040=5m,1010=15m,9999=off --try-count 5\n  pos server start --log-level info --log-file server.log   # request id, register, route, status, time\n  pos --home /tmp/pos server start --port 0\n  pos --json server start --port 0   # prints {url, adminTokenFile, …}\n\nStops cleanly on Ctrl-C or SIGTERM (in-flight requests finish, databases close, exit 0).",
     )
     .action(
       action(async (deps, options: StartOptions) => {
@@ -59,6 +64,9 @@ export function register(program: Command): void {
             `--channel-download-interval: expected seconds 0–86400, got "${options.channelDownloadInterval}"`,
           );
         }
+        // The flag wins over the environment; an empty POS_DATABASE_URL means unset (SQLite).
+        const database = options.database ?? (deps.env.POS_DATABASE_URL || undefined);
+        if (database !== undefined) (await import("../server/hq/postgres.js")).parsePgUrl(database);
         const level = options.logLevel ?? (options.logFile ? "info" : undefined);
         if (level !== undefined && !(LEVELS as readonly string[]).includes(level)) {
           throw new UsageError(`--log-level: expected ${LEVELS.join(", ")}, got "${level}"`);
@@ -102,6 +110,7 @@ export function register(program: Command): void {
           version: readVersion(),
           fixtures: () => loadFixtures(fixturesDir),
           channelDownloadIntervalSec: interval,
+          ...(database === undefined ? {} : { database }),
           ...(level
             ? {
                 log: {
@@ -136,8 +145,12 @@ export function register(program: Command): void {
           dataDir: running.dataDir,
           serverFile: running.serverFile,
           pid: running.pid,
+          hq: running.hq,
         };
-        deps.output.result(info, (i: typeof info) => `listening on ${i.url}\nadmin token: ${i.adminTokenFile}`);
+        deps.output.result(
+          info,
+          (i: typeof info) => `listening on ${i.url}\nadmin token: ${i.adminTokenFile}\nHQ: ${i.hq}`,
+        );
         deps.output.info("press Ctrl-C to stop");
         const signal = await closeOnSignal(running, (s) =>
           deps.output.info(`${s}: stopping (in-flight requests finish)`),

@@ -17,6 +17,8 @@ import { ensureAdminToken } from "./tokens.js";
 export interface StartServerOptions {
   /** Where hq.db, channel-<store>.db and admin-token live. */
   dataDir: string;
+  /** HQ on PostgreSQL (postgres://…); absent: SQLite hq.db in dataDir. */
+  database?: string;
   /** Where server.json (url + token file) is written for `pos hq` and others: `<home>/server`. */
   serverDir: string;
   host: string;
@@ -54,6 +56,8 @@ export interface ServerInfo {
   serverFile: string;
   pid: number;
   startedAt: string;
+  /** Where HQ lives: the hq.db file, or postgres://user@host:port/database (never the password). */
+  hq: string;
 }
 
 export interface RunningServer extends ServerInfo {
@@ -92,6 +96,7 @@ async function startLocked(options: StartServerOptions, lock: HomeLock): Promise
     clock: options.clock,
     fixtures: options.fixtures,
     applyChannelAtOnce: intervalSec <= 0,
+    ...(options.database === undefined ? {} : { database: options.database }),
   });
   const schedules = await createScheduler({
     hq: opened.data.hq,
@@ -100,6 +105,9 @@ async function startLocked(options: StartServerOptions, lock: HomeLock): Promise
     ...(options.schedule ? { changes: options.schedule } : {}),
     ...(options.tryCount === undefined ? {} : { tryCount: options.tryCount }),
     ...(options.onScheduledRun ? { onRun: options.onScheduledRun } : {}),
+  }).catch(async (error: unknown) => {
+    await opened.data.close();
+    throw error;
   });
   const app = buildApp({
     data: opened.data,
@@ -135,6 +143,7 @@ async function startLocked(options: StartServerOptions, lock: HomeLock): Promise
     serverFile: serverFile(options.serverDir),
     pid: process.pid,
     startedAt: new Date(options.clock.now()).toISOString(),
+    hq: opened.data.hq.location,
   };
   lock.update(info.url);
   writeServerFile(info);
