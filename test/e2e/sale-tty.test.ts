@@ -3,8 +3,8 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POS_BIN, runPos, tempHome } from "../helpers/cli.js";
-import { provisionTestRegister } from "../helpers/register-home.js";
 import { startProxy } from "../helpers/proxy.js";
+import { provisionTestRegister } from "../helpers/register-home.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 
 const run = promisify(execFile);
@@ -117,9 +117,9 @@ describe("pos sale on a terminal", () => {
       try {
         await waitForScreen(/Item, barcode or command/);
         // Every answer from now on takes 1.5 s (the profile's timeout is 5 s: the register stays online).
-        expect((await runPos(["proxy", "set", "latency", "1500", "--direction", "down"], { home: home.home })).code).toBe(
-          0,
-        );
+        expect(
+          (await runPos(["proxy", "set", "latency", "1500", "--direction", "down"], { home: home.home })).code,
+        ).toBe(0);
         await type("1001");
         await waitForScreen(/waiting for the server/);
         // Typed ahead while the spinner spins, as a cashier scanning the next item does.
