@@ -46,7 +46,7 @@ export async function applyChannelSessions(
 
 async function applyDatabase(ctx: ChannelApplyContext, name: string, channel: Db): Promise<ChannelApplyResult> {
   const result: ChannelApplyResult = { database: name, sessions: [], stoppedBy: null };
-  const pending = await ctx.hq.distribution.unfinishedSessions(name);
+  const pending = await ctx.hq.downloadSessions.unfinished(name);
   const now = () => isoTime(ctx.clock.now());
   for (const session of pending) {
     if (session.status === "Suspended") {
@@ -54,8 +54,8 @@ async function applyDatabase(ctx: ChannelApplyContext, name: string, channel: Db
       result.stoppedBy = `session ${session.id} is Suspended (pos cdx rerun ${session.id} or pos cdx cancel ${session.id})`;
       break;
     }
-    await ctx.hq.distribution.reportStatus(session.id, { status: "Requested" }, now());
-    await ctx.hq.distribution.reportStatus(session.id, { status: "Downloaded" }, now());
+    await ctx.hq.downloadSessions.report(session.id, { status: "Requested" }, now());
+    await ctx.hq.downloadSessions.report(session.id, { status: "Downloaded" }, now());
     pauseForTest("channel-apply");
     const expected = {
       session: session.package ?? session.id,
@@ -70,14 +70,14 @@ async function applyDatabase(ctx: ChannelApplyContext, name: string, channel: Db
       else await applyOnWorker({ database: channel.name, file: session.file ?? "", expected, now: now() });
     } catch (error) {
       const message = (error as Error).message;
-      const failed = await ctx.hq.distribution.reportStatus(session.id, { status: "Apply failed", message }, now());
+      const failed = await ctx.hq.downloadSessions.report(session.id, { status: "Apply failed", message }, now());
       result.sessions.push(toDownloadSession(failed));
       result.stoppedBy = `session ${session.id} (job ${session.job}): ${failed.status} — ${message}`;
       break;
     }
     pauseForTest("channel-applied");
     result.sessions.push(
-      toDownloadSession(await ctx.hq.distribution.reportStatus(session.id, { status: "Applied" }, now())),
+      toDownloadSession(await ctx.hq.downloadSessions.report(session.id, { status: "Applied" }, now())),
     );
   }
   return result;

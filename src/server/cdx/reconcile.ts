@@ -44,12 +44,12 @@ async function reconcileChannelApplies(
     ) as string | undefined;
     const ended =
       applied !== undefined
-        ? await hq.distribution.reportStatus(
+        ? await hq.downloadSessions.report(
             session.id,
             { status: "Applied", message: "applied before the server stopped; status recorded at the next start" },
             applied,
           )
-        : await hq.distribution.reportStatus(
+        : await hq.downloadSessions.report(
             session.id,
             {
               status: "Apply failed",

@@ -69,7 +69,7 @@ export function createCdxService(options: CdxOptions): CdxService {
   const schedule = { hq, clock, packagesDir };
   const applyCtx = { hq, clock, channels };
   const latest = async <T extends { id: number }>(session: T) => {
-    const row = await hq.distribution.findSession(session.id);
+    const row = await hq.downloadSessions.find(session.id);
     return row ? toDownloadSession(row) : session;
   };
   const latestAll = async <T extends { id: number }>(sessions: readonly T[]) => {
@@ -126,7 +126,7 @@ export function createCdxService(options: CdxOptions): CdxService {
         // The start-up apply retries what an interrupted apply left: report where each session ended.
         const downloads: { id: number; status: string }[] = [];
         for (const d of interrupted.downloads) {
-          downloads.push({ id: d.id, status: (await hq.distribution.findSession(d.id))?.status ?? d.status });
+          downloads.push({ id: d.id, status: (await hq.downloadSessions.find(d.id))?.status ?? d.status });
         }
         return {
           ...reconciled,

@@ -54,14 +54,14 @@ export function toDownloadSession(row: SessionRow): DownloadSession {
 }
 
 export async function getSession(hq: HqStore, id: number): Promise<SessionRow> {
-  const row = await hq.distribution.findSession(id);
+  const row = await hq.downloadSessions.find(id);
   if (!row) throw notFound(`no download session ${id}`);
   return row;
 }
 
 /** 409 while an earlier session of the same database is unfinished: sessions are applied strictly in order. */
 export async function checkNotBlocked(hq: HqStore, row: SessionRow): Promise<void> {
-  const blocker = await hq.distribution.blockingSession(row);
+  const blocker = await hq.downloadSessions.blocking(row);
   if (blocker) throw blockedError(row, blocker);
 }
 

@@ -117,7 +117,26 @@ export interface PackageRecord {
   written: { rows: Record<string, number | undefined>; size: number; sha256: string; empty: boolean } | undefined;
 }
 
-/** Distribution (CDX): channel and offline databases, download sessions, packages' records, chains, settings. */
+/**
+ * Download sessions as their targets see them — a register's offline database, a store's channel database —
+ * and as they report on them (what a store-facing server needs of HQ's distribution).
+ */
+export interface DownloadSessionStore {
+  /** A session by id (never one still Preparing). */
+  find(id: number): Promise<SessionRow | undefined>;
+  list(filter?: SessionFilter): Promise<SessionRow[]>;
+  /** Unfinished sessions of one database in id order: what its next round applies. */
+  unfinished(database: string): Promise<SessionRow[]>;
+  /** The earliest unfinished session of the same database before this one: it must be applied first. */
+  blocking(row: Pick<SessionRow, "id" | "database">): Promise<SessionRow | undefined>;
+  /**
+   * Records a target's report atomically with its checks: the allowed transitions, strict order (Requested), and
+   * the try count (the try-count-th failure suspends).
+   */
+  report(id: number, report: SessionStatusBody, now: string): Promise<SessionRow>;
+}
+
+/** Distribution (CDX) at HQ: channel and offline databases, packages' records, chains, reruns, settings. */
 export interface DistributionStore {
   listDatabases(): Promise<ChannelDatabase[]>;
   findDatabase(name: string): Promise<ChannelDatabase | undefined>;
@@ -128,19 +147,8 @@ export interface DistributionStore {
   /** Download jobs the register's offline profile excludes from its offline database (comma list or null). */
   offlineExclusion(register: string): Promise<string | null>;
 
-  findSession(id: number): Promise<SessionRow | undefined>;
-  listSessions(filter?: SessionFilter): Promise<SessionRow[]>;
-  /** The earliest unfinished session of the same database before this one: it must be applied first. */
-  blockingSession(row: Pick<SessionRow, "id" | "database">): Promise<SessionRow | undefined>;
-  /** Unfinished sessions of one database in id order. */
-  unfinishedSessions(database: string): Promise<SessionRow[]>;
   /** Sessions of channel databases left Requested/Downloaded (a server stopped during its own apply). */
   interruptedChannelSessions(): Promise<SessionRow[]>;
-  /**
-   * Records a target's report atomically with its checks: the allowed transitions, strict order (Requested), and
-   * the try count (the try-count-th failure suspends).
-   */
-  reportStatus(id: number, report: SessionStatusBody, now: string): Promise<SessionRow>;
   rerunSession(id: number): Promise<SessionRow>;
   cancelSession(id: number, now: string): Promise<CancelAnswer>;
   packagedVersion(database: string, job: string): Promise<number | undefined>;
@@ -263,6 +271,7 @@ export interface HqStore {
   readonly devices: DeviceStore;
   readonly staffLogon: StaffLogonStore;
   readonly distribution: DistributionStore;
+  readonly downloadSessions: DownloadSessionStore;
   readonly uploads: UploadStore;
   readonly registerStatus: RegisterStatusStore;
   readonly asyncCustomers: AsyncCustomerStore;

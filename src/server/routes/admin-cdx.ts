@@ -61,7 +61,7 @@ export function registerAdminCdxRoutes(app: FastifyInstance, deps: AppDeps): voi
     }
     return {
       sessions: (
-        await hq.distribution.listSessions({
+        await hq.downloadSessions.list({
           database: query.database,
           job: query.job === ALL_JOBS ? undefined : query.job,
           statuses,

@@ -66,7 +66,7 @@ export function registerSyncRoutes(app: FastifyInstance, deps: AppDeps): void {
     const { database, status } = parseInput(listQuery, request.query, "query");
     checkDatabaseAccess(request, database);
     const statuses = status?.split(",").map((s) => s.trim());
-    const rows = await hq.distribution.listSessions({ database, statuses });
+    const rows = await hq.downloadSessions.list({ database, statuses });
     return { sessions: rows.map((s) => forCaller(request, toDownloadSession(s))) };
   });
 
@@ -112,7 +112,7 @@ export function registerSyncRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.post(SYNC_ROUTES.status, auth, async (request) => {
     const row = await sessionOf(request);
     const body = parseInput(sessionStatusBodySchema, request.body, "body");
-    const session = toDownloadSession(await hq.distribution.reportStatus(row.id, body, isoTime(deps.clock.now())));
+    const session = toDownloadSession(await hq.downloadSessions.report(row.id, body, isoTime(deps.clock.now())));
     return { session: forCaller(request, session) };
   });
 }

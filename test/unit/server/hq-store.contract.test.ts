@@ -328,6 +328,7 @@ describe.each(engines)("HqStore on %s", (_engine, open) => {
     it("download sessions: a shared package, strict order, try count, rerun, cancel back to the chain", async () => {
       const o = await opened(CHAIN);
       const d = o.store.distribution;
+      const ds = o.store.downloadSessions;
       expect(await d.reconcileDatabases(NOW)).toEqual({
         created: ["A", "B", "A-R1-OFFLINE", "A-R2-OFFLINE"],
         removed: [],
@@ -346,7 +347,7 @@ describe.each(engines)("HqStore on %s", (_engine, open) => {
         });
       const first = await reserve(0);
       // Preparing: reserved for the header's id, never listed.
-      expect(await d.findSession(first.id)).toBeUndefined();
+      expect(await ds.find(first.id)).toBeUndefined();
       const outcome = await d.writePackages([
         { session: first.id, job: "1040", database: "A", store: "A", full: true, fromVersion: 0, file: first.file },
       ]);
@@ -371,7 +372,7 @@ describe.each(engines)("HqStore on %s", (_engine, open) => {
       const made = await d.recordPackages([record], outcome.version, NOW);
       expect(made).toMatchObject({ packages: 1, upToDate: 0, emptyFiles: [] });
       const [s1, s2] = made.sessions as [number, number];
-      expect(await d.findSession(s2)).toMatchObject({ status: "Available", package: s1, database: "A-R2-OFFLINE" });
+      expect(await ds.find(s2)).toMatchObject({ status: "Available", package: s1, database: "A-R2-OFFLINE" });
       expect(await d.packagedVersion("A-R2-OFFLINE", "1040")).toBe(version);
 
       // A second package for A-R1: its Requested waits for the first session.
@@ -392,24 +393,25 @@ describe.each(engines)("HqStore on %s", (_engine, open) => {
         NOW,
       );
       const [s3] = later.sessions as [number];
-      await expect(d.reportStatus(s3, { status: "Requested" }, NOW)).rejects.toMatchObject({
+      expect((await ds.unfinished("A-R1-OFFLINE")).map((s) => s.id)).toEqual([s1, s3]);
+      await expect(ds.report(s3, { status: "Requested" }, NOW)).rejects.toMatchObject({
         statusCode: 409,
         code: "SessionBlocked",
       });
-      await expect(d.reportStatus(s1, { status: "Applied" }, NOW)).rejects.toMatchObject({
+      await expect(ds.report(s1, { status: "Applied" }, NOW)).rejects.toMatchObject({
         code: "InvalidSessionState",
       });
-      await d.reportStatus(s1, { status: "Requested" }, NOW);
-      await d.reportStatus(s1, { status: "Downloaded" }, NOW);
-      expect(await d.reportStatus(s1, { status: "Applied" }, NOW)).toMatchObject({
+      await ds.report(s1, { status: "Requested" }, NOW);
+      await ds.report(s1, { status: "Downloaded" }, NOW);
+      expect(await ds.report(s1, { status: "Applied" }, NOW)).toMatchObject({
         status: "Applied",
         applied_at: NOW,
       });
-      expect((await d.blockingSession({ id: s3, database: "A-R1-OFFLINE" }))?.id).toBeUndefined();
+      expect((await ds.blocking({ id: s3, database: "A-R1-OFFLINE" }))?.id).toBeUndefined();
 
       await d.writeTryCount(2);
-      expect(await d.reportStatus(s3, { status: "Apply failed", message: "x" }, NOW)).toMatchObject({ attempts: 1 });
-      expect(await d.reportStatus(s3, { status: "Apply failed", message: "y" }, NOW)).toMatchObject({
+      expect(await ds.report(s3, { status: "Apply failed", message: "x" }, NOW)).toMatchObject({ attempts: 1 });
+      expect(await ds.report(s3, { status: "Apply failed", message: "y" }, NOW)).toMatchObject({
         status: "Suspended",
         attempts: 2,
       });
@@ -417,7 +419,7 @@ describe.each(engines)("HqStore on %s", (_engine, open) => {
       const canceled = await d.cancelSession(s3, NOW);
       expect(canceled).toMatchObject({ changed: true, alsoCanceled: [], packagedVersion: version });
       expect(await d.packagedVersion("A-R1-OFFLINE", "1040")).toBe(version);
-      expect((await d.listSessions({ database: "A-R1-OFFLINE" })).map((s) => [s.id, s.status])).toEqual([
+      expect((await ds.list({ database: "A-R1-OFFLINE" })).map((s) => [s.id, s.status])).toEqual([
         [s1, "Applied"],
         [s3, "Canceled"],
       ]);
@@ -428,7 +430,7 @@ describe.each(engines)("HqStore on %s", (_engine, open) => {
 
       const stale = await reserve(0);
       expect(await d.dropUnfinishedRuns()).toEqual([stale.file]);
-      expect(await d.findSession(stale.id)).toBeUndefined();
+      expect(await ds.find(stale.id)).toBeUndefined();
     });
 
     it("packages a table larger than one fetch from one snapshot, every row once", async () => {
