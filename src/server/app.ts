@@ -3,6 +3,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, Lo
 import { ERROR_CODES, type ErrorBody } from "../lib/api.js";
 import { ApiError } from "./api-error.js";
 import { type AppDeps, DEFAULT_BODY_LIMIT } from "./app-deps.js";
+import { HqUnavailableError } from "./hq/sql.js";
 import { loggerOptions, registerRequestLog } from "./request-log.js";
 import { registerAdminCdxRoutes } from "./routes/admin-cdx.js";
 import { registerAdminChainRoutes } from "./routes/admin-chain.js";
@@ -53,7 +54,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   app.setErrorHandler((error: FastifyError | ApiError, _request, reply) => {
     const { statusCode, code, message } = toErrorAnswer(error, bodyLimit);
-    if (statusCode >= 500) deps.onInternalError?.(error);
+    // HQ's database away is a state, not a defect: answered 503, not reported as an internal error.
+    if (statusCode >= 500 && !(error instanceof HqUnavailableError)) deps.onInternalError?.(error);
     void reply.code(statusCode).send(errorBody(code, message));
   });
   app.setNotFoundHandler((request, reply) => {
@@ -90,6 +92,9 @@ function toErrorAnswer(
   bodyLimit: number,
 ): { statusCode: number; code: string; message: string } {
   if (error instanceof ApiError) return { statusCode: error.statusCode, code: error.code, message: error.message };
+  if (error instanceof HqUnavailableError) {
+    return { statusCode: 503, code: ERROR_CODES.serviceUnavailable, message: `${error.message}; try again later` };
+  }
   switch (error.code) {
     case "FST_ERR_CTP_BODY_TOO_LARGE":
       return {

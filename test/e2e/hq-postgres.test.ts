@@ -8,7 +8,7 @@ import { TABLE_NAMES } from "../../src/schema/tables.js";
 import { type RunResult, runPos, tempHome } from "../helpers/cli.js";
 import { usePostgres } from "../helpers/postgres.js";
 import { scriptedSaleArgs } from "../helpers/sale-process.js";
-import { startServer, type TestServer } from "../helpers/server.js";
+import { call, startServer, type TestServer } from "../helpers/server.js";
 
 const pg = usePostgres();
 const home = tempHome("pos-hq-pg-");
@@ -114,6 +114,30 @@ describe("pos server start --database postgres://…", () => {
     expect(listed.hqTransactions).toBe(5);
   });
 
+  it("PostgreSQL away: HQ calls answer 503 and the register sells offline; back: it answers again", async () => {
+    const url = server?.url ?? "";
+    const token = server?.adminToken ?? "";
+    pg().pause();
+    try {
+      const away = await call(url, "GET", "/v1/admin/cdx/databases", { token });
+      expect(away.status).toBe(503);
+      expect(away.body.error).toMatchObject({ code: "ServiceUnavailable" });
+      expect(away.body.error.message).toMatch(/HQ's PostgreSQL database is not reachable/);
+      const [sold] = await sales("1001\npay card\nquit\n");
+      expect(sold).toMatchObject({ status: "pending", mode: "offline" });
+    } finally {
+      pg().resume();
+    }
+    const back = await call(url, "GET", "/v1/admin/cdx/databases", { token });
+    expect(back.status).toBe(200);
+    expect(server?.output().stderr).not.toMatch(/internal error/);
+    expect((await pos(["connect", "--register", R])).code).toBe(0);
+    expect((await pos(["sync", "push", "--register", R])).code).toBe(0);
+    const upload = await json(["cdx", "run", "P-0001", "--db", "SEA01"]);
+    expect(upload.uploads).toEqual([expect.objectContaining({ transactions: 1, inserted: 1 })]);
+    expect((await json(["cdx", "upload-sessions"])).hqTransactions).toBe(6);
+  });
+
   it("restarts on the same database without loading fixtures again; status and doctor keep working", async () => {
     const port = new URL(server?.url ?? "").port;
     await server?.stop();
@@ -125,6 +149,6 @@ describe("pos server start --database postgres://…", () => {
     expect(status.stdout).toMatch(/server\s+http:\/\/127\.0\.0\.1:\d+ answers/);
     const doctor = await json(["doctor", "--register", R]);
     expect(doctor.checks.filter((c: { status: string }) => c.status === "problem")).toEqual([]);
-    expect((await json(["cdx", "upload-sessions"])).hqTransactions).toBe(5);
+    expect((await json(["cdx", "upload-sessions"])).hqTransactions).toBe(6);
   });
 });

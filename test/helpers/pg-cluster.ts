@@ -20,6 +20,10 @@ export interface PgCluster {
   createDatabase(name?: string): Promise<string>;
   /** Runs SQL as the superuser in a database (default postgres). */
   query<T extends pg.QueryResultRow = Record<string, unknown>>(sql: string, database?: string): Promise<T[]>;
+  /** Stops PostgreSQL (fast shutdown) keeping its data: what a server sees when its database goes away. */
+  pause(): void;
+  /** Starts it again on the same port with the same data. */
+  resume(): void;
   stop(): void;
 }
 
@@ -82,6 +86,13 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     chownSync(dir, uid, gid);
     chownSync(pwfile, uid, gid);
   }
+  const settings = [
+    "-c listen_addresses=127.0.0.1",
+    `-k ${dir}`,
+    "-c max_connections=60",
+    "-c shared_buffers=32MB",
+    ...(options.durable ? [] : ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]),
+  ];
   const cluster: Cluster = {
     host: "127.0.0.1",
     port: 0,
@@ -102,6 +113,23 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       } finally {
         await client.end();
       }
+    },
+    pause() {
+      run(join(PG_BIN, "pg_ctl"), ["stop", "-D", data, "-m", "fast", "-w"]);
+    },
+    resume() {
+      run(join(PG_BIN, "pg_ctl"), [
+        "start",
+        "-D",
+        data,
+        "-w",
+        "-t",
+        "30",
+        "-l",
+        join(dir, "postgres.log"),
+        "-o",
+        `-p ${cluster.port} ${settings.join(" ")}`,
+      ]);
     },
     stop() {
       if (cluster.stopped) return;
@@ -137,13 +165,6 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       "--no-sync",
       "--no-instructions",
     ]);
-    const settings = [
-      "-c listen_addresses=127.0.0.1",
-      `-k ${dir}`,
-      "-c max_connections=60",
-      "-c shared_buffers=32MB",
-      ...(options.durable ? [] : ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]),
-    ];
     for (let attempt = 0; ; attempt++) {
       cluster.port = await freePort();
       try {

@@ -1,6 +1,6 @@
 // The Sql surface over a PostgreSQL pool (pg 8): `?` → `$n`, integers as numbers, one pooled client per transaction.
 import pg from "pg";
-import type { Params, Sql } from "./sql.js";
+import { HqUnavailableError, type Params, type Sql } from "./sql.js";
 
 // BIGINT (20) and NUMERIC (1700, what SUM of a bigint gives) as JS numbers: HQ's integers (versions, counters,
 // minor units) stay far below 2^53, and every caller compares them as numbers, as with SQLite.
@@ -38,9 +38,46 @@ export function createPool(url: string, options: { max?: number } = {}): pg.Pool
 
 type Queryable = Pick<pg.PoolClient, "query">;
 
+// Connection-level failures (not a statement's): refused, reset, timed out, the server shutting down or
+// starting (57P0x), connection exceptions (08xxx).
+const CONNECTION_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "57P01",
+  "57P02",
+  "57P03",
+]);
+
+function isConnectionFailure(error: unknown): boolean {
+  const err = error as { code?: unknown; message?: unknown };
+  const code = typeof err?.code === "string" ? err.code : "";
+  if (CONNECTION_CODES.has(code) || code.startsWith("08")) return true;
+  return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(
+    String(err?.message),
+  );
+}
+
+/** A connection failure becomes HqUnavailableError (503); anything else is the statement's own error. */
+export function unavailable(error: unknown): unknown {
+  if (!isConnectionFailure(error)) return error;
+  return new HqUnavailableError(`HQ's PostgreSQL database is not reachable: ${(error as Error).message}`, {
+    cause: error,
+  });
+}
+
 function handle(db: Queryable, pool: pg.Pool | undefined): Sql {
-  const query = async <T>(sql: string, params: Params = []) =>
-    (await db.query(toPgPlaceholders(sql), params as unknown[])) as unknown as pg.QueryResult<T & pg.QueryResultRow>;
+  const query = async <T>(sql: string, params: Params = []) => {
+    try {
+      return (await db.query(toPgPlaceholders(sql), params as unknown[])) as unknown as pg.QueryResult<
+        T & pg.QueryResultRow
+      >;
+    } catch (error) {
+      throw unavailable(error);
+    }
+  };
   const self: Sql = {
     engine: "postgres",
     async get<T>(sql: string, params?: Params) {
@@ -66,7 +103,9 @@ export async function inTransaction<T>(
   begin: string,
   work: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
-  const client = await pool.connect();
+  const client = await pool.connect().catch((error: unknown) => {
+    throw unavailable(error);
+  });
   let broken = false;
   try {
     await client.query(begin);
@@ -78,7 +117,7 @@ export async function inTransaction<T>(
       await client.query("ROLLBACK").catch(() => {
         broken = true;
       });
-      throw error;
+      throw unavailable(error);
     }
   } finally {
     client.release(broken);

@@ -31,3 +31,14 @@ export async function column<T>(sql: Sql, text: string, params?: Params): Promis
   const rows = await sql.all<Record<string, T>>(text, params);
   return rows.map((row) => Object.values(row)[0] as T);
 }
+
+/**
+ * HQ's database cannot be reached (PostgreSQL down, restarting, the network): the request is not wrong, HQ is
+ * unavailable for now — the API answers 503 (registers fail over as for any unavailable server).
+ */
+export class HqUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "HqUnavailableError";
+  }
+}
