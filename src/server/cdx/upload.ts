@@ -58,18 +58,36 @@ async function uploadStore(ctx: UploadContext, store: string, channel: Db): Prom
   ).get(from, upper) as number;
   const id = await hq.uploads.begin({ store, from, to: upper, transactions: count, at: isoTime(ctx.clock.now()) });
   try {
-    // The channel rows stream (a read on the channel's connection) into HQ's batched inserts.
-    const rows = prepared(
-      channel,
-      `SELECT replication_counter, id, store_id, register_id, staff_id, customer_id, currency, total_minor, created_at,
-         mode, content_hash, body FROM transactions WHERE replication_counter > ? AND replication_counter <= ?
-       ORDER BY replication_counter`,
-    ).iterate(from, upper) as IterableIterator<HqTransactionRow>;
+    const rows = channelRows(channel, from, upper);
     await hq.uploads.apply(id, store, upper, rows, isoTime(ctx.clock.now()), () => pauseForTest("p0001-apply"));
   } catch (error) {
     await hq.uploads.fail(id, (error as Error).message);
   }
   return toUploadSession((await hq.uploads.get(id)) as UploadRow);
+}
+
+/** Rows per read of the channel database: one batch of HQ's inserts. */
+const READ_BATCH = 500;
+
+/**
+ * The channel's transactions in (from, upper], read a batch at a time with each read complete before HQ's insert
+ * is awaited: no statement of the channel's connection stays open across an await, so sales keep being stored
+ * in the same channel database while P-0001 runs (a new sale gets a counter past `upper` and waits for the next run).
+ */
+async function* channelRows(channel: Db, from: number, upper: number): AsyncGenerator<HqTransactionRow> {
+  const read = prepared<[number, number, number], HqTransactionRow>(
+    channel,
+    `SELECT replication_counter, id, store_id, register_id, staff_id, customer_id, currency, total_minor, created_at,
+       mode, content_hash, body FROM transactions WHERE replication_counter > ? AND replication_counter <= ?
+     ORDER BY replication_counter LIMIT ?`,
+  );
+  let after = from;
+  for (;;) {
+    const batch = read.all(after, upper, READ_BATCH);
+    if (batch.length === 0) return;
+    yield* batch;
+    after = (batch[batch.length - 1] as HqTransactionRow).replication_counter;
+  }
 }
 
 export async function listUploadSessions(

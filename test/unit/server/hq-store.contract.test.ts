@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { VirtualClock } from "../../../src/lib/clock.js";
 import type { Row } from "../../../src/schema/tables.js";
+import { runUpload } from "../../../src/server/cdx/upload.js";
+import { openChannelDatabase } from "../../../src/server/channel-db.js";
 import { loadMasterData, type MasterData } from "../../../src/server/data.js";
 import { openPostgresHq } from "../../../src/server/hq/postgres.js";
 import { openSqliteHq } from "../../../src/server/hq/sqlite.js";
@@ -470,6 +472,44 @@ describe.each(engines)("HqStore on %s", (_engine, open) => {
         await o.rows("SELECT COUNT(*) AS n, COUNT(DISTINCT id) AS d, SUM(total_minor) AS total FROM hq_transactions"),
       ).toEqual([{ n: 1_203, d: 1_203, total: rows.reduce((sum, t) => sum + t.total_minor, 0) }]);
       expect((await up.list(10)).map((s) => s.id)).toEqual([first, resend]);
+    });
+
+    it("P-0001 from a channel database that keeps storing sales meanwhile: each sale reaches HQ once", async () => {
+      const o = await opened(CHAIN);
+      const channel = openChannelDatabase(join(dir, `channel-${seq}.db`));
+      const insert = channel.prepare(
+        `INSERT INTO transactions (id, store_id, register_id, staff_id, customer_id, currency, total_minor, created_at,
+           received_at, mode, content_hash, body) VALUES (?, 'A', 'A-R1', 'S1', NULL, 'USD', ?, ?, ?, 'online', ?, '{}')`,
+      );
+      let n = 0;
+      const sell = () => {
+        n++;
+        insert.run(`A-R1-${String(n).padStart(6, "0")}`, 100 + n, NOW, NOW, `h${n}`);
+      };
+      for (let i = 0; i < 2_000; i++) sell();
+      try {
+        let done = false;
+        const upload = runUpload({ hq: o.store, clock, channels: new Map([["A", channel]]) }).finally(() => {
+          done = true;
+        });
+        // Sales keep arriving while the upload reads the channel database and writes HQ.
+        while (!done) {
+          sell();
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        // The session's range is fixed when it starts; what was sold after that waits for the next run.
+        const [first] = await upload;
+        const upper = first?.toCounter ?? 0;
+        expect(upper).toBeGreaterThanOrEqual(2_000);
+        expect(first).toMatchObject({ status: "Applied", fromCounter: 0, inserted: upper, transactions: upper });
+        const [second] = await runUpload({ hq: o.store, clock, channels: new Map([["A", channel]]) });
+        expect(second).toMatchObject({ status: "Applied", fromCounter: upper, toCounter: n, inserted: n - upper });
+        expect(await o.rows("SELECT COUNT(*) AS n, COUNT(DISTINCT id) AS d FROM hq_transactions")).toEqual([
+          { n, d: n },
+        ]);
+      } finally {
+        channel.close();
+      }
     });
 
     it("a failed apply leaves nothing at HQ and the counter where it was", async () => {
