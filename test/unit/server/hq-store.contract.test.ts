@@ -562,3 +562,20 @@ describe.each(engines)("HqStore on %s", (_engine, open) => {
     });
   });
 });
+
+describe("HqStore on PostgreSQL: what SQLite has no counterpart for", () => {
+  it("two servers starting at once on a new database migrate it once (advisory lock)", async () => {
+    const url = await pg().createDatabase("contract_race");
+    const both = await Promise.all([openPostgresHq(url), openPostgresHq(url)]);
+    stores.push(...both);
+    expect(await pg().query("SELECT version FROM pos_migrations", "contract_race")).toEqual([{ version: 1 }]);
+    expect(await Promise.all(both.map((s) => s.masterData.currentVersion()))).toEqual([0, 0]);
+  });
+
+  it("names where HQ lives without the password", async () => {
+    const url = await pg().createDatabase("contract_location");
+    const store = await openPostgresHq(url);
+    stores.push(store);
+    expect(store.location).toBe(`postgres://pos@127.0.0.1:${pg().port}/contract_location`);
+  });
+});
