@@ -12,10 +12,36 @@ import { registerAdminOpsRoutes } from "./routes/admin-ops.js";
 import { registerAdminScheduleRoutes } from "./routes/admin-schedules.js";
 import { registerAsyncCustomerRoutes } from "./routes/async-customers.js";
 import { registerRegisterRoutes } from "./routes/register.js";
+import { registerStoreLinkRoutes } from "./routes/store-link.js";
 import { registerSyncRoutes } from "./routes/sync.js";
-import { registerTransactionRoutes } from "./routes/transactions.js";
+import { registerTransactionRoutes, transactionRouteDeps } from "./routes/transactions.js";
+
+/** What every server role's app is built on: limits, JSON errors, the shutdown 503, the request log. */
+export type BaseAppOptions = Pick<AppDeps, "clock" | "bodyLimit" | "log" | "onInternalError">;
 
 export function buildApp(deps: AppDeps): FastifyInstance {
+  const app = createBaseApp(deps);
+  registerRegisterRoutes(app, deps);
+  registerTransactionRoutes(app, transactionRouteDeps(deps));
+  registerAdminHqRoutes(app, deps);
+  registerAdminOpsRoutes(app, deps);
+  registerSyncRoutes(app, deps);
+  registerAdminCdxRoutes(app, deps);
+  registerAdminChainRoutes(app, deps);
+  if (deps.schedules) registerAdminScheduleRoutes(app, deps, deps.schedules);
+  registerAsyncCustomerRoutes(app, deps);
+  registerStoreLinkRoutes(app, deps);
+
+  if (deps.closeData !== false) {
+    // onClose runs after in-flight requests have finished, so no handler ever sees a closed database.
+    app.addHook("onClose", async () => {
+      await deps.data.close();
+    });
+  }
+  return app;
+}
+
+export function createBaseApp(deps: BaseAppOptions): FastifyInstance {
   const bodyLimit = deps.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const app = Fastify({
     // With a log, each request is one line written by registerRequestLog; fastify's own two are off.
@@ -64,22 +90,6 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       .send(errorBody(ERROR_CODES.notFound, `no route ${request.method} ${request.url.split("?")[0]}`));
   });
 
-  registerRegisterRoutes(app, deps);
-  registerTransactionRoutes(app, deps);
-  registerAdminHqRoutes(app, deps);
-  registerAdminOpsRoutes(app, deps);
-  registerSyncRoutes(app, deps);
-  registerAdminCdxRoutes(app, deps);
-  registerAdminChainRoutes(app, deps);
-  if (deps.schedules) registerAdminScheduleRoutes(app, deps, deps.schedules);
-  registerAsyncCustomerRoutes(app, deps);
-
-  if (deps.closeData !== false) {
-    // onClose runs after in-flight requests have finished, so no handler ever sees a closed database.
-    app.addHook("onClose", async () => {
-      await deps.data.close();
-    });
-  }
   return app;
 }
 

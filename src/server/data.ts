@@ -18,8 +18,11 @@ export interface ServerData {
   /** Distribution (CDX): runs, sessions, channel applies. */
   cdx: CdxService;
   packagesDir: string;
-  /** Opens (creating) the channel database of a store added at runtime, and serves it from now on. */
-  openChannel(store: string): Db;
+  /**
+   * Opens (creating) the channel database of a store added at runtime, and serves it from now on; undefined on
+   * an HQ that holds no channel databases (its store server opens it).
+   */
+  openChannel(store: string): Db | undefined;
   close(): Promise<void>;
 }
 
@@ -34,6 +37,11 @@ export interface OpenServerDataOptions {
   applyChannelAtOnce?: boolean;
   /** HQ on PostgreSQL (postgres://…); absent: SQLite `<dataDir>/hq.db`. */
   database?: string | undefined;
+  /**
+   * False (`--role hq`): no channel database is opened here; their sessions stay Available for the store servers
+   * that pull them. Default true (`--role all`).
+   */
+  holdChannels?: boolean;
 }
 
 export interface OpenServerDataResult {
@@ -74,7 +82,8 @@ export async function openServerData(options: OpenServerDataOptions): Promise<Op
     if ((await hq.state.get("fixtures_loaded_at")) === undefined) {
       loadedRows = await loadMasterData(hq, await options.fixtures(), options.clock);
     }
-    for (const store of await hq.masterData.rows("stores")) {
+    const holdChannels = options.holdChannels ?? true;
+    for (const store of holdChannels ? await hq.masterData.rows("stores") : []) {
       const id = String(store.id);
       if (!STORE_ID.test(id)) throw new Error(`store id "${id}" cannot name a channel database file`);
       channels.set(id, openChannelDatabase(files.channelDb(id)));
@@ -89,7 +98,8 @@ export async function openServerData(options: OpenServerDataOptions): Promise<Op
     });
     // Channel databases get master data only through packages, the first ones included (no seeding from HQ).
     const distribution = await cdx.startup();
-    const openChannel = (store: string): Db => {
+    const openChannel = (store: string): Db | undefined => {
+      if (!holdChannels) return undefined;
       const open = channels.get(store);
       if (open) return open;
       if (!STORE_ID.test(store)) throw new Error(`store id "${store}" cannot name a channel database file`);

@@ -5,7 +5,7 @@ import { type Db, prepared } from "../lib/db.js";
 import { DUMMY_PASSWORD_HASH, verifyPassword } from "../lib/password.js";
 import { ApiError, notFound } from "./api-error.js";
 import type { Device } from "./devices.js";
-import type { HqStore } from "./hq/store.js";
+import type { HqStore, StaffLogonStore } from "./hq/store.js";
 import { isoTime } from "./statements.js";
 
 /** D365 blocks a staff id after this many consecutive failed sign-ins, until a manager unblocks it. */
@@ -28,7 +28,8 @@ const blocked = (staff: string) =>
   );
 
 export async function signInStaff(
-  hq: HqStore,
+  /** HQ's lockout (--role all), or a store server's own (--role store). */
+  hq: { readonly staffLogon: StaffLogonStore },
   channel: Db,
   device: Device,
   input: { staff: string; password: string },

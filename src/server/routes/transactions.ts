@@ -1,6 +1,7 @@
 // Transaction routes: one sale (POST /v1/transactions) and batch upload, both exactly once by transaction id.
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, onRequestAsyncHookHandler } from "fastify";
 import { ERROR_CODES, ROUTES, type TransactionAnswer, type UploadAnswer, uploadBodySchema } from "../../lib/api.js";
+import type { Clock } from "../../lib/clock.js";
 import { type Db, prepared, preparedPluck } from "../../lib/db.js";
 import { ApiError, notFound, parseInput } from "../api-error.js";
 import { type AppDeps, DEFAULT_UPLOAD_BODY_LIMIT } from "../app-deps.js";
@@ -16,8 +17,32 @@ import {
   uploadTransactions,
 } from "../transactions.js";
 
-export function registerTransactionRoutes(app: FastifyInstance, deps: AppDeps): void {
-  const onRequest = deviceOnly(deps);
+/** What the transaction routes need: the same on HQ's all-in-one server and on a store server. */
+export interface TransactionRouteDeps {
+  channels: ReadonlyMap<string, Db>;
+  clock: Clock;
+  uploadBodyLimit?: number | undefined;
+  /** Sets request.device from the device token (401 otherwise). */
+  authenticate: onRequestAsyncHookHandler;
+  /** A customer HQ has that the channel database may lack yet (created online moments ago). */
+  findHqCustomer(id: string): Promise<{ accountAllowed: boolean } | undefined>;
+}
+
+export function transactionRouteDeps(deps: AppDeps): TransactionRouteDeps {
+  return {
+    channels: deps.data.channels,
+    clock: deps.clock,
+    uploadBodyLimit: deps.uploadBodyLimit,
+    authenticate: deviceOnly(deps),
+    async findHqCustomer(id) {
+      const row = await deps.data.hq.masterData.find("customers", { id });
+      return row ? { accountAllowed: row.account_allowed === 1 } : undefined;
+    },
+  };
+}
+
+export function registerTransactionRoutes(app: FastifyInstance, deps: TransactionRouteDeps): void {
+  const onRequest = deps.authenticate;
   // A customer created online (POST /v1/customers) is at HQ at once and reaches the channel database with 1010:
   // the customers a request names that the channel database lacks are looked up at HQ before the sales are checked.
   const hqCustomers = async (channel: Db, body: unknown) => {
@@ -25,13 +50,13 @@ export function registerTransactionRoutes(app: FastifyInstance, deps: AppDeps): 
     for (const id of customerIds(body)) {
       if (found.has(id) || preparedPluck(channel, "SELECT 1 FROM customers WHERE id = ?").get(id) !== undefined)
         continue;
-      const row = await deps.data.hq.masterData.find("customers", { id });
-      if (row) found.set(id, { accountAllowed: row.account_allowed === 1 });
+      const customer = await deps.findHqCustomer(id);
+      if (customer) found.set(id, customer);
     }
     return found;
   };
   const target = async (device: Device, body: unknown): Promise<{ channel: Db; store: SaleTarget }> => {
-    const channel = deps.data.channels.get(device.store);
+    const channel = deps.channels.get(device.store);
     if (!channel) throw notFound(`store ${device.store} has no channel database on this server`);
     const store = prepared<unknown[], StoreCurrency>(channel, "SELECT currency, decimals FROM stores WHERE id = ?").get(
       device.store,
