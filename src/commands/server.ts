@@ -14,6 +14,11 @@ interface StartOptions {
   schedule?: string;
   tryCount?: string;
   database?: string;
+  role?: string;
+  stores?: string;
+  hq?: string;
+  hqTokenFile?: string;
+  hqInterval?: string;
 }
 
 const LEVELS = ["debug", "info", "warn", "error"] as const;
@@ -35,6 +40,17 @@ export function register(program: Command): void {
       "--database <url>",
       "HQ on PostgreSQL, postgres://user:password@host:5432/database (env POS_DATABASE_URL; default: SQLite hq.db in --data)",
     )
+    .option("--role <role>", "all (HQ and the retail server, default), hq (HQ only), store (a store server)")
+    .option("--stores <ids>", "--role store: the stores whose channel databases this server holds, e.g. SEA01,TYO01")
+    .option("--hq <url>", "--role store: HQ's URL, e.g. http://hq.example.com:7100")
+    .option(
+      "--hq-token-file <file>",
+      "--role store: HQ's admin token (<hq home>/server/admin-token; or env POS_HQ_TOKEN)",
+    )
+    .option(
+      "--hq-interval <seconds>",
+      "--role store: seconds between rounds with HQ (pull packages, push P-0001); default 10",
+    )
     .option("--fixtures <dir>", "sample data loaded into a new HQ (default: the bundled fixtures)")
     .option(
       "--channel-download-interval <seconds>",
@@ -50,7 +66,7 @@ export function register(program: Command): void {
     .option("--try-count <n>", "failed attempts after which a download session is Suspended (default 3; saved at HQ)")
     .addHelpText(
       "after",
-      "\nExamples:\n  pos server start\n  pos server start --database postgres://pos:secret@127.0.0.1:5432/pos_hq   # HQ on PostgreSQL\n  POS_DATABASE_URL=postgres://pos:secret@db.example.com/pos_hq pos server start --host 0.0.0.0\n  pos server start --schedule 1040=5m,1010=15m,9999=off --try-count 5\n  pos server start --log-level info --log-file server.log   # request id, register, route, status, time\n  pos --home /tmp/pos server start --port 0\n  pos --json server start --port 0   # prints {url, adminTokenFile, …}\n\nStops cleanly on Ctrl-C or SIGTERM (in-flight requests finish, databases close, exit 0).",
+      "\nExamples:\n  pos server start\n  pos server start --database postgres://pos:secret@127.0.0.1:5432/pos_hq   # HQ on PostgreSQL\n  POS_DATABASE_URL=postgres://pos:secret@db.example.com/pos_hq pos server start --host 0.0.0.0\n  pos server start --schedule 1040=5m,1010=15m,9999=off --try-count 5\n  pos server start --role hq --database postgres://pos:secret@db/pos_hq --port 7100\n  pos --home /srv/sea01 server start --role store --stores SEA01 --hq http://hq:7100 --hq-token-file hq-admin-token --port 7101\n  pos server start --log-level info --log-file server.log   # request id, register, route, status, time\n  pos --home /tmp/pos server start --port 0\n  pos --json server start --port 0   # prints {url, adminTokenFile, …}\n\nStops cleanly on Ctrl-C or SIGTERM (in-flight requests finish, databases close, exit 0).",
     )
     .action(
       action(async (deps, options: StartOptions) => {
@@ -66,6 +82,12 @@ export function register(program: Command): void {
         }
         // The flag wins over the environment; an empty POS_DATABASE_URL means unset (SQLite).
         const database = options.database ?? (deps.env.POS_DATABASE_URL || undefined);
+        const { planRole } = await import("../server/roles.js");
+        const plan = planRole({ ...options, database: options.database }, deps.env);
+        if (plan.role === "store") {
+          const { startStore } = await import("./server-store.js");
+          return startStore(deps, options, plan, port);
+        }
         if (database !== undefined) (await import("../server/hq/postgres.js")).parsePgUrl(database);
         const level = options.logLevel ?? (options.logFile ? "info" : undefined);
         if (level !== undefined && !(LEVELS as readonly string[]).includes(level)) {
@@ -110,6 +132,7 @@ export function register(program: Command): void {
           version: readVersion(),
           fixtures: () => loadFixtures(fixturesDir),
           channelDownloadIntervalSec: interval,
+          role: plan.role,
           ...(database === undefined ? {} : { database }),
           ...(level
             ? {

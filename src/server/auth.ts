@@ -16,7 +16,7 @@ declare module "fastify" {
 const unauthorized = (message: string) => new ApiError(401, ERROR_CODES.unauthorized, message);
 
 // onRequest hooks run before the body is read, so an unauthenticated client cannot make the server parse a body.
-export function adminOnly(deps: AppDeps): onRequestAsyncHookHandler {
+export function adminOnly(deps: Pick<AppDeps, "adminToken">): onRequestAsyncHookHandler {
   return async (request: FastifyRequest, _reply: FastifyReply) => {
     const token = bearerToken(request.headers.authorization);
     if (!token) throw unauthorized("this call needs the admin token (Authorization: Bearer <admin token>)");

@@ -2,6 +2,7 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
 import type { Clock } from "../lib/clock.js";
 import { OperationError } from "../lib/errors.js";
 import { ownSignal } from "../lib/signals.js";
@@ -19,6 +20,11 @@ export interface StartServerOptions {
   dataDir: string;
   /** HQ on PostgreSQL (postgres://…); absent: SQLite hq.db in dataDir. */
   database?: string;
+  /**
+   * "all" (default): HQ and the retail server in one process. "hq": HQ only — no channel database is held here,
+   * their sessions stay Available for the store servers (`--role store`) to pull.
+   */
+  role?: "all" | "hq";
   /** Where server.json (url + token file) is written for `pos hq` and others: `<home>/server`. */
   serverDir: string;
   host: string;
@@ -96,6 +102,7 @@ async function startLocked(options: StartServerOptions, lock: HomeLock): Promise
     clock: options.clock,
     fixtures: options.fixtures,
     applyChannelAtOnce: intervalSec <= 0,
+    holdChannels: options.role !== "hq",
     ...(options.database === undefined ? {} : { database: options.database }),
   });
   const schedules = await createScheduler({
@@ -120,6 +127,54 @@ async function startLocked(options: StartServerOptions, lock: HomeLock): Promise
     ...(options.onInternalError ? { onInternalError: options.onInternalError } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
+  let channelTimer: NodeJS.Timeout | undefined;
+  const { info, close } = await serve(app, options, lock, files.adminTokenFile, opened.data.hq.location, {
+    started() {
+      schedules.start();
+      if (intervalSec > 0) {
+        channelTimer = setInterval(() => {
+          opened.data.cdx.applyChannels().catch((error: unknown) => options.onInternalError?.(error));
+        }, intervalSec * 1000);
+      }
+    },
+    async stopping() {
+      clearInterval(channelTimer);
+      // A scheduled run in progress finishes before the databases close.
+      await schedules.stop();
+    },
+  });
+  return {
+    ...info,
+    adminToken: admin.token,
+    adminTokenCreated: admin.created,
+    loadedRows: opened.loadedRows,
+    distribution: opened.distribution,
+    schedules,
+    close,
+  };
+}
+
+export interface ServeOptions {
+  host: string;
+  port: number;
+  clock: Clock;
+  dataDir: string;
+  serverDir: string;
+  shutdownGraceMs?: number;
+}
+
+/**
+ * Listens, writes server.json, and answers the graceful close every role shares: in-flight requests finish, the
+ * app's onClose closes the databases, server.json and the home lock go.
+ */
+export async function serve(
+  app: FastifyInstance,
+  options: ServeOptions,
+  lock: HomeLock,
+  adminTokenFile: string,
+  hq: string,
+  hooks: { started(): void; stopping(): Promise<void> },
+): Promise<{ info: ServerInfo; close(): Promise<void> }> {
   try {
     await app.listen({ host: options.host, port: options.port });
   } catch (error) {
@@ -138,29 +193,21 @@ async function startLocked(options: StartServerOptions, lock: HomeLock): Promise
     url: `http://${urlHost(options.host, address)}:${address.port}`,
     host: options.host,
     port: address.port,
-    adminTokenFile: files.adminTokenFile,
+    adminTokenFile,
     dataDir: options.dataDir,
     serverFile: serverFile(options.serverDir),
     pid: process.pid,
     startedAt: new Date(options.clock.now()).toISOString(),
-    hq: opened.data.hq.location,
+    hq,
   };
   lock.update(info.url);
   writeServerFile(info);
-  schedules.start();
-  const channelTimer =
-    intervalSec > 0
-      ? setInterval(() => {
-          opened.data.cdx.applyChannels().catch((error: unknown) => options.onInternalError?.(error));
-        }, intervalSec * 1000)
-      : undefined;
+  hooks.started();
 
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      clearInterval(channelTimer);
-      // A scheduled run in progress finishes before the databases close.
-      await schedules.stop();
+      await hooks.stopping();
       // fastify.close stops accepting, answers 503 on kept-alive sockets, waits for in-flight requests, then
       // runs onClose (databases). A client that never finishes its request must not hold shutdown forever.
       const grace = setTimeout(() => app.server.closeAllConnections(), options.shutdownGraceMs ?? 10_000);
@@ -178,15 +225,7 @@ async function startLocked(options: StartServerOptions, lock: HomeLock): Promise
     })();
     return closing;
   };
-  return {
-    ...info,
-    adminToken: admin.token,
-    adminTokenCreated: admin.created,
-    loadedRows: opened.loadedRows,
-    distribution: opened.distribution,
-    schedules,
-    close,
-  };
+  return { info, close };
 }
 
 function urlHost(host: string, address: AddressInfo): string {
@@ -218,7 +257,7 @@ function removeServerFile(info: ServerInfo): void {
  * that repeats SIGTERM while the process is exiting does not turn its exit 0 into 143.
  */
 export function closeOnSignal(
-  server: RunningServer,
+  server: { close(): Promise<void> },
   onSignal?: (signal: NodeJS.Signals) => void,
 ): Promise<NodeJS.Signals> {
   return new Promise((resolve, reject) => {

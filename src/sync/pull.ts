@@ -28,6 +28,25 @@ export interface PullOptions {
   /** Where packages are downloaded to before they are applied (removed afterwards). */
   workDir: string;
   onProgress?: (event: PullProgress) => void;
+  /**
+   * A store server pulling its channel database (`--role store`): no register sync log, no async customers, and
+   * the package applied by `applyFile` (the CDX thread) instead of on this thread.
+   */
+  channel?: {
+    applyFile(
+      file: string,
+      expected: PackageExpectation,
+      now: string,
+    ): Promise<{ rows: Record<string, number | undefined>; alreadyApplied: boolean }>;
+  };
+}
+
+export interface PackageExpectation {
+  session: number;
+  job: string;
+  database: string;
+  size: number;
+  sha256: string;
 }
 
 export type PullProgress =
@@ -70,7 +89,7 @@ const PENDING: ReadonlySet<string> = new Set(UNFINISHED_STATUSES);
 export async function pull(options: PullOptions): Promise<PullResult> {
   const { http, db, clock, database } = options;
   const iso = () => new Date(clock.now()).toISOString();
-  const logId = startSyncLog(db, "download", iso());
+  const log = options.channel ? undefined : { id: startSyncLog(db, "download", iso()) };
   const result: PullResult = {
     database,
     sessions: [],
@@ -101,16 +120,19 @@ export async function pull(options: PullOptions): Promise<PullResult> {
       result.stoppedBy = `session ${session.id} (job ${session.job}): ${outcome.status}${outcome.message ? ` — ${outcome.message}` : ""}`;
       break;
     }
+    if (!log) return result;
     if (result.failed === 0) result.customersResolved = await resolveAsyncCustomers(http, db);
     const counts = { sessions: result.applied, rows: result.rows, bytes: result.bytes };
-    if (result.failed > 0) finishSyncLog(db, logId, "failed", iso(), result.stoppedBy, counts);
-    else finishSyncLog(db, logId, result.applied > 0 ? "ok" : "nothing", iso(), null, counts);
+    if (result.failed > 0) finishSyncLog(db, log.id, "failed", iso(), result.stoppedBy, counts);
+    else finishSyncLog(db, log.id, result.applied > 0 ? "ok" : "nothing", iso(), null, counts);
     return result;
   } catch (error) {
-    finishSyncLog(db, logId, "failed", iso(), (error as Error).message, {
-      sessions: result.applied,
-      rows: result.rows,
-    });
+    if (log) {
+      finishSyncLog(db, log.id, "failed", iso(), (error as Error).message, {
+        sessions: result.applied,
+        rows: result.rows,
+      });
+    }
     throw error;
   }
 }
@@ -155,25 +177,23 @@ async function pullOne(options: PullOptions, session: DownloadSession, iso: () =
     options.onProgress?.({ kind: "downloaded", session, bytes: download.bytes });
     await report(http, session.id, "Downloaded");
     try {
-      const applied = await applyPackage(
-        db,
-        file,
-        {
-          // A package shared by the databases of a store names its own id and scope in its header.
-          session: session.package ?? session.id,
-          job: session.job,
-          database: session.packageScope ?? session.database,
-          size: session.size,
-          sha256: session.sha256,
-        },
-        {
-          now: iso(),
-          ...(options.onProgress
-            ? { onRows: (rows: number) => options.onProgress?.({ kind: "applying", session, rows }) }
-            : {}),
-        },
-      );
-      const rows = Object.values(applied.rows).reduce((sum, n) => sum + (n ?? 0), 0);
+      const expected: PackageExpectation = {
+        // A package shared by the databases of a store names its own id and scope in its header.
+        session: session.package ?? session.id,
+        job: session.job,
+        database: session.packageScope ?? session.database,
+        size: session.size,
+        sha256: session.sha256,
+      };
+      const applied = options.channel
+        ? await options.channel.applyFile(file, expected, iso())
+        : await applyPackage(db, file, expected, {
+            now: iso(),
+            ...(options.onProgress
+              ? { onRows: (rows: number) => options.onProgress?.({ kind: "applying", session, rows }) }
+              : {}),
+          });
+      const rows = Object.values(applied.rows).reduce<number>((sum, n) => sum + (n ?? 0), 0);
       options.onProgress?.({ kind: "applied", session, rows, alreadyApplied: applied.alreadyApplied });
       await report(http, session.id, "Applied");
       return {

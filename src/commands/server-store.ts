@@ -1,0 +1,85 @@
+// `pos server start --role store`: a store server in the foreground until Ctrl-C / SIGTERM.
+import { resolve } from "node:path";
+import type { Deps } from "../lib/deps.js";
+import type { RolePlan } from "../server/roles.js";
+import type { StoreRound } from "../server/store/catch-up.js";
+
+type StorePlan = Extract<RolePlan, { role: "store" }>;
+
+export async function startStore(
+  deps: Deps,
+  options: { data?: string; host: string; logLevel?: string; logFile?: string },
+  plan: StorePlan,
+  port: number,
+): Promise<void> {
+  const [{ readHqToken }, { startStoreServer }, { closeOnSignal }, { readVersion }] = await Promise.all([
+    import("../server/roles.js"),
+    import("../server/store/start.js"),
+    import("../server/start.js"),
+    import("../lib/version.js"),
+  ]);
+  const level = options.logLevel ?? (options.logFile ? "info" : undefined);
+  // Only what changed is printed: a quiet round every interval would bury the log.
+  let lastError: string | null = null;
+  const onRound = (rounds: StoreRound[]) => {
+    for (const r of rounds) {
+      if (r.error !== null) {
+        if (r.error !== lastError) deps.output.warn(`store ${r.store}: HQ round stopped: ${r.error}`);
+        lastError = r.error;
+        continue;
+      }
+      if (lastError !== null) deps.output.info(`store ${r.store}: HQ answers again`);
+      lastError = null;
+      if (r.applied > 0) deps.output.info(`store ${r.store}: applied ${r.applied} session(s) from HQ`);
+      if (r.stoppedBy) deps.output.warn(`store ${r.store}: channel download stopped: ${r.stoppedBy}`);
+      if (r.pushed > 0) {
+        deps.output.info(
+          `store ${r.store}: P-0001 pushed ${r.pushed} transaction(s), ${r.inserted} new at HQ (HQ has up to ${r.counter})`,
+        );
+      }
+    }
+  };
+  const running = await startStoreServer({
+    dataDir: options.data ? resolve(options.data) : deps.paths.serverDir,
+    serverDir: deps.paths.serverDir,
+    host: options.host,
+    port,
+    clock: deps.clock,
+    version: readVersion(),
+    stores: plan.stores,
+    hqUrl: plan.hqUrl,
+    hqToken: readHqToken(plan.token, deps.env),
+    intervalSec: plan.intervalSec,
+    ...(level
+      ? {
+          log: {
+            level: level as "debug" | "info" | "warn" | "error",
+            ...(options.logFile ? { file: resolve(options.logFile) } : {}),
+          },
+        }
+      : {}),
+    onRound,
+    onInternalError: (error) => deps.output.warn(`internal error: ${(error as Error)?.stack ?? String(error)}`),
+  });
+  if (running.hqAway) deps.output.warn(`${running.hqAway}: selling anyway, catching up when HQ is back`);
+  const info = {
+    url: running.url,
+    host: running.host,
+    port: running.port,
+    adminTokenFile: running.adminTokenFile,
+    dataDir: running.dataDir,
+    serverFile: running.serverFile,
+    pid: running.pid,
+    hq: running.hq,
+    role: "store",
+    stores: running.stores,
+  };
+  deps.output.result(
+    info,
+    (i: typeof info) =>
+      `listening on ${i.url}\nadmin token: ${i.adminTokenFile}\nHQ: ${i.hq}\nstores: ${i.stores.join(", ")}`,
+  );
+  deps.output.info("press Ctrl-C to stop");
+  const signal = await closeOnSignal(running, (s) => deps.output.info(`${s}: stopping (in-flight requests finish)`));
+  deps.output.info(`stopped after ${signal}`);
+}

@@ -1,0 +1,114 @@
+// A store server's rounds with HQ: pull its channel databases' download sessions, push P-0001 (exactly once by id).
+import { join } from "node:path";
+import type { Clock } from "../../lib/clock.js";
+import { type Db, prepared, preparedPluck } from "../../lib/db.js";
+import { PackageError } from "../../sync/package/format.js";
+import { type PullResult, pull } from "../../sync/pull.js";
+import { applyOnWorker } from "../cdx/generate-protocol.js";
+import type { HqTransactionRow } from "../hq/store.js";
+import type { HqLink } from "./hq-link.js";
+
+/** Transactions per P-0001 push: one HTTP request, one upload session at HQ. */
+export const PUSH_BATCH = 2000;
+
+export interface StoreRound {
+  store: string;
+  /** Sessions applied to the channel database this round. */
+  applied: number;
+  /** Why the pull stopped (a failed or suspended session), or null. */
+  stoppedBy: string | null;
+  /** Transactions pushed to HQ this round (HQ skips any it already had), and how many were new there. */
+  pushed: number;
+  inserted: number;
+  /** HQ's high-water mark for the store after the round. */
+  counter: number | null;
+  /** HQ could not be reached or refused: the round stopped here; the next one carries on. */
+  error: string | null;
+}
+
+export interface CatchUpContext {
+  hq: HqLink;
+  clock: Clock;
+  channels: ReadonlyMap<string, Db>;
+  /** Where packages are downloaded to before they are applied. */
+  workDir: string;
+}
+
+/** One round for every store the server holds: pull first (prices before sales), then P-0001. */
+export async function catchUp(ctx: CatchUpContext): Promise<StoreRound[]> {
+  const rounds: StoreRound[] = [];
+  for (const [store, channel] of [...ctx.channels].sort(([a], [b]) => a.localeCompare(b))) {
+    const round: StoreRound = {
+      store,
+      applied: 0,
+      stoppedBy: null,
+      pushed: 0,
+      inserted: 0,
+      counter: null,
+      error: null,
+    };
+    try {
+      const pulled = await pullChannel(ctx, store, channel);
+      round.applied = pulled.applied;
+      round.stoppedBy = pulled.stoppedBy;
+      await pushTransactions(ctx, store, channel, round);
+    } catch (error) {
+      round.error = (error as Error).message;
+    }
+    rounds.push(round);
+  }
+  return rounds;
+}
+
+function pullChannel(ctx: CatchUpContext, store: string, channel: Db): Promise<PullResult> {
+  return pull({
+    http: ctx.hq.http,
+    db: channel,
+    clock: ctx.clock,
+    database: store,
+    workDir: join(ctx.workDir, store),
+    channel: {
+      // Off the event loop on the CDX thread (its own connection), as the all-in-one server applies.
+      async applyFile(file, expected, now) {
+        try {
+          if (channel.memory) throw new Error("an in-memory channel database cannot be applied on the CDX thread");
+          return await applyOnWorker({ database: channel.name, file, expected, now });
+        } catch (error) {
+          throw new PackageError("apply", (error as Error).message);
+        }
+      },
+    },
+  });
+}
+
+/**
+ * P-0001 from a store server: from HQ's high-water mark, the channel's transactions in counter order, a batch per
+ * push. HQ inserts each transaction id once and moves its mark, so a push repeated after a lost answer changes
+ * nothing; sales stored meanwhile get later counters and go with the next batch or round.
+ */
+async function pushTransactions(ctx: CatchUpContext, store: string, channel: Db, round: StoreRound): Promise<void> {
+  let from = await ctx.hq.progress(store);
+  round.counter = from;
+  const read = prepared<[number, number], HqTransactionRow>(
+    channel,
+    `SELECT replication_counter, id, store_id, register_id, staff_id, customer_id, currency, total_minor, created_at,
+       mode, content_hash, body FROM transactions WHERE replication_counter > ? ORDER BY replication_counter LIMIT ?`,
+  );
+  for (;;) {
+    const batch = read.all(from, PUSH_BATCH);
+    if (batch.length === 0) return;
+    const to = (batch[batch.length - 1] as HqTransactionRow).replication_counter;
+    const answer = await ctx.hq.push(store, { from, to, transactions: batch });
+    round.pushed += batch.length;
+    round.inserted += answer.inserted;
+    round.counter = answer.counter;
+    from = answer.counter;
+  }
+}
+
+/** Transactions the store holds that HQ does not have yet, by HQ's last known mark (for status lines). */
+export function pendingSince(channel: Db, counter: number): number {
+  return preparedPluck(channel, "SELECT COUNT(*) FROM transactions WHERE replication_counter > ?").get(
+    counter,
+  ) as number;
+}
