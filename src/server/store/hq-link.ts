@@ -2,6 +2,7 @@
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { type ActivateAnswer, activateAnswerSchema, ROUTES } from "../../lib/api.js";
+import { CHAIN_ROUTES, type RegisterListAnswer, registerListAnswerSchema } from "../../lib/api-chain.js";
 import {
   storeLinkCustomerSchema,
   storeLinkPath,
@@ -31,6 +32,8 @@ export interface HqLink {
   store(store: string): Promise<{ store: string; currency: string } | undefined>;
   customer(id: string): Promise<{ accountAllowed: boolean } | undefined>;
   activate(register: string): Promise<ActivateAnswer>;
+  /** The store HQ has the register in; undefined when HQ has no such register. */
+  registerStore(register: string, stores: readonly string[]): Promise<string | undefined>;
   progress(store: string): Promise<number>;
   push(store: string, body: unknown): Promise<UploadPushAnswer>;
   /** Sends a request on to HQ as it came (the register's own device token) and hands back HQ's answer unread. */
@@ -73,6 +76,14 @@ export function createHqLink(url: string, token: string, timeoutMs = 15_000): Hq
     customer: (id) => call(() => http.get(storeLinkPath.customer(id), storeLinkCustomerSchema), 404),
     activate: async (register) =>
       (await call(() => http.post(ROUTES.activate, { register }, activateAnswerSchema))) as ActivateAnswer,
+    async registerStore(register, stores) {
+      const path =
+        stores.length > 0
+          ? `${CHAIN_ROUTES.registers}?store=${encodeURIComponent(stores.join(","))}`
+          : CHAIN_ROUTES.registers;
+      const list = (await call(() => http.get(path, registerListAnswerSchema))) as RegisterListAnswer;
+      return list.registers.find((r) => r.id === register)?.store;
+    },
     progress: async (store) =>
       ((await call(() => http.get(storeLinkPath.uploads(store), uploadProgressSchema))) as { counter: number }).counter,
     push: async (store, body) =>

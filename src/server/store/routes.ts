@@ -74,6 +74,17 @@ export function registerStoreRoutes(app: FastifyInstance, deps: StoreRouteDeps):
     return channel;
   };
 
+  /** Registers of other stores are refused before HQ changes anything for them (a token would be of no use here). */
+  const ownStoreRegister = async (register: string) => {
+    const held = [...channels.keys()];
+    if ((await deps.hq.registerStore(register, held)) !== undefined) return;
+    const store = await deps.hq.registerStore(register, []);
+    if (store === undefined) throw notFound(`register ${register} is not defined at HQ`);
+    throw forbidden(
+      `register ${register} belongs to store ${store}; this store server holds ${held.join(", ")} (provision it against store ${store}'s server)`,
+    );
+  };
+
   /** The request as it came, to HQ (the register's own device token: HQ issued it and checks it again). */
   const passToHq = (request: FastifyRequest, reply: FastifyReply) => pass(request, reply, false);
   /** An admin call checked against this server's admin token, made at HQ with the store server's credential. */
@@ -110,12 +121,8 @@ export function registerStoreRoutes(app: FastifyInstance, deps: StoreRouteDeps):
   // Activation needs HQ (it issues tokens); the hash is kept here so the token works while HQ is away.
   app.post(ROUTES.activate, admin, async (request, reply) => {
     const body = parseInput(activateBodySchema, request.body, "body");
+    await ownStoreRegister(body.register);
     const answer = await deps.hq.activate(body.register);
-    if (!channels.has(answer.store)) {
-      throw forbidden(
-        `register ${body.register} belongs to store ${answer.store}; this store server holds ${[...channels.keys()].join(", ")} (provision it against store ${answer.store}'s server)`,
-      );
-    }
     local.keepDevice({ register: answer.register, store: answer.store }, hashToken(answer.token), answer.activatedAt);
     return reply.code(201).send(answer);
   });
@@ -170,8 +177,10 @@ export function registerStoreRoutes(app: FastifyInstance, deps: StoreRouteDeps):
 
   // What `pos register provision` asks of its server besides activation: HQ's register settings and, with --sync,
   // a distribution run for the new offline database.
-  app.get(ROUTES.admin.register, admin, passAsStore);
-  app.patch(ROUTES.admin.register, admin, passAsStore);
+  app.patch(ROUTES.admin.register, admin, async (request, reply) => {
+    await ownStoreRegister(parseInput(registerParams, request.params, "params").id);
+    return passAsStore(request, reply);
+  });
   app.post(SYNC_ROUTES.admin.run, admin, passAsStore);
 
   registerTransactionRoutes(app, {
