@@ -19,17 +19,18 @@ export async function startStore(
     import("../lib/version.js"),
   ]);
   const level = options.logLevel ?? (options.logFile ? "info" : undefined);
-  // Only what changed is printed: a quiet round every interval would bury the log.
-  let lastError: string | null = null;
+  // Only what changed is printed: a quiet round every interval would bury the log. HQ going away is one line (at
+  // start it is the start's warning), coming back another.
+  let hq: "unknown" | "up" | "away" = "unknown";
   const onRound = (rounds: StoreRound[]) => {
     for (const r of rounds) {
       if (r.error !== null) {
-        if (r.error !== lastError) deps.output.warn(`store ${r.store}: HQ round stopped: ${r.error}`);
-        lastError = r.error;
+        if (hq === "up") deps.output.warn(`store ${r.store}: HQ round stopped (selling on): ${r.error}`);
+        hq = "away";
         continue;
       }
-      if (lastError !== null) deps.output.info(`store ${r.store}: HQ answers again`);
-      lastError = null;
+      if (hq === "away") deps.output.info(`store ${r.store}: HQ answers again`);
+      hq = "up";
       if (r.applied > 0) deps.output.info(`store ${r.store}: applied ${r.applied} session(s) from HQ`);
       if (r.stoppedBy) deps.output.warn(`store ${r.store}: channel download stopped: ${r.stoppedBy}`);
       if (r.pushed > 0) {
