@@ -1,7 +1,6 @@
 // End-to-end: `pos server start --database` refusals — one line naming host, database and the fix, the exit code
 // of its kind, no stack trace, nothing listening and no server.json left behind.
 import { existsSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { type RunResult, runPos, tempHome } from "../helpers/cli.js";
@@ -25,15 +24,8 @@ function oneLine(r: RunResult): string {
   return lines[0] ?? "";
 }
 
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** A loopback port nothing listens on (a privileged one: no test server or cluster can be given it). */
+const REFUSED_PORT = 1;
 
 describe("pos server start --database refusals", () => {
   it.each([
@@ -49,7 +41,7 @@ describe("pos server start --database refusals", () => {
   });
 
   it("a refused port: exit 3, naming host, port and database", async () => {
-    const port = await closedPort();
+    const port = REFUSED_PORT;
     const r = await start(["--database", `postgres://pos:x@127.0.0.1:${port}/pos_hq`]);
     expect(r.code).toBe(3);
     expect(oneLine(r)).toMatch(
@@ -92,7 +84,7 @@ describe("pos server start --database refusals", () => {
     const fromEnv = await start([], { POS_DATABASE_URL: "mysql://x@127.0.0.1/db" });
     expect(fromEnv.code).toBe(2);
     expect(oneLine(fromEnv)).toMatch(/mysql:\/\/ is not a PostgreSQL URL/);
-    const port = await closedPort();
+    const port = REFUSED_PORT;
     const flag = await start(["--database", `postgres://pos:${PG_PASSWORD}@127.0.0.1:${port}/pos_hq`], {
       POS_DATABASE_URL: "mysql://x@127.0.0.1/db",
     });

@@ -4,6 +4,7 @@ import { UnreachableError, UsageError } from "../../lib/errors.js";
 import { assembleHqStore } from "./assemble.js";
 import { PG_MIGRATIONS } from "./pg-schema.js";
 import { createPool, inTransaction, pgSql } from "./pg-sql.js";
+import { HqUnavailableError } from "./sql.js";
 import type { HqStore } from "./store.js";
 
 export interface PgTarget {
@@ -60,7 +61,8 @@ function redact(text: string): string {
 
 /** A refusal from PostgreSQL or the network, as one line naming the host, the database and the fix. */
 export function describePgError(error: unknown, target: PgTarget): Error {
-  const err = error as { code?: string; message?: string };
+  // A connection failure arrives wrapped (HqUnavailableError, the 503 of a running server): its cause tells which.
+  const err = (error instanceof HqUnavailableError ? error.cause : error) as { code?: string; message?: string };
   const where = `PostgreSQL at ${target.host}:${target.port} (database ${target.database})`;
   switch (err.code) {
     case "ECONNREFUSED":
@@ -112,7 +114,7 @@ export function describePgError(error: unknown, target: PgTarget): Error {
         );
       }
       return new UsageError(
-        `${where}: ${err.message ?? String(error)}${err.code ? ` (SQLSTATE ${err.code})` : ""}`,
+        `${where}: ${err.message ?? String(err)}${err.code ? ` (SQLSTATE ${err.code})` : ""}`,
         "DatabaseFailed",
         "check --database and the server's PostgreSQL log",
       );
