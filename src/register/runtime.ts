@@ -8,6 +8,7 @@ import { OperationError, UnreachableError } from "../lib/errors.js";
 import { type HttpClient, NetworkError } from "../lib/http.js";
 import type { Paths } from "../lib/paths.js";
 import type { OfflineStore } from "../offline/offline-store.js";
+import { nextCartId, recordSuspendedCart } from "../offline/own-data.js";
 import { createSyncLoop, type SyncLoop, type SyncRound } from "../sync/loop.js";
 import { pull } from "../sync/pull.js";
 import { push } from "../sync/push.js";
@@ -141,6 +142,20 @@ export async function openRegister(options: OpenRegisterOptions): Promise<Regist
           },
           ...(options.onResolved ? { onResolved: options.onResolved } : {}),
           ...(options.journal ? { journal: options.journal } : {}),
+          carts: {
+            nextId: () => nextCartId(db, registerId),
+            keptAtServer: (cart) =>
+              recordSuspendedCart(db, {
+                id: cart.id,
+                kept: "server",
+                staff: cart.staff,
+                body: JSON.stringify(cart),
+                now: iso(),
+              }),
+          },
+          ...(config.supportsOffline
+            ? { offlineCarts: createOfflineSource(local, registerId, config.store, clock) }
+            : {}),
         }),
       startSync,
       close: async () => {
@@ -196,7 +211,7 @@ export function createConnectionManager(parts: {
     clock,
     store: parts.store,
     rules,
-    online: createOnlineSource(http, config.store, timeoutMs, checkoutRecorder(local, clock)),
+    online: createOnlineSource(http, config.store, timeoutMs, checkoutRecorder(local, clock), config.registerId),
     offline: config.supportsOffline ? createOfflineSource(local, config.registerId, config.store, clock) : null,
     offlineReadiness: () => offlineReadiness(local, config.registerId, config.store, profile.offlineDataExclusion),
     probe: () => probeServer(http, timeoutMs),

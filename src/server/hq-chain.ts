@@ -51,6 +51,7 @@ export function addStore(hq: Db, body: z.output<typeof storeAddBodySchema>): Sto
         : Number(body.offlineCustomerCreation),
     days_transactions_exist: body.daysTransactionsExist ?? template?.days_transactions_exist ?? 30,
     data_group: body.dataGroup ?? template?.data_group ?? `${body.id}-GROUP`,
+    customer_async_mode: template?.customer_async_mode ?? 0,
   };
   return withChange(hq, (version) => {
     upsertTracked(hq, "stores", store, version);
