@@ -18,23 +18,54 @@ export interface ReturnableLine {
   left: number;
 }
 
-/** Quantities already given back per original line, from the returns of that sale (qty is negative on a return). */
-export function returnedQuantities(returns: readonly Pick<Transaction, "lines">[]): Map<number, number> {
-  const returned = new Map<number, number>();
+/** What was given back of one original line so far: quantity, amount and tax (positive, minor units). */
+export interface Refunded {
+  qty: number;
+  amount: number;
+  tax: number;
+}
+
+const NOTHING: Refunded = { qty: 0, amount: 0, tax: 0 };
+
+/** What the returns of a sale gave back per original line (a return's lines are negative). */
+export function returnedQuantities(returns: readonly Pick<Transaction, "lines">[]): Map<number, Refunded> {
+  const returned = new Map<number, Refunded>();
   for (const r of returns) {
     for (const l of r.lines) {
       if (l.voided || l.returnOfLine === undefined) continue;
-      returned.set(l.returnOfLine, (returned.get(l.returnOfLine) ?? 0) - l.qty);
+      const so = returned.get(l.returnOfLine) ?? NOTHING;
+      returned.set(l.returnOfLine, { qty: so.qty - l.qty, amount: so.amount - l.amount, tax: so.tax - l.tax });
     }
   }
   return returned;
 }
 
-export function returnableLines(original: Transaction, returned: ReadonlyMap<number, number>): ReturnableLine[] {
+/**
+ * Amount and tax of returning `qty` units of a sold line: per unit as the line was priced, except the return that
+ * gives back its last units refunds exactly what is left of the line, so a sale returned in parts refunds to the minor
+ * unit what was paid (2 × 9.99 with tax is 22.05, not 2 × 11.02).
+ */
+export function returnLineAmounts(
+  source: TransactionLine,
+  qty: number,
+  before: Refunded,
+): { amount: number; tax: number } {
+  if (before.qty + qty === source.qty) {
+    return { amount: 0 - (source.amount - before.amount), tax: 0 - (source.tax - before.tax) };
+  }
+  return priceLine({
+    qty: -qty,
+    unitPrice: source.unitPrice,
+    discountPct: source.discountPct,
+    taxRatePpm: source.taxRatePpm,
+  });
+}
+
+export function returnableLines(original: Transaction, returned: ReadonlyMap<number, Refunded>): ReturnableLine[] {
   return original.lines
     .filter((l) => !l.voided)
     .map((l) => {
-      const back = returned.get(l.line) ?? 0;
+      const back = returned.get(l.line)?.qty ?? 0;
       return { line: l.line, item: l.item, name: l.name, sold: l.qty, returned: back, left: l.qty - back };
     });
 }
@@ -45,7 +76,7 @@ export function returnableLines(original: Transaction, returned: ReadonlyMap<num
  */
 export function buildReturnLines(
   original: Transaction,
-  returned: ReadonlyMap<number, number>,
+  returned: ReadonlyMap<number, Refunded>,
   picks?: readonly ReturnPick[],
 ): CartLine[] {
   if (original.returnOf !== undefined) {
@@ -77,21 +108,17 @@ export function buildReturnLines(
         `line ${pick.line} of ${original.id} (${source.item}): ${qty} to return but only ${state.left} of ${state.sold} left`,
       );
     }
-    out.push(returnLine(source, out.length + 1, -qty));
+    const { returnOfLine: _ignored, ...rest } = source;
+    out.push({
+      ...rest,
+      line: out.length + 1,
+      qty: -qty,
+      voided: false,
+      returnOfLine: source.line,
+      ...returnLineAmounts(source, qty, returned.get(pick.line) ?? NOTHING),
+    });
   }
   return out;
-}
-
-function returnLine(source: TransactionLine, line: number, qty: number): CartLine {
-  const { returnOfLine: _ignored, ...rest } = source;
-  return {
-    ...rest,
-    line,
-    qty,
-    voided: false,
-    returnOfLine: source.line,
-    ...priceLine({ qty, unitPrice: source.unitPrice, discountPct: source.discountPct, taxRatePpm: source.taxRatePpm }),
-  };
 }
 
 /**
@@ -101,7 +128,7 @@ function returnLine(source: TransactionLine, line: number, qty: number): CartLin
 export function returnProblem(
   ret: Transaction,
   original: Transaction | undefined,
-  returnedBefore: ReadonlyMap<number, number>,
+  returnedBefore: ReadonlyMap<number, Refunded>,
 ): string | undefined {
   const field = (path: string, why: string) => `transaction.${path}: ${why}`;
   if (!original) return field("returnOf", `${ret.returnOf} is not a transaction of store ${ret.store}`);
@@ -128,15 +155,25 @@ export function returnProblem(
       );
     }
     if (l.voided) continue;
-    const total = (now.get(source.line) ?? 0) - l.qty;
-    if (total > source.qty) {
-      const left = source.qty - (now.get(source.line) ?? 0);
+    const so = now.get(source.line) ?? NOTHING;
+    if (so.qty - l.qty > source.qty) {
       return field(
         at("qty"),
-        `${-l.qty} of item ${l.item} returned but only ${left} of ${source.qty} sold on line ${source.line} of ${original.id} is left to return`,
+        `${-l.qty} of item ${l.item} returned but only ${source.qty - so.qty} of ${source.qty} sold on line ${source.line} of ${original.id} is left to return`,
       );
     }
-    now.set(source.line, total);
+    // Per unit is always right; the rest of the line only for the return that gives back its last units (a register
+    // that returned offline may not have known of a return made meanwhile elsewhere, and used per unit).
+    const perUnit = priceLine({ ...l, qty: l.qty });
+    const rest = returnLineAmounts(source, -l.qty, so);
+    const matches = (e: { amount: number; tax: number }) => e.amount === l.amount && e.tax === l.tax;
+    if (!matches(perUnit) && !matches(rest)) {
+      return field(
+        at("amount"),
+        `${l.amount}/${l.tax} (amount/tax, minor units) is not what ${-l.qty} of line ${source.line} of ${original.id} refunds (${perUnit.amount}/${perUnit.tax})`,
+      );
+    }
+    now.set(source.line, { qty: so.qty - l.qty, amount: so.amount - l.amount, tax: so.tax - l.tax });
   }
   return undefined;
 }

@@ -88,6 +88,8 @@ export function computeTotals(lines: readonly Pick<TransactionLine, "amount" | "
 export function checkTotals(tx: Transaction): string[] {
   const problems: string[] = [];
   for (const l of tx.lines) {
+    // A returned line is priced from its original (per unit, or the rest of the line): checked in returns.ts.
+    if (l.returnOfLine !== undefined) continue;
     const expected = priceLine(l);
     if (expected.amount !== l.amount) problems.push(`line ${l.line}: amount ${l.amount} should be ${expected.amount}`);
     if (expected.tax !== l.tax) problems.push(`line ${l.line}: tax ${l.tax} should be ${expected.tax}`);
@@ -148,6 +150,15 @@ export const wireTransactionSchema = z
   })
   .superRefine((tx, ctx) => {
     for (const [i, l] of tx.lines.entries()) {
+      // A returned line names its original line, and only a return has such lines (their amounts are checked
+      // against the original, not per unit).
+      if ((l.returnOfLine === undefined) !== (tx.returnOf === undefined)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["lines", i, "returnOfLine"],
+          message: tx.returnOf === undefined ? "only a return's lines name an original line" : "required on a return",
+        });
+      }
       const bad = tx.returnOf === undefined ? l.qty <= 0 : l.qty === 0;
       if (bad)
         ctx.addIssue({
