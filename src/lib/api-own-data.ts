@@ -6,14 +6,15 @@ const enc = encodeURIComponent;
 
 export const OWN_DATA_ROUTES = {
   journal: "/v1/registers/:id/journal",
-  transaction: "/v1/transactions/:id",
+  /** The sale to return and its returns so far (outside /v1/transactions, so a fault on checkouts spares it). */
+  transaction: "/v1/returns/:id",
   carts: "/v1/suspended-carts",
   recall: "/v1/suspended-carts/:id/recall",
 } as const;
 
 export const ownDataPath = {
   journal: (register: string, limit: number) => `/v1/registers/${enc(register)}/journal?limit=${limit}`,
-  transaction: (id: string) => `/v1/transactions/${enc(id)}`,
+  transaction: (id: string) => `/v1/returns/${enc(id)}`,
   recall: (id: string) => `/v1/suspended-carts/${enc(id)}/recall`,
 };
 
