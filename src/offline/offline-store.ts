@@ -47,6 +47,8 @@ export interface StoreRow {
   decimals: number;
   offline_customer_creation: number;
   days_transactions_exist: number;
+  /** 1: customer creation in async mode (null: a database or package from before the setting). */
+  customer_async_mode: number | null;
 }
 
 export interface RegisterRow {

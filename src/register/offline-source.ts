@@ -60,15 +60,7 @@ export function createOfflineSource(
           "OfflineCustomerCreationNotAllowed",
         );
       }
-      const id = local.createOfflineCustomer(registerId, input, iso());
-      return {
-        id,
-        name: input.name,
-        email: input.email ?? null,
-        phone: input.phone ?? null,
-        accountAllowed: false,
-        pendingSync: true,
-      };
+      return createAsyncCustomer(local, registerId, input, iso());
     },
 
     async signIn(staffId, password): Promise<StaffInfo> {
@@ -172,6 +164,24 @@ export function createOfflineSource(
       }
       return parseCart(row.body);
     },
+  };
+}
+
+/** A customer with a temporary id, "Pending sync": uploaded with the next push, created at HQ by its async job. */
+export function createAsyncCustomer(
+  local: OfflineStore,
+  registerId: string,
+  input: { name: string; email?: string; phone?: string },
+  now: string,
+): CustomerInfo {
+  const id = local.createOfflineCustomer(registerId, input, now);
+  return {
+    id,
+    name: input.name,
+    email: input.email ?? null,
+    phone: input.phone ?? null,
+    accountAllowed: false,
+    pendingSync: true,
   };
 }
 

@@ -12,12 +12,13 @@ import { nextCartId, recordSuspendedCart } from "../offline/own-data.js";
 import { createSyncLoop, type SyncLoop, type SyncRound } from "../sync/loop.js";
 import { pull } from "../sync/pull.js";
 import { push } from "../sync/push.js";
+import { withCustomerAsyncMode } from "./async-mode.js";
 import type { RegisterConfig } from "./config.js";
 import { ConnectionManager, type ConnectionRules, type SwitchEvent } from "./connection-manager.js";
 import type { ConnectionStateStore } from "./connection-state.js";
 import { fileHighWaterMark } from "./high-water.js";
 import { createNumberAllocator } from "./numbers.js";
-import { createOfflineSource, offlineReadiness, seqOf } from "./offline-source.js";
+import { createAsyncCustomer, createOfflineSource, offlineReadiness, seqOf } from "./offline-source.js";
 import { offlineStatusReport, reportOfflineStatus } from "./offline-status.js";
 import { type CheckoutRecorder, createOnlineSource, probeServer } from "./online-source.js";
 import { openRegisterFiles } from "./open.js";
@@ -211,7 +212,11 @@ export function createConnectionManager(parts: {
     clock,
     store: parts.store,
     rules,
-    online: createOnlineSource(http, config.store, timeoutMs, checkoutRecorder(local, clock), config.registerId),
+    online: withCustomerAsyncMode(
+      createOnlineSource(http, config.store, timeoutMs, checkoutRecorder(local, clock), config.registerId),
+      () => local.store(config.store)?.customer_async_mode === 1,
+      (input) => createAsyncCustomer(local, config.registerId, input, new Date(clock.now()).toISOString()),
+    ),
     offline: config.supportsOffline ? createOfflineSource(local, config.registerId, config.store, clock) : null,
     offlineReadiness: () => offlineReadiness(local, config.registerId, config.store, profile.offlineDataExclusion),
     probe: () => probeServer(http, timeoutMs),

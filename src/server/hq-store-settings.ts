@@ -1,0 +1,35 @@
+// HQ: a store's customer settings (async mode, offline creation), changed as one tracked change that job 1070 carries.
+import type { z } from "zod";
+import type { StoreSettingsAnswer, storeSettingsBodySchema } from "../lib/api-store-settings.js";
+import type { Db } from "../lib/db.js";
+import type { Row } from "../schema/tables.js";
+import { notFound } from "./api-error.js";
+import { findTracked, upsertTracked, withChange } from "./change-tracking.js";
+
+export function setStoreSettings(
+  hq: Db,
+  id: string,
+  body: z.output<typeof storeSettingsBodySchema>,
+): StoreSettingsAnswer {
+  const current = findTracked(hq, "stores", { id });
+  if (!current) throw notFound(`no store ${id}`);
+  const { change_version: currentVersion, ...row } = current;
+  const next: Row = { ...row };
+  if (body.customerAsyncMode !== undefined) next.customer_async_mode = body.customerAsyncMode ? 1 : 0;
+  if (body.offlineCustomerCreation !== undefined) next.offline_customer_creation = body.offlineCustomerCreation ? 1 : 0;
+  const same = Object.keys(next).every((c) => next[c] === row[c]);
+  const changeVersion = same
+    ? currentVersion
+    : withChange(hq, (v) => {
+        upsertTracked(hq, "stores", next, v);
+        return v;
+      });
+  return {
+    store: {
+      id,
+      customerAsyncMode: next.customer_async_mode === 1,
+      offlineCustomerCreation: next.offline_customer_creation === 1,
+    },
+    changeVersion,
+  };
+}
