@@ -13,7 +13,7 @@ export function readLocalFacts(
 ): LocalFacts {
   const local = createOfflineStore(db);
   const one = (sql: string, ...params: unknown[]) =>
-    (prepared(db, sql).get(...params) as { n: number | null } | undefined)?.n ?? 0;
+    prepared<unknown[], { n: number | null }>(db, sql).get(...params)?.n ?? 0;
   const applied = prepared(
     db,
     `SELECT a.job, a.session, a.to_version AS toVersion FROM applied_sessions a

@@ -89,15 +89,22 @@ export class Output {
     if (this.verbose) this.stderr.write(`${this.colorErr.dim(text)}\n`);
   }
 
-  /** A spinner on a TTY; plain lines elsewhere (one per succeed/fail), nothing with --quiet. */
-  async spinner(text: string): Promise<Spinner> {
+  /**
+   * A spinner on a TTY; plain lines elsewhere (one per succeed/fail), nothing with --quiet. `unless` is asked once
+   * ora has loaded: true (the work already ended) gives a spinner that never draws.
+   */
+  async spinner(text: string, unless?: () => boolean): Promise<Spinner> {
     if (this.progress) {
       const { default: ora } = await import("ora");
+      if (unless?.()) return SILENT_SPINNER;
+      // stdin is left alone: ora would put the terminal in raw mode and pause stdin when it stops, under the
+      // prompt the cashier is typing into (keys typed ahead during a wait would be lost, or never read).
       const spin = ora({
         text,
         stream: this.stderr,
         color: this.colorErr.level > 0 ? "cyan" : false,
         isEnabled: true,
+        discardStdin: false,
       }).start();
       return {
         update: (t) => {
@@ -128,3 +135,5 @@ export class Output {
     };
   }
 }
+
+const SILENT_SPINNER: Spinner = { update: () => {}, succeed: () => {}, fail: () => {}, stop: () => {} };

@@ -389,13 +389,12 @@ export function createOfflineStore(db: Db) {
     },
 
     pendingSummary(): { count: number; oldest: string | null } {
-      return prepared(
-        db,
-        "SELECT count(*) AS count, min(created_at) AS oldest FROM transactions WHERE status = 'pending'",
-      ).get() as {
-        count: number;
-        oldest: string | null;
-      };
+      return (
+        prepared<[], { count: number; oldest: string | null }>(
+          db,
+          "SELECT count(*) AS count, min(created_at) AS oldest FROM transactions WHERE status = 'pending'",
+        ).get() ?? { count: 0, oldest: null }
+      );
     },
 
     conflicts(): LocalTransactionRow[] {

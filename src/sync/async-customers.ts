@@ -46,11 +46,11 @@ export async function uploadAsyncCustomers(http: HttpClient, db: Db): Promise<nu
  * database: remember the real id and point the register's sales to it. Until then they stay "Pending sync".
  */
 export async function resolveAsyncCustomers(http: HttpClient, db: Db): Promise<number> {
-  const waiting = prepared(
+  const waiting = prepared<[], { n: number }>(
     db,
     "SELECT COUNT(*) AS n FROM offline_customers WHERE status = 'uploaded' AND hq_id IS NULL",
-  ).get() as { n: number };
-  if (waiting.n === 0) return 0;
+  ).get();
+  if (!waiting || waiting.n === 0) return 0;
   const answer = await answerOf(
     () => http.get(ASYNC_CUSTOMER_ROUTES.device, asyncCustomersAnswerSchema),
     "list customers created offline",
@@ -74,7 +74,9 @@ export async function resolveAsyncCustomers(http: HttpClient, db: Db): Promise<n
 
 /** Customers created on this register that do not have their real id yet (shown as Pending sync). */
 export function pendingCustomerCount(db: Db): number {
-  return (prepared(db, "SELECT COUNT(*) AS n FROM offline_customers WHERE hq_id IS NULL").get() as { n: number }).n;
+  return (
+    prepared<[], { n: number }>(db, "SELECT COUNT(*) AS n FROM offline_customers WHERE hq_id IS NULL").get()?.n ?? 0
+  );
 }
 
 /** The customer a stored transaction points to now (after re-pointing, the real id). */

@@ -354,10 +354,13 @@ export class SaleRunner {
     let spinner: Spinner | undefined;
     let done = false;
     const timer = setTimeout(() => {
-      void output.spinner(text).then((s) => {
-        if (done) s.stop();
-        else spinner = s;
-      });
+      void output
+        .spinner(text, () => done)
+        .then((s) => {
+          // The work may have ended between the spinner's start and this callback.
+          if (done) s.stop();
+          else spinner = s;
+        });
     }, 150);
     try {
       return await work();

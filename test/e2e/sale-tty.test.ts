@@ -3,6 +3,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POS_BIN, runPos, tempHome } from "../helpers/cli.js";
+import { startProxy } from "../helpers/proxy.js";
 import { provisionTestRegister } from "../helpers/register-home.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 
@@ -97,5 +98,52 @@ describe("pos sale on a terminal", () => {
       button: "Connect",
       pending: { count: 1 },
     });
+  }, 180_000);
+
+  it("keys typed while the server is slow (spinner) are kept: the next item is read once the answer is in", async () => {
+    const proxy = startProxy(home.home, server.url);
+    try {
+      const { url } = await proxy.ready;
+      expect((await runPos(["register", "set", "SEA01-R1", "--server", url], { home: home.home })).code).toBe(0);
+      // The first test left the register offline by 917.
+      expect((await runPos(["connect", "--register", "SEA01-R1"], { home: home.home })).code).toBe(0);
+      const command = [
+        "env -u CI -u NO_COLOR -u FORCE_COLOR TERM=xterm-256color",
+        `"${process.execPath}" "${POS_BIN}" --home "${home.home}"`,
+        "sale --register SEA01-R1 --staff 000160 --password 1234;",
+        "echo EXIT=$?; sleep 600",
+      ].join(" ");
+      await tmux("new-session", "-d", "-s", SESSION, "-x", "120", "-y", "40", command);
+      try {
+        await waitForScreen(/Item, barcode or command/);
+        // Every answer from now on takes 1.5 s (the profile's timeout is 5 s: the register stays online).
+        expect(
+          (await runPos(["proxy", "set", "latency", "1500", "--direction", "down"], { home: home.home })).code,
+        ).toBe(0);
+        await type("1001");
+        await waitForScreen(/waiting for the server/);
+        // Typed ahead while the spinner spins, as a cashier scanning the next item does.
+        await type("1002");
+        const both = await waitForScreen(/\+ line 2: 1 × 1002/);
+        // The screen is redrawn per step: the cart shows both lines.
+        expect(both).toMatch(/1\s+1001\s+Ceramic coffee mug, 12 oz\s+1\s+9\.99\s+9\.99/);
+        expect(both).toMatch(/2\s+1002\s+Highlighter pens, 4 colours\s+1\s+8\.98\s+8\.98/);
+        expect(headerOf(both)).toContain("ONLINE");
+        expect((await runPos(["proxy", "set", "none"], { home: home.home })).code).toBe(0);
+        await type("void 1");
+        await waitForScreen(/line 1 voided/);
+        await type("void 2");
+        await waitForScreen(/line 2 voided \(total 0\.00\)/);
+        await type("quit");
+        await waitForScreen(/cancel the sale and quit\?/);
+        await type("y");
+        await waitForScreen(/EXIT=0/);
+      } finally {
+        await tmux("kill-server").catch(() => {});
+      }
+    } finally {
+      proxy.child.kill();
+      await runPos(["register", "set", "SEA01-R1", "--server", server.url], { home: home.home });
+    }
   }, 180_000);
 });

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
-import type { Db } from "../../lib/db.js";
+import { type Db, prepared } from "../../lib/db.js";
 import { InternalError } from "../../lib/errors.js";
 import { DOWNLOAD_JOB_IDS } from "../../schema/tables.js";
 import { openPackageFeed, type PackageFeed } from "./feed.js";
@@ -158,9 +158,10 @@ function applyFeed(db: Db, feed: PackageFeed, expected: ExpectedSession, options
 
 /** The job's version in this database: the to_version of its last applied session, 0 before any. */
 export function databaseVersion(db: Db, job: string): number {
-  const row = db
-    .prepare("SELECT to_version FROM applied_sessions WHERE job = ? ORDER BY session DESC LIMIT 1")
-    .get(job) as { to_version: number } | undefined;
+  const row = prepared<[string], { to_version: number }>(
+    db,
+    "SELECT to_version FROM applied_sessions WHERE job = ? ORDER BY session DESC LIMIT 1",
+  ).get(job);
   return row?.to_version ?? 0;
 }
 

@@ -147,12 +147,11 @@ describe("createHttpClient", () => {
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    const http = createHttpClient({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 5000 });
+    // A timeout far beyond the test's own: an answer at all (not "timeout") shows the refusal was taken at once.
+    const http = createHttpClient({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 3_600_000 });
     try {
-      const started = Date.now();
       const error = await failure(http.get("/", anything));
       expect(error).toMatchObject({ kind: "refused", code: "ECONNREFUSED" });
-      expect(Date.now() - started).toBeLessThan(1000);
     } finally {
       http.close();
     }
