@@ -1,5 +1,5 @@
-// End-to-end returns (D365 "offline: own register's data"): the real pos against a real server, rows checked at the
-// server after pos sync push — each return once, refunds exact, no number twice, another register's sale refused.
+// End-to-end "offline: own register's data" (D365): returns checked at the server after pos sync push — each return
+// once, refunds exact, no number twice, another register's sale refused offline — and carts suspended at the store.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -222,6 +222,40 @@ describe("the server checks a return", () => {
     );
     expect(at("SEA01-R2-000902")).toHaveLength(0);
     expect(serverSales(t.home, "SEA01").filter((s) => s.wire.returnOf === sold.id)).toHaveLength(1);
+  });
+});
+
+describe("a cart suspended online is kept at the store server", () => {
+  interface CartDoc extends SaleDoc {
+    suspended: Array<{ id: string; kept: string; lines: number }>;
+    carts: Array<{ id: string; register: string; kept: string }> | null;
+    recalled: string[];
+  }
+  const cartSale = async (register: string, input: string) => {
+    const r = await runPos(scriptedSaleArgs(register), { home: t.home, input });
+    return { ...r, doc: JSON.parse(r.stdout) as CartDoc };
+  };
+
+  it("another register of the store lists it, recalls it once and completes it under its own number", async () => {
+    const before = serverSales(t.home, "SEA01").length;
+    const suspended = await cartSale("SEA01-R1", "1001\n2 x 1003\nsuspend\nquit\n");
+    expect(suspended.code, suspended.stderr).toBe(0);
+    const cart = suspended.doc.suspended[0];
+    expect(cart).toMatchObject({ kept: "server", lines: 2 });
+    expect(suspended.doc.receipts).toEqual([]);
+
+    const other = await cartSale("SEA01-R2", `recall\nrecall ${cart?.id}\npay card\nquit\n`);
+    expect(other.code, other.stderr).toBe(0);
+    expect(other.doc.carts?.map((c) => c.id)).toContain(cart?.id);
+    expect(other.doc.recalled).toEqual([cart?.id]);
+    const receipt = other.doc.receipts[0];
+    expect(receipt?.id).toMatch(/^SEA01-R2-\d{6}$/);
+    expect(at(receipt?.id as string)).toHaveLength(1);
+    expect(serverSales(t.home, "SEA01")).toHaveLength(before + 1);
+
+    const again = await cartSale("SEA01-R1", `recall ${cart?.id}\nquit\n`);
+    expect(again.code).toBe(1);
+    expect(again.doc.failed).toMatchObject([{ code: "CartAlreadyRecalled" }]);
   });
 });
 
