@@ -52,7 +52,10 @@ describe("pos server start --database postgres://…", () => {
     expect(server?.output().stdout).toContain(`HQ: postgres://pos@127.0.0.1:${pg().port}/pos_hq`);
     expect(server?.output().stdout).not.toContain("pos-test-password");
     expect(existsSync(join(home.home, "server", "hq.db"))).toBe(false);
-    expect(await pg().query("SELECT version FROM pos_migrations ORDER BY version", "pos_hq")).toEqual([{ version: 1 }]);
+    expect(await pg().query("SELECT version FROM pos_migrations ORDER BY version", "pos_hq")).toEqual([
+      { version: 1 },
+      { version: 2 },
+    ]);
     // The fixtures loaded into the new HQ exactly as into a new SQLite one: every row of every table, one change.
     const fixtures = loadFixtures(defaultFixturesDir());
     for (const table of TABLE_NAMES) {
