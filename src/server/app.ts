@@ -11,7 +11,7 @@ import { registerAdminHqRoutes } from "./routes/admin-hq.js";
 import { registerAdminOpsRoutes } from "./routes/admin-ops.js";
 import { registerAdminScheduleRoutes } from "./routes/admin-schedules.js";
 import { registerAsyncCustomerRoutes } from "./routes/async-customers.js";
-import { registerOwnDataRoutes } from "./routes/own-data.js";
+import { ownDataRouteDeps, registerOwnDataRoutes } from "./routes/own-data.js";
 import { registerRegisterRoutes } from "./routes/register.js";
 import { registerStoreLinkRoutes } from "./routes/store-link.js";
 import { registerSyncRoutes } from "./routes/sync.js";
@@ -24,7 +24,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const app = createBaseApp(deps);
   registerRegisterRoutes(app, deps);
   registerTransactionRoutes(app, transactionRouteDeps(deps));
-  registerOwnDataRoutes(app, deps);
+  registerOwnDataRoutes(app, ownDataRouteDeps(deps));
   registerAdminHqRoutes(app, deps);
   registerAdminOpsRoutes(app, deps);
   registerSyncRoutes(app, deps);

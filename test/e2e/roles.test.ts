@@ -154,6 +154,10 @@ describe("a chain: pos server start --role hq + --role store", () => {
     expect(tyo?.lines[0]?.unitPrice).toBe(1480);
     const status = await runPos(["--json", "status", "--register", "SEA01-R1"], { home: seaHome.home });
     expect(status.code, status.stderr).toBe(0);
+    // The register's journal comes from its store server's channel database.
+    const journal = await runPos(["--json", "journal", "show", "--register", "SEA01-R1"], { home: seaHome.home });
+    expect(journal.code, journal.stderr).toBe(0);
+    expect(JSON.stringify(JSON.parse(journal.stdout))).toContain(sea?.id ?? "?");
     const doctor = await runPos(["doctor", "--register", "TYO01-R1"], { home: tyoHome.home, timeoutMs: 60_000 });
     expect(doctor.code, doctor.stdout + doctor.stderr).toBe(0);
     // A register of another store is refused by this store server (its token would be of no use here).

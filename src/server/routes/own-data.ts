@@ -1,7 +1,8 @@
 // Register routes for its own data: the journal, a sale to return, suspend and recall of carts (D365 "own data").
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, onRequestAsyncHookHandler } from "fastify";
 import { z } from "zod";
 import { OWN_DATA_ROUTES, suspendBodySchema } from "../../lib/api-own-data.js";
+import type { Clock } from "../../lib/clock.js";
 import { type Db, prepared } from "../../lib/db.js";
 import { notFound, parseInput } from "../api-error.js";
 import type { AppDeps } from "../app-deps.js";
@@ -13,10 +14,22 @@ import { isoTime } from "../statements.js";
 const idParams = z.object({ id: z.string().min(1).max(64) });
 const journalQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(20) });
 
-export function registerOwnDataRoutes(app: FastifyInstance, deps: AppDeps): void {
-  const device = { onRequest: deviceOnly(deps) };
+/** What the own-data routes need: the same on the all-in-one server and on a store server (--role store). */
+export interface OwnDataRouteDeps {
+  channels: ReadonlyMap<string, Db>;
+  clock: Clock;
+  /** Sets request.device from the device token (401 otherwise). */
+  authenticate: onRequestAsyncHookHandler;
+}
+
+export function ownDataRouteDeps(deps: AppDeps): OwnDataRouteDeps {
+  return { channels: deps.data.channels, clock: deps.clock, authenticate: deviceOnly(deps) };
+}
+
+export function registerOwnDataRoutes(app: FastifyInstance, deps: OwnDataRouteDeps): void {
+  const device = { onRequest: deps.authenticate };
   const channelOf = (d: Device): Db => {
-    const channel = deps.data.channels.get(d.store);
+    const channel = deps.channels.get(d.store);
     if (!channel) throw notFound(`store ${d.store} has no channel database on this server`);
     return channel;
   };

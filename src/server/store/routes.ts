@@ -18,6 +18,7 @@ import { ApiError, forbidden, notFound, parseInput } from "../api-error.js";
 import { adminOnly, deviceOf, ownRegister } from "../auth.js";
 import { lookupProduct, registerConfig, searchCustomers } from "../catalog.js";
 import type { Device } from "../devices.js";
+import { registerOwnDataRoutes } from "../routes/own-data.js";
 import { registerTransactionRoutes } from "../routes/transactions.js";
 import { createSignInCache } from "../signin-cache.js";
 import { signInStaff } from "../staff-signin.js";
@@ -183,6 +184,8 @@ export function registerStoreRoutes(app: FastifyInstance, deps: StoreRouteDeps):
   });
   app.post(SYNC_ROUTES.admin.run, admin, passAsStore);
 
+  // The register's own data (journal, returns' sources, suspended carts) lives in the channel database.
+  registerOwnDataRoutes(app, { channels, clock: deps.clock, authenticate });
   registerTransactionRoutes(app, {
     channels,
     clock: deps.clock,
