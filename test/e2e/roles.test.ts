@@ -1,6 +1,8 @@
 // End-to-end: a chain in processes — HQ (`--role hq`, on PostgreSQL) and two store servers (`--role store`), each in
 // its own home with its registers. Prices reach both stores through HQ; a killed store server's register fails over
 // and pushes later; stores sell while HQ is away and P-0001 catches up; HQ ends with every sale once.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunResult, runPos, tempHome } from "../helpers/cli.js";
 import { usePostgres } from "../helpers/postgres.js";
@@ -107,7 +109,8 @@ async function hqTotals(): Promise<Record<string, { count: number; distinct: num
 function expectedTotals(): Record<string, { count: number; distinct: number; sum: number }> {
   const out: Record<string, { count: number; distinct: number; sum: number }> = {};
   for (const { store, totalMinor } of receipts.values()) {
-    const t = (out[store] ??= { count: 0, distinct: 0, sum: 0 });
+    const t = out[store] ?? { count: 0, distinct: 0, sum: 0 };
+    out[store] = t;
     t.count++;
     t.distinct++;
     t.sum += totalMinor;
@@ -135,6 +138,9 @@ afterAll(async () => {
 
 describe("a chain: pos server start --role hq + --role store", () => {
   it("HQ holds no channel database: its sessions wait Available until each store server pulls and applies them", async () => {
+    expect(existsSync(join(hqHome.home, "server", "channel-SEA01.db"))).toBe(false);
+    expect(existsSync(join(seaHome.home, "server", "channel-SEA01.db"))).toBe(true);
+    expect(existsSync(join(seaHome.home, "server", "channel-TYO01.db"))).toBe(false);
     expect(hqServer().output().stderr).toMatch(/session \d+ job 1040 → SEA01 \(full, 1000 rows\): Available/);
     const sessions = await call(hqServer().url, "GET", "/v1/admin/cdx/sessions?database=TYO01", {
       token: hqServer().adminToken,

@@ -104,9 +104,11 @@ export async function startStoreServer(options: StartStoreOptions): Promise<Runn
         loop = (async () => {
           // The first round at once: channel databases new to this home get their full packages.
           while (!stop.signal.aborted) {
+            // Rounds start every interval (the wait is taken before the round: a slow round does not stretch it).
+            const due = options.intervalSec > 0 ? options.clock.sleep(options.intervalSec * 1000, stop.signal) : null;
             await round().catch((error: unknown) => options.onInternalError?.(error));
-            if (options.intervalSec <= 0) return;
-            await options.clock.sleep(options.intervalSec * 1000, stop.signal);
+            if (!due) return;
+            await due;
           }
         })();
       },
