@@ -48,7 +48,7 @@ export function registerSchedules(cdx: Command): void {
   );
   leaf(
     schedules.command("set <job> <interval>"),
-    "run a job (1010 1040 1060 1070 1090, 9999 all, P-0001 upload) every interval: 30s, 5m, 24h; off pauses it",
+    "run a job (1010 1040 1060 1070 1090, 9999 all, P-0001 upload, ASYNC-CUSTOMERS HQ's async customer job) every interval: 30s, 5m, 24h; off pauses it",
     "pos cdx schedules set 1040 5m",
   ).action(
     scheduleAction(

@@ -1,6 +1,7 @@
 // `pos hq store add`, `pos hq register add` and `pos hq transactions`: grow a chain and list what the server holds.
 import type { Command } from "commander";
 import type { RegisterAddAnswer, StoreAddAnswer, TransactionPage } from "../lib/api-chain.js";
+import type { StoreSettingsAnswer } from "../lib/api-store-settings.js";
 import { UsageError } from "../lib/errors.js";
 import { type ConnectionOptions, hqAction, leaf } from "./hq-action.js";
 
@@ -54,7 +55,37 @@ export function registerChainCommands(hq: Command, registerCmd: Command): void {
   const store = hq
     .command("store")
     .description("stores (each gets its channel database at once)")
-    .addHelpText("after", '\nExamples:\n  pos hq store add ST21 --name "Store 21" --like ST01');
+    .addHelpText(
+      "after",
+      '\nExamples:\n  pos hq store add ST21 --name "Store 21" --like ST01\n  pos hq store set SEA01 --customer-async-mode on && pos cdx run 1070',
+    );
+  leaf(store.command("set <id>"), "pos hq store set SEA01 --customer-async-mode on && pos cdx run 1070")
+    .description(
+      "change a store's customer settings (job 1070 distributes them): async mode creates every new customer with a temporary id (Pending sync), even online",
+    )
+    .option("--customer-async-mode <on|off>", 'D365 "customer creation in async mode"')
+    .option("--offline-customer-creation <on|off>", "whether registers may create customers offline")
+    .action(
+      hqAction(
+        (c, o: ConnectionOptions & { customerAsyncMode?: string; offlineCustomerCreation?: string }, id: string) => {
+          if (o.customerAsyncMode === undefined && o.offlineCustomerCreation === undefined) {
+            throw new UsageError(
+              "store set: nothing to change (give --customer-async-mode or --offline-customer-creation)",
+            );
+          }
+          return c.setStore(id, {
+            ...(o.customerAsyncMode === undefined
+              ? {}
+              : { customerAsyncMode: onOff(o.customerAsyncMode, "--customer-async-mode") }),
+            ...(o.offlineCustomerCreation === undefined
+              ? {}
+              : { offlineCustomerCreation: onOff(o.offlineCustomerCreation, "--offline-customer-creation") }),
+          });
+        },
+        (d: StoreSettingsAnswer) =>
+          `store ${d.store.id}: customer async mode ${d.store.customerAsyncMode ? "on" : "off"}, offline customer creation ${d.store.offlineCustomerCreation ? "on" : "off"} (change version ${d.changeVersion}; run job 1070 to distribute)`,
+      ),
+    );
   leaf(store.command("add <id>"), 'pos hq store add ST21 --name "Store 21" --like ST01')
     .description("add a store; with --like, copy currency, data group, tax groups, tenders and prices from a store")
     .requiredOption("--name <name>", "store name")
@@ -125,4 +156,11 @@ export function registerChainCommands(hq: Command, registerCmd: Command): void {
         return allTransactions(c, filters, max === undefined ? {} : { max });
       }, showTransactions),
     );
+}
+
+/** `on`/`off` (also true/false, yes/no, 1/0) for a store setting. */
+function onOff(value: string, option: string): boolean {
+  if (/^(on|true|yes|1)$/i.test(value)) return true;
+  if (/^(off|false|no|0)$/i.test(value)) return false;
+  throw new UsageError(`${option}: expected on or off, got "${value}"`);
 }

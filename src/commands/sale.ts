@@ -20,8 +20,12 @@ Examples:
 Off a terminal each stdin line is one command (as typed at the prompt; type help there for the list):
   an item id or barcode, 3 x <code>, void <line>, disc <line> <pct>, customer <id|search>,
   customer new <name> [--email e] [--phone p] (operation 612; offline: Pending sync),
-  pay <tender> [amount], 917, status, cancel, quit.
-With --json one document is printed at the end: {register, mode, commands, receipts, failed, ...}.
+  pay <tender> [amount], 917, status, cancel, quit,
+  return <transaction id> [<line>[:<qty>] …] (then pay <tender> refunds; offline: this register's sales only),
+  suspend, recall [<cart id>], journal [n] (offline: this register's own data, as D365 marks them).
+  printf 'return SEA01-R1-000001 1:1\npay cash\nquit\n' | POS_PASSWORD=1234 pos sale --staff 000160 --json
+With --json one document is printed at the end: {register, mode, commands, receipts, failed, suspended,
+recalled, journal, carts, ...}; a return's receipt carries returnOf and negative totals and tenders.
 Exit 0 when every command succeeded, 1 when any failed, 3 when the server is needed and there is no
 offline fallback, 130 on Ctrl-C (completed sales are stored before their receipt, never lost).`;
 

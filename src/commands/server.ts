@@ -45,7 +45,7 @@ export function register(program: Command): void {
     .option("--log-file <path>", "append the request log here (default level info); without it the log goes to stderr")
     .option(
       "--schedule <job=interval,…>",
-      "recurring distribution schedules, e.g. 1040=5m,1010=15m,9999=24h (off pauses one); saved at HQ (pos cdx schedules)",
+      "recurring schedules, e.g. 1040=5m,1010=15m,9999=24h,ASYNC-CUSTOMERS=15m (off pauses one); saved at HQ (pos cdx schedules)",
     )
     .option("--try-count <n>", "failed attempts after which a download session is Suspended (default 3; saved at HQ)")
     .addHelpText(

@@ -29,6 +29,8 @@ export interface Cart {
   /** Every line ever added, voided ones included (receipts show them); `line` is 1-based and stable. */
   lines: readonly CartLine[];
   customer: CartCustomer | null;
+  /** A return cart: the sale it gives back (its lines are negative and come only from that sale). */
+  returnOf?: string;
 }
 
 export type CartErrorCode = "BadEntry" | "BadQuantity" | "BadLine" | "LineVoided" | "BadDiscount" | "BadProduct";
@@ -50,6 +52,11 @@ export const MAX_LINE_AMOUNT = 1_000_000_000;
 
 export function emptyCart(): Cart {
   return { lines: [], customer: null };
+}
+
+/** The cart of a return: lines built from the original (see returns.ts), the original's customer. */
+export function returnCart(returnOf: string, lines: readonly CartLine[], customer: CartCustomer | null): Cart {
+  return { lines, customer, returnOf };
 }
 
 export interface ItemEntry {
@@ -162,6 +169,7 @@ export interface TransactionMeta {
 export function toTransaction(cart: Cart, tenders: readonly TransactionTender[], meta: TransactionMeta): Transaction {
   return {
     ...meta,
+    ...(cart.returnOf === undefined ? {} : { returnOf: cart.returnOf }),
     customer: cart.customer?.id ?? null,
     lines: cart.lines.map((l) => ({ ...l })),
     tenders: tenders.map((t) => ({ ...t })),

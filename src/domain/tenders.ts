@@ -55,9 +55,9 @@ export type TenderResult = { ok: true; state: PaymentState; applied: Transaction
 
 export type TenderAvailability = { allowed: true } | { allowed: false; operation: number; message: string };
 
+/** A negative total is a refund (a return): tenders then carry negative amounts, and no change. */
 export function startPayment(total: number, decimals: number): PaymentState {
-  if (!Number.isSafeInteger(total) || total < 0)
-    throw new RangeError(`amount due must be whole minor units ≥ 0, got ${total}`);
+  if (!Number.isSafeInteger(total)) throw new RangeError(`amount due must be whole minor units, got ${total}`);
   return { total, decimals, tenders: [] };
 }
 
@@ -65,8 +65,9 @@ export function paid(state: PaymentState): number {
   return state.tenders.reduce((sum, t) => sum + t.amount, 0);
 }
 
+/** What is still to pay, or on a refund still to give back (always ≥ 0). */
 export function remaining(state: PaymentState): number {
-  return Math.max(0, state.total - paid(state));
+  return state.total < 0 ? Math.max(0, paid(state) - state.total) : Math.max(0, state.total - paid(state));
 }
 
 /** Cash handed back to the customer over the whole payment. */
@@ -129,6 +130,14 @@ export function applyTender(
       "CustomerAccountNotAllowed",
       "Paying on account needs a customer on the sale who is allowed to buy on account.",
     );
+  }
+  if (state.total < 0) {
+    // A refund gives back at most what is left to refund, in any kind; never change.
+    if (amount > due) {
+      return refuse("Overpayment", `${tender.name} can refund at most ${money(due)}; got ${money(amount)}.`);
+    }
+    const refund: TransactionTender = { tender: tender.id, kind: tender.kind, amount: 0 - amount, change: 0 };
+    return { ok: true, state: { ...state, tenders: [...state.tenders, refund] }, applied: refund };
   }
   if (tender.kind !== "cash" && amount > due) {
     return refuse("Overpayment", `${tender.name} can pay at most the amount due, ${money(due)}; got ${money(amount)}.`);

@@ -18,6 +18,8 @@ export interface TransactionLine {
   /** qty × unitPrice − discount, minor units. */
   amount: number;
   tax: number;
+  /** On a return: the line of the original transaction this line gives back (its qty is negative). */
+  returnOfLine?: number;
 }
 
 export interface TransactionTender {
@@ -39,6 +41,8 @@ export interface Transaction {
   decimals: number;
   createdAt: string;
   mode: "online" | "offline";
+  /** A return: the id of the sale it gives back (lines, totals and tenders are negative: refunds). */
+  returnOf?: string;
   lines: TransactionLine[];
   tenders: TransactionTender[];
   subtotal: number;
@@ -46,11 +50,18 @@ export interface Transaction {
   total: number;
 }
 
-/** amount and tax of one line from its inputs (half-up at each step, per line). */
+/**
+ * amount and tax of one line from its inputs (half-up at each step, per line). A returned line (negative qty) is
+ * the exact negative of the same line sold, so returning a whole line gives back to the minor unit what was paid.
+ */
 export function priceLine(input: { qty: number; unitPrice: number; discountPct: number; taxRatePpm: number }): {
   amount: number;
   tax: number;
 } {
+  if (input.qty < 0) {
+    const sold = priceLine({ ...input, qty: -input.qty });
+    return { amount: 0 - sold.amount, tax: 0 - sold.tax };
+  }
   const gross = input.qty * input.unitPrice;
   const discount = divRoundHalfUp(gross * Math.round(input.discountPct * 100), 10_000);
   const amount = gross - discount;
@@ -77,6 +88,8 @@ export function computeTotals(lines: readonly Pick<TransactionLine, "amount" | "
 export function checkTotals(tx: Transaction): string[] {
   const problems: string[] = [];
   for (const l of tx.lines) {
+    // A returned line is priced from its original (per unit, or the rest of the line): checked in returns.ts.
+    if (l.returnOfLine !== undefined) continue;
     const expected = priceLine(l);
     if (expected.amount !== l.amount) problems.push(`line ${l.line}: amount ${l.amount} should be ${expected.amount}`);
     if (expected.tax !== l.tax) problems.push(`line ${l.line}: tax ${l.tax} should be ${expected.tax}`);
@@ -93,44 +106,68 @@ export function checkTotals(tx: Transaction): string[] {
 const money = z.number().finite();
 
 /** The JSON form (amounts in major units) sent to the server, journaled and uploaded. */
-export const wireTransactionSchema = z.object({
-  id: z.string().regex(/^[A-Za-z0-9]+-[A-Za-z0-9]+-\d+$/, "expected <store>-<register>-<seq>"),
-  store: z.string().min(1),
-  register: z.string().min(1),
-  staff: z.string().min(1),
-  customer: z.string().min(1).nullable(),
-  currency: z.string().length(3),
-  createdAt: z.string().min(1),
-  mode: z.enum(["online", "offline"]),
-  lines: z
-    .array(
+export const wireTransactionSchema = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9]+-[A-Za-z0-9]+-\d+$/, "expected <store>-<register>-<seq>"),
+    store: z.string().min(1),
+    register: z.string().min(1),
+    staff: z.string().min(1),
+    customer: z.string().min(1).nullable(),
+    currency: z.string().length(3),
+    createdAt: z.string().min(1),
+    mode: z.enum(["online", "offline"]),
+    lines: z
+      .array(
+        z.object({
+          line: z.number().int().positive(),
+          item: z.string().min(1),
+          name: z.string(),
+          // Negative only on a return (checked below), so a sale keeps the shape error it always had.
+          qty: z.number().int(),
+          unitPrice: money.nonnegative(),
+          discountPct: z.number().min(0).max(100),
+          taxGroup: z.string().min(1),
+          taxRate: z.number().min(0).max(100),
+          voided: z.boolean(),
+          amount: money,
+          tax: money,
+          returnOfLine: z.number().int().positive().optional(),
+        }),
+      )
+      .min(1),
+    tenders: z.array(
       z.object({
-        line: z.number().int().positive(),
-        item: z.string().min(1),
-        name: z.string(),
-        qty: z.number().int().positive(),
-        unitPrice: money.nonnegative(),
-        discountPct: z.number().min(0).max(100),
-        taxGroup: z.string().min(1),
-        taxRate: z.number().min(0).max(100),
-        voided: z.boolean(),
+        tender: z.string().min(1),
+        kind: z.enum(["cash", "card", "giftcard", "account"]),
         amount: money,
-        tax: money,
+        change: money.nonnegative(),
       }),
-    )
-    .min(1),
-  tenders: z.array(
-    z.object({
-      tender: z.string().min(1),
-      kind: z.enum(["cash", "card", "giftcard", "account"]),
-      amount: money,
-      change: money.nonnegative(),
-    }),
-  ),
-  subtotal: money,
-  tax: money,
-  total: money,
-});
+    ),
+    subtotal: money,
+    tax: money,
+    total: money,
+    returnOf: z.string().min(1).optional(),
+  })
+  .superRefine((tx, ctx) => {
+    for (const [i, l] of tx.lines.entries()) {
+      // A returned line names its original line, and only a return has such lines (their amounts are checked
+      // against the original, not per unit).
+      if ((l.returnOfLine === undefined) !== (tx.returnOf === undefined)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["lines", i, "returnOfLine"],
+          message: tx.returnOf === undefined ? "only a return's lines name an original line" : "required on a return",
+        });
+      }
+      const bad = tx.returnOf === undefined ? l.qty <= 0 : l.qty === 0;
+      if (bad)
+        ctx.addIssue({
+          code: "custom",
+          path: ["lines", i, "qty"],
+          message: tx.returnOf === undefined ? "Too small: expected number to be >0" : "a returned quantity is not 0",
+        });
+    }
+  });
 export type WireTransaction = z.infer<typeof wireTransactionSchema>;
 
 export function toWire(tx: Transaction): WireTransaction {
@@ -144,6 +181,7 @@ export function toWire(tx: Transaction): WireTransaction {
     currency: tx.currency,
     createdAt: tx.createdAt,
     mode: tx.mode,
+    ...(tx.returnOf === undefined ? {} : { returnOf: tx.returnOf }),
     lines: tx.lines.map((l) => ({
       line: l.line,
       item: l.item,
@@ -156,6 +194,7 @@ export function toWire(tx: Transaction): WireTransaction {
       voided: l.voided,
       amount: toMajor(l.amount, d),
       tax: toMajor(l.tax, d),
+      ...(l.returnOfLine === undefined ? {} : { returnOfLine: l.returnOfLine }),
     })),
     tenders: tx.tenders.map((t) => ({
       tender: t.tender,
@@ -177,9 +216,11 @@ export function fromWire(wire: WireTransaction, decimals: number): { tx: Transac
     return v;
   };
   try {
+    const { returnOf, ...rest } = wire;
     return {
       tx: {
-        ...wire,
+        ...rest,
+        ...(returnOf === undefined ? {} : { returnOf }),
         decimals,
         lines: wire.lines.map((l, i) => ({
           line: l.line,
@@ -193,6 +234,7 @@ export function fromWire(wire: WireTransaction, decimals: number): { tx: Transac
           voided: l.voided,
           amount: minor(l.amount, `lines[${i}].amount`),
           tax: minor(l.tax, `lines[${i}].tax`),
+          ...(l.returnOfLine === undefined ? {} : { returnOfLine: l.returnOfLine }),
         })),
         tenders: wire.tenders.map((t, i) => ({
           tender: t.tender,

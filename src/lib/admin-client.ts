@@ -49,6 +49,12 @@ import {
   asyncCustomerSyncAnswerSchema,
   asyncCustomersAnswerSchema,
 } from "./api-customers.js";
+import {
+  type StoreSettingsAnswer,
+  type StoreSettingsBody,
+  storeSettingsAnswerSchema,
+  storeSettingsPath,
+} from "./api-store-settings.js";
 import { UnreachableError, UsageError } from "./errors.js";
 import { type AnswerSchema, createHttpClient, type HttpClient, type Method } from "./http.js";
 import type { Paths } from "./paths.js";
@@ -150,6 +156,8 @@ export interface AdminClient {
   setProfile(id: string, body: ProfileSetBody): Promise<ProfileAnswer>;
   setRegister(id: string, body: RegisterSetBody): Promise<RegisterAnswer>;
   addStore(body: StoreAddBody): Promise<StoreAddAnswer>;
+  /** A store's customer settings (async mode, offline creation); job 1070 distributes them. */
+  setStore(id: string, body: StoreSettingsBody): Promise<StoreSettingsAnswer>;
   addRegister(body: RegisterAddBody): Promise<RegisterAddAnswer>;
   /** One page of the server's transactions; follow `nextCursor` with `after` for the next. */
   transactionPage(query: TransactionPageQuery): Promise<TransactionPage>;
@@ -176,6 +184,7 @@ export function createAdminClient(connection: AdminConnection, timeoutMs = 10_00
     setProfile: (id, body) => call("PATCH", apiPath.adminProfile(id), profileAnswerSchema, body),
     setRegister: (id, body) => call("PATCH", apiPath.adminRegister(id), registerAnswerSchema, body),
     addStore: (body) => call("POST", CHAIN_ROUTES.stores, storeAddAnswerSchema, body),
+    setStore: (id, body) => call("PATCH", storeSettingsPath(id), storeSettingsAnswerSchema, body),
     addRegister: (body) => call("POST", CHAIN_ROUTES.registers, registerAddAnswerSchema, body),
     transactionPage: (query) => call("GET", transactionPagePath(query), transactionPageSchema),
     asyncCustomers: () => call("GET", ASYNC_CUSTOMER_ROUTES.admin, asyncCustomersAnswerSchema),

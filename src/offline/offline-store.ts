@@ -47,6 +47,8 @@ export interface StoreRow {
   decimals: number;
   offline_customer_creation: number;
   days_transactions_exist: number;
+  /** 1: customer creation in async mode (null: a database or package from before the setting). */
+  customer_async_mode: number | null;
 }
 
 export interface RegisterRow {
@@ -72,8 +74,8 @@ export function createOfflineStore(db: Db) {
   );
   // A row in doubt becomes pending (stored offline) or online (the server answered); any other row is final.
   const insertTx = db.prepare(
-    `INSERT INTO transactions (id, seq, store_id, staff_id, customer_id, total, currency, mode, created_at, status, status_at, body)
-     VALUES (@id, @seq, @store, @staff, @customer, @total, @currency, @mode, @createdAt, @status, @statusAt, @body)
+    `INSERT INTO transactions (id, seq, store_id, staff_id, customer_id, total, currency, mode, created_at, status, status_at, body, return_of)
+     VALUES (@id, @seq, @store, @staff, @customer, @total, @currency, @mode, @createdAt, @status, @statusAt, @body, @returnOf)
      ON CONFLICT (id) DO UPDATE SET status = excluded.status, status_at = excluded.status_at
        WHERE transactions.status = 'in-doubt' AND excluded.status <> 'in-doubt'`,
   );
@@ -345,6 +347,7 @@ export function createOfflineStore(db: Db) {
           status,
           statusAt: now,
           body: JSON.stringify(tx),
+          returnOf: tx.returnOf ?? null,
         },
         tx.register,
       );

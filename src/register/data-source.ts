@@ -1,5 +1,6 @@
 // What a sale needs from "the data": the same interface whether it is the retail server or the offline database.
-import type { Transaction } from "../domain/transaction.js";
+import type { Transaction, WireTransaction } from "../domain/transaction.js";
+import type { JournalEntry, SuspendedCart, SuspendedCartSummary } from "../lib/api-own-data.js";
 import type { RequestOutcome } from "./failover.js";
 
 export interface ProductInfo {
@@ -41,6 +42,15 @@ export interface DataSource {
   createCustomer(input: { name: string; email?: string; phone?: string }): Promise<CustomerInfo>;
   signIn(staff: string, password: string): Promise<StaffInfo>;
   commitTransaction(tx: Transaction): Promise<CommitResult>;
+  /** The register's recent transactions, newest first: the server's copy online, the offline database's offline. */
+  journal(limit: number): Promise<JournalEntry[]>;
+  /** A sale to return and its returns so far; offline only a sale of this register (D365 "own register's data"). */
+  returnSource(id: string): Promise<{ transaction: WireTransaction; returns: WireTransaction[] }>;
+  /** Keeps a suspended cart: at the server online (any register of the store may recall it), here offline. */
+  suspendCart(cart: SuspendedCart): Promise<{ id: string; kept: SuspendedCartSummary["kept"] }>;
+  suspendedCarts(): Promise<SuspendedCartSummary[]>;
+  /** Takes a suspended cart back, once (a second recall is refused: CartAlreadyRecalled). */
+  recallCart(id: string): Promise<SuspendedCart>;
 }
 
 /**

@@ -1,10 +1,23 @@
 // The offline database as a DataSource: prices from job 1040, staff from 1060, sales stored as pending upload.
+import { parseTransactionId } from "../domain/ids.js";
+import { toMajor } from "../domain/money.js";
+import { returnedQuantities, returnProblem } from "../domain/returns.js";
 import { isOnlineOnly } from "../domain/tenders.js";
-import { type Transaction, toWire } from "../domain/transaction.js";
+import { fromWire, type Transaction, toWire, type WireTransaction } from "../domain/transaction.js";
+import { CART_ALREADY_RECALLED, type SuspendedCart, summarizeCart, suspendedCartSchema } from "../lib/api-own-data.js";
 import type { Clock } from "../lib/clock.js";
 import { OperationError } from "../lib/errors.js";
 import { DUMMY_PASSWORD_HASH, verifyPassword } from "../lib/password.js";
 import type { OfflineStore } from "../offline/offline-store.js";
+import {
+  localJournal,
+  localReturnCounts,
+  localReturnsOf,
+  localSuspendedCarts,
+  localTransaction,
+  recallLocalCart,
+  recordSuspendedCart,
+} from "../offline/own-data.js";
 import type { DownloadJobId } from "../schema/tables.js";
 import type { CustomerInfo, DataSource, OfflineReadiness, StaffInfo } from "./data-source.js";
 
@@ -47,15 +60,7 @@ export function createOfflineSource(
           "OfflineCustomerCreationNotAllowed",
         );
       }
-      const id = local.createOfflineCustomer(registerId, input, iso());
-      return {
-        id,
-        name: input.name,
-        email: input.email ?? null,
-        phone: input.phone ?? null,
-        accountAllowed: false,
-        pendingSync: true,
-      };
+      return createAsyncCustomer(local, registerId, input, iso());
     },
 
     async signIn(staffId, password): Promise<StaffInfo> {
@@ -95,10 +100,124 @@ export function createOfflineSource(
       if (existing && existing.status !== "in-doubt") {
         return { id: tx.id, status: existing.status === "pending" ? "pending" : "duplicate" };
       }
+      if (tx.returnOf !== undefined) checkReturnOffline(local, registerId, tx);
       local.saveTransaction(toWire(tx), seqOf(tx.id), tx.total, "pending", iso());
       return { id: tx.id, status: "pending" };
     },
+
+    async journal(limit) {
+      const decimals = local.store(store)?.decimals ?? 2;
+      const rows = localJournal(local.db, limit);
+      const returns = localReturnCounts(
+        local.db,
+        rows.map((r) => r.id),
+      );
+      return rows.map((r) => ({
+        id: r.id,
+        createdAt: r.created_at,
+        mode: r.mode,
+        status: r.status,
+        total: toMajor(r.total, decimals),
+        lines: (JSON.parse(r.body) as { lines: unknown[] }).lines.length,
+        returnOf: r.return_of,
+        returns: returns.get(r.id) ?? 0,
+      }));
+    },
+
+    async returnSource(id) {
+      ownSaleOffline(registerId, id);
+      const transaction = localTransaction(local.db, id);
+      if (!transaction) {
+        throw new OperationError(
+          `transaction ${id} is not in this register's offline database (never completed here, or purged after the store's days transactions exist)`,
+          "TransactionNotFound",
+          "connect to the store server (operation 917) and return it online",
+        );
+      }
+      return { transaction, returns: localReturnsOf(local.db, id) };
+    },
+
+    async suspendCart(cart) {
+      recordSuspendedCart(local.db, {
+        id: cart.id,
+        kept: "offline",
+        staff: cart.staff,
+        body: JSON.stringify(cart),
+        now: iso(),
+      });
+      return { id: cart.id, kept: "register" };
+    },
+
+    async suspendedCarts() {
+      return localSuspendedCarts(local.db).map((r) => summarizeCart(parseCart(r.body), "register"));
+    },
+
+    async recallCart(id) {
+      const row = recallLocalCart(local.db, id, iso());
+      if (row === "recalled") throw new OperationError(`cart ${id} was already recalled`, CART_ALREADY_RECALLED);
+      if (!row) {
+        throw new OperationError(
+          `This operation is not available offline: cart ${id} was not suspended on this register while offline.`,
+          "CartNotAvailableOffline",
+          "a cart suspended online is kept at the store server: connect (operation 917) and recall it",
+        );
+      }
+      return parseCart(row.body);
+    },
   };
+}
+
+/** A customer with a temporary id, "Pending sync": uploaded with the next push, created at HQ by its async job. */
+export function createAsyncCustomer(
+  local: OfflineStore,
+  registerId: string,
+  input: { name: string; email?: string; phone?: string },
+  now: string,
+): CustomerInfo {
+  const id = local.createOfflineCustomer(registerId, input, now);
+  return {
+    id,
+    name: input.name,
+    email: input.email ?? null,
+    phone: input.phone ?? null,
+    accountAllowed: false,
+    pendingSync: true,
+  };
+}
+
+function parseCart(body: string): SuspendedCart {
+  return suspendedCartSchema.parse(JSON.parse(body));
+}
+
+/**
+ * D365 marks returns "offline: own register's data": a sale made on another register is not in this database, and
+ * what was returned of it elsewhere cannot be known, so it is refused with D365's wording.
+ */
+export function ownSaleOffline(registerId: string, id: string): void {
+  const parts = parseTransactionId(id);
+  if (parts?.registerId === registerId) return;
+  throw new OperationError(
+    "This operation is not available offline: the transaction was not made on this register. Connect to the store server and try again.",
+    "ReturnNotAvailableOffline",
+    `connect (operation 917) when the server answers, then return ${id} online`,
+  );
+}
+
+/** A return stored offline gives back no more than this register's own records say is left. */
+function checkReturnOffline(local: OfflineStore, registerId: string, tx: Transaction): void {
+  const originalId = tx.returnOf as string;
+  ownSaleOffline(registerId, originalId);
+  const decimals = tx.decimals;
+  const toTx = (w: WireTransaction): Transaction[] => {
+    const c = fromWire(w, decimals);
+    return "tx" in c ? [c.tx] : [];
+  };
+  const original = localTransaction(local.db, originalId);
+  const before = localReturnsOf(local.db, originalId)
+    .filter((w) => w.id !== tx.id)
+    .flatMap(toTx);
+  const problem = returnProblem(tx, original ? toTx(original)[0] : undefined, returnedQuantities(before));
+  if (problem !== undefined) throw new OperationError(problem, "ValidationFailed");
 }
 
 /** What a sale needs offline, checked in D365's order, with the error name and the job that fixes it. */

@@ -13,6 +13,15 @@ import {
   staffSignInAnswerSchema,
   transactionAnswerSchema,
 } from "../lib/api.js";
+import {
+  journalAnswerSchema,
+  OWN_DATA_ROUTES,
+  ownDataPath,
+  recallAnswerSchema,
+  returnSourceAnswerSchema,
+  suspendAnswerSchema,
+  suspendedCartsAnswerSchema,
+} from "../lib/api-own-data.js";
 import { type AnswerSchema, type HttpClient, type HttpResponse, NetworkError } from "../lib/http.js";
 import { toCliError } from "../lib/server-errors.js";
 import { type DataSource, RequestFailure } from "./data-source.js";
@@ -33,6 +42,7 @@ export function createOnlineSource(
   store: string,
   timeoutMs: number,
   checkouts?: CheckoutRecorder,
+  registerId = "",
 ): DataSource {
   /** Sends one request; a failover-class outcome becomes a RequestFailure, any other error answer an OperationError. */
   const call = async <T>(
@@ -109,6 +119,27 @@ export function createOnlineSource(
         // stays in doubt and is settled (as a duplicate) at the next sale or push.
       }
       return { id: r.body.id, status: r.body.status };
+    },
+
+    async journal(limit) {
+      return (await body("GET", ownDataPath.journal(registerId, limit), journalAnswerSchema)).transactions;
+    },
+
+    async returnSource(id) {
+      return body("GET", ownDataPath.transaction(id), returnSourceAnswerSchema);
+    },
+
+    async suspendCart(cart) {
+      await body("POST", OWN_DATA_ROUTES.carts, suspendAnswerSchema, { cart });
+      return { id: cart.id, kept: "server" };
+    },
+
+    async suspendedCarts() {
+      return (await body("GET", OWN_DATA_ROUTES.carts, suspendedCartsAnswerSchema)).carts;
+    },
+
+    async recallCart(id) {
+      return (await body("POST", ownDataPath.recall(id), recallAnswerSchema, {})).cart;
     },
   };
 }

@@ -8,15 +8,17 @@ import { OperationError, UnreachableError } from "../lib/errors.js";
 import { type HttpClient, NetworkError } from "../lib/http.js";
 import type { Paths } from "../lib/paths.js";
 import type { OfflineStore } from "../offline/offline-store.js";
+import { nextCartId, recordSuspendedCart } from "../offline/own-data.js";
 import { createSyncLoop, type SyncLoop, type SyncRound } from "../sync/loop.js";
 import { pull } from "../sync/pull.js";
 import { push } from "../sync/push.js";
+import { withCustomerAsyncMode } from "./async-mode.js";
 import type { RegisterConfig } from "./config.js";
 import { ConnectionManager, type ConnectionRules, type SwitchEvent } from "./connection-manager.js";
 import type { ConnectionStateStore } from "./connection-state.js";
 import { fileHighWaterMark } from "./high-water.js";
 import { createNumberAllocator } from "./numbers.js";
-import { createOfflineSource, offlineReadiness, seqOf } from "./offline-source.js";
+import { createAsyncCustomer, createOfflineSource, offlineReadiness, seqOf } from "./offline-source.js";
 import { offlineStatusReport, reportOfflineStatus } from "./offline-status.js";
 import { type CheckoutRecorder, createOnlineSource, probeServer } from "./online-source.js";
 import { openRegisterFiles } from "./open.js";
@@ -141,6 +143,20 @@ export async function openRegister(options: OpenRegisterOptions): Promise<Regist
           },
           ...(options.onResolved ? { onResolved: options.onResolved } : {}),
           ...(options.journal ? { journal: options.journal } : {}),
+          carts: {
+            nextId: () => nextCartId(db, registerId),
+            keptAtServer: (cart) =>
+              recordSuspendedCart(db, {
+                id: cart.id,
+                kept: "server",
+                staff: cart.staff,
+                body: JSON.stringify(cart),
+                now: iso(),
+              }),
+          },
+          ...(config.supportsOffline
+            ? { offlineCarts: createOfflineSource(local, registerId, config.store, clock) }
+            : {}),
         }),
       startSync,
       close: async () => {
@@ -196,7 +212,11 @@ export function createConnectionManager(parts: {
     clock,
     store: parts.store,
     rules,
-    online: createOnlineSource(http, config.store, timeoutMs, checkoutRecorder(local, clock)),
+    online: withCustomerAsyncMode(
+      createOnlineSource(http, config.store, timeoutMs, checkoutRecorder(local, clock), config.registerId),
+      () => local.store(config.store)?.customer_async_mode === 1,
+      (input) => createAsyncCustomer(local, config.registerId, input, new Date(clock.now()).toISOString()),
+    ),
     offline: config.supportsOffline ? createOfflineSource(local, config.registerId, config.store, clock) : null,
     offlineReadiness: () => offlineReadiness(local, config.registerId, config.store, profile.offlineDataExclusion),
     probe: () => probeServer(http, timeoutMs),

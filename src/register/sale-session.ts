@@ -7,6 +7,7 @@ import {
   emptyCart,
   isEmpty,
   parseItemEntry,
+  returnCart,
   setCustomer,
   setLineDiscount,
   toTransaction,
@@ -14,6 +15,7 @@ import {
 } from "../domain/cart.js";
 import { transactionId } from "../domain/ids.js";
 import { parseAmount } from "../domain/money.js";
+import { buildReturnLines, type ReturnPick, returnableLines, returnedQuantities } from "../domain/returns.js";
 import {
   applyTender,
   change,
@@ -33,10 +35,11 @@ import {
   type WireTransaction,
   wireTransactionSchema,
 } from "../domain/transaction.js";
+import type { JournalEntry, SuspendedCart, SuspendedCartSummary } from "../lib/api-own-data.js";
 import type { Clock } from "../lib/clock.js";
 import { InternalError, OperationError, UnreachableError, UsageError } from "../lib/errors.js";
 import type { ConnectionManager } from "./connection-manager.js";
-import type { CommitResult, StaffInfo } from "./data-source.js";
+import type { CommitResult, DataSource, StaffInfo } from "./data-source.js";
 import { onlineOrOffline } from "./failover.js";
 import type { NumberAllocator } from "./numbers.js";
 
@@ -80,6 +83,21 @@ export interface SaleSessionOptions {
   onResolved?: (resolution: InDoubtResolution) => void;
   /** Appends every completed sale to the register's journal. */
   journal?: (receipt: Receipt) => void;
+  /** The register's cart ids, and the record of a cart kept at the server (its id is never handed out again). */
+  carts?: SuspendedCartIds;
+  /** This register's offline database as a source of its own carts (recall of a cart suspended offline, online). */
+  offlineCarts?: Pick<DataSource, "suspendedCarts" | "recallCart">;
+}
+
+export interface SuspendedCartIds {
+  nextId(): string;
+  keptAtServer(cart: SuspendedCart): void;
+}
+
+/** Where a journal was read: the server's channel database, or (offline) the register's own database. */
+export interface JournalView {
+  source: "server" | "offline database";
+  transactions: JournalEntry[];
 }
 
 export class SaleSession {
@@ -158,6 +176,7 @@ export class SaleSession {
   /** `1001`, a barcode, or `3 x 1001`. Lines already in the cart keep their prices whatever happens next. */
   async addItem(entry: string): Promise<Cart["lines"][number]> {
     this.requirePaymentNotStarted();
+    this.requireNotReturn("add items");
     const { qty, code } = parseItemEntry(entry);
     await this.begin();
     const product = await this.o.manager.run((source) => source.findProduct(code));
@@ -173,6 +192,7 @@ export class SaleSession {
 
   discount(line: number, pct: number): void {
     this.requirePaymentNotStarted();
+    this.requireNotReturn("change discounts (a returned line keeps the discount it was sold with)");
     this.changeCart(setLineDiscount(this.cart, line, pct));
   }
 
@@ -270,6 +290,105 @@ export class SaleSession {
     }
   }
 
+  /** The register's recent transactions: online the server's copy, offline its own database (D365 "show journal"). */
+  async journal(limit = 20): Promise<JournalView> {
+    let source: JournalView["source"] = "server";
+    const transactions = await this.o.manager.run((s) => {
+      source = s.kind === "online" ? "server" : "offline database";
+      return s.journal(limit);
+    });
+    return { source, transactions };
+  }
+
+  /**
+   * Starts a return of a sale: its lines come into the cart with negative quantities, at the prices they were sold
+   * at (all that is left to return, or the picked lines). Online the server says what is left; offline only a sale
+   * of this register, against what this register has returned of it. Paying it refunds; it completes like a sale.
+   */
+  async startReturn(originalId: string, picks?: readonly ReturnPick[]) {
+    if (this.cart.lines.length > 0 || this.payment) {
+      throw new CartError("BadEntry", "finish or cancel the sale in progress before starting a return");
+    }
+    await this.begin();
+    const found = await this.o.manager.run((source) => source.returnSource(originalId));
+    const original = fromWire(found.transaction, this.o.context.decimals);
+    if ("error" in original) throw new InternalError(`transaction ${originalId} cannot be read: ${original.error}`);
+    const before = found.returns.flatMap((w) => {
+      const c = fromWire(w, this.o.context.decimals);
+      return "tx" in c ? [c.tx] : [];
+    });
+    const returned = returnedQuantities(before);
+    const lines = buildReturnLines(original.tx, returned, picks);
+    const customer = original.tx.customer
+      ? { id: original.tx.customer, name: original.tx.customer, accountAllowed: false }
+      : null;
+    this.changeCart(returnCart(originalId, lines, customer));
+    return { original: found.transaction, lines: returnableLines(original.tx, returned) };
+  }
+
+  /**
+   * Suspends the open cart (lines, customer, discounts; no tender taken) and frees the register for a new sale. It
+   * uses no transaction number: only completing the recalled cart does.
+   */
+  async suspend(): Promise<{ id: string; kept: SuspendedCartSummary["kept"]; lines: number }> {
+    if (isEmpty(this.cart)) throw new CartError("BadEntry", "the cart is empty: nothing to suspend");
+    this.requireNotReturn("be suspended");
+    if (this.payment && this.payment.tenders.length > 0) {
+      throw new CartError("BadEntry", "payment has started: a cart with tenders taken cannot be suspended");
+    }
+    if (!this.staff || !this.o.carts) throw new OperationError("sign in before suspending a cart", "NotSignedIn");
+    const carts = this.o.carts;
+    const cart: SuspendedCart = {
+      id: carts.nextId(),
+      register: this.o.context.registerId,
+      staff: this.staff.id,
+      suspendedAt: new Date(this.o.clock.now()).toISOString(),
+      customer: this.cart.customer ? { ...this.cart.customer } : null,
+      lines: this.cart.lines.map(({ returnOfLine: _none, ...l }) => ({ ...l })),
+    };
+    const kept = await this.o.manager.run((source) => source.suspendCart(cart));
+    if (kept.kept === "server") carts.keptAtServer(cart);
+    const lines = cart.lines.filter((l) => !l.voided).length;
+    this.cancel();
+    return { ...kept, lines };
+  }
+
+  /** Carts that can be recalled here: this register's carts suspended offline, and online the store's at the server. */
+  async suspendedCarts(): Promise<SuspendedCartSummary[]> {
+    const mine = await this.o.manager.run(async (source) => {
+      const found = await source.suspendedCarts();
+      return { online: source.kind === "online", found };
+    });
+    if (!mine.online) return mine.found;
+    // Carts suspended offline on this register stay here (never uploaded): list them beside the server's.
+    const local = this.o.offlineCarts ? await this.o.offlineCarts.suspendedCarts() : [];
+    const seen = new Set(mine.found.map((c) => c.id));
+    return [...mine.found, ...local.filter((c) => !seen.has(c.id))];
+  }
+
+  /** Brings a suspended cart back into an empty register, once; its lines keep the prices they were rung at. */
+  async recall(id: string): Promise<{ id: string; lines: number }> {
+    if (this.cart.lines.length > 0 || this.payment) {
+      throw new CartError("BadEntry", "finish or cancel the sale in progress before recalling a cart");
+    }
+    await this.begin();
+    // A cart suspended offline is recalled from this register's database even when online (only here has it).
+    let cart: SuspendedCart | undefined;
+    if (this.o.offlineCarts) {
+      try {
+        cart = await this.o.offlineCarts.recallCart(id);
+      } catch (error) {
+        if (!(error instanceof OperationError) || error.code !== "CartNotAvailableOffline") throw error;
+      }
+    }
+    cart ??= await this.o.manager.run((source) => source.recallCart(id));
+    this.changeCart({
+      lines: cart.lines.map((l) => ({ ...l })),
+      customer: cart.customer ? { ...cart.customer } : null,
+    });
+    return { id: cart.id, lines: cart.lines.filter((l) => !l.voided).length };
+  }
+
   /** Drops the cart (and any payment not yet committed). */
   cancel(): void {
     this.cart = emptyCart();
@@ -326,6 +445,12 @@ export class SaleSession {
   private changeCart(cart: Cart): void {
     this.cart = cart;
     this.payment = null;
+  }
+
+  private requireNotReturn(what: string): void {
+    if (this.cart.returnOf !== undefined) {
+      throw new CartError("BadEntry", `a return of ${this.cart.returnOf} cannot ${what}: complete or cancel it first`);
+    }
   }
 
   private requirePaymentNotStarted(): void {

@@ -1,4 +1,5 @@
 // Reads a scenario (YAML or JSON) or a sales journal (NDJSON) into steps; a malformed file names file, step, line and field.
+
 import { readFileSync } from "node:fs";
 import { basename, extname } from "node:path";
 import { type Document, isNode, LineCounter, parseDocument } from "yaml";
@@ -6,6 +7,16 @@ import { z } from "zod";
 import type { FaultSpec } from "../faults/fault-spec.js";
 import { formatPath, UsageError } from "../lib/errors.js";
 import { didYouMean } from "../lib/suggest.js";
+import {
+  type JournalStep,
+  journalStepSchema,
+  type RecallStep,
+  type ReturnStep,
+  recallStepSchema,
+  returnStepSchema,
+  type SuspendStep,
+  suspendStepSchema,
+} from "./own-data-steps.js";
 import {
   durationSchema,
   faultListSchema,
@@ -43,7 +54,19 @@ interface Problem {
   message: string;
 }
 
-const ACTIONS = ["sale", "fault", "wait", "op", "sync", "signin", "hq"] as const;
+const ACTIONS = [
+  "sale",
+  "fault",
+  "wait",
+  "op",
+  "sync",
+  "signin",
+  "hq",
+  "return",
+  "suspend",
+  "recall",
+  "journal",
+] as const;
 type Action = (typeof ACTIONS)[number];
 
 /** One schema per kind of step; `name` is taken off before they parse (schema-json adds it back for editors). */
@@ -59,6 +82,10 @@ export const STEP_SCHEMAS = {
   signin: z.strictObject({ signin: signinSchema, expect: opExpectSchema.optional() }),
   expect: z.strictObject({ expect: stateExpectSchema }),
   hq: z.strictObject({ hq: hqChangeSchema, expect: opExpectSchema.optional() }),
+  return: z.strictObject({ return: returnStepSchema }),
+  suspend: z.strictObject({ suspend: suspendStepSchema }),
+  recall: z.strictObject({ recall: recallStepSchema }),
+  journal: z.strictObject({ journal: journalStepSchema }),
 } satisfies Record<Action | "expect", z.ZodObject>;
 
 export function loadReplayFile(file: string, options: LoadOptions = {}): Scenario {
@@ -186,6 +213,10 @@ interface StepBody {
   sync: ReplayOp;
   signin: { id: string; password: string; offline?: boolean };
   hq: HqChange;
+  return: ReturnStep;
+  suspend: SuspendStep;
+  recall: RecallStep;
+  journal: JournalStep;
   expect?: StateExpect & OpExpect;
 }
 
@@ -209,10 +240,11 @@ function parseStep(raw: unknown, number: number): Step | Problem {
           message: `unknown step "${key}"${didYouMean(key, [...ACTIONS, "expect"])} (expected ${[...ACTIONS, "expect"].join(", ")})`,
         };
   }
-  if (kind !== "expect" && keys.includes("expect") && (kind === "sale" || kind === "fault" || kind === "wait")) {
+  const inside = ["sale", "return", "suspend", "recall", "journal"];
+  if (kind !== "expect" && keys.includes("expect") && (inside.includes(kind) || kind === "fault" || kind === "wait")) {
     return {
       path: ["expect"],
-      message: `${kind} takes no expect beside it${kind === "sale" ? " (put it inside sale)" : ""}`,
+      message: `${kind} takes no expect beside it${inside.includes(kind) ? ` (put it inside ${kind})` : ""}`,
     };
   }
   const { name, ...body } = raw as Record<string, unknown>;
@@ -238,6 +270,14 @@ function parseStep(raw: unknown, number: number): Step | Problem {
       return { ...base, kind, expect: value.expect ?? {} };
     case "hq":
       return { ...base, kind, hq: value.hq, ...(value.expect ? { expect: value.expect } : {}) };
+    case "return":
+      return { ...base, kind, return: value.return };
+    case "suspend":
+      return { ...base, kind, suspend: value.suspend };
+    case "recall":
+      return { ...base, kind, recall: value.recall };
+    case "journal":
+      return { ...base, kind, journal: value.journal };
   }
 }
 

@@ -9,6 +9,7 @@ import { openRegister, type RegisterRuntime } from "../register/runtime.js";
 import type { SaleSession } from "../register/sale-session.js";
 import { compare } from "./checks.js";
 import { appendJournal } from "./journal.js";
+import { ownDataExpectation, ownDataLabel } from "./own-data-steps.js";
 import { type ReplayReport, type StepRecord, show, summarize } from "./report.js";
 import type { Scenario, Step } from "./scenario.js";
 import { runSoak, type SoakOptions, type SoakResult, verdictRecord } from "./soak.js";
@@ -208,6 +209,11 @@ function expectationOf(step: Step): Record<string, unknown> | undefined {
     case "expect":
     case "hq":
       return step.expect;
+    case "return":
+    case "suspend":
+    case "recall":
+    case "journal":
+      return ownDataExpectation(step);
     default:
       return undefined;
   }
@@ -246,6 +252,11 @@ export function labelOf(step: Step): string {
       return `expect ${Object.keys(step.expect).join(", ") || "(nothing)"}`;
     case "hq":
       return step.hq.price ? `hq price ${step.hq.price.item} = ${step.hq.price.amount}` : "hq sync customers (async)";
+    case "return":
+    case "suspend":
+    case "recall":
+    case "journal":
+      return ownDataLabel(step);
   }
 }
 

@@ -5,6 +5,7 @@ import { parseDuration } from "../lib/clock.js";
 import { didYouMean } from "../lib/suggest.js";
 import type { ProfileSettings } from "../register/profile.js";
 import { parseExcludedJobs } from "../sync/package/exclusion.js";
+import type { OwnDataStep } from "./own-data-steps.js";
 
 export type ModeExpectation = "online" | "offline" | "offline-auto" | "offline-manual";
 export type SyncResult = "ok" | "failed" | "nothing";
@@ -86,7 +87,7 @@ const faultFields = {
     .optional(),
 };
 
-const lineSchema = z
+export const lineSchema = z
   .strictObject({
     item: itemCode.optional(),
     barcode: barcode.optional(),
@@ -113,7 +114,7 @@ const lineSchema = z
       ctx.addIssue({ code: "custom", message: "give item or barcode, not both" });
   });
 
-const tenderSchema = z.strictObject({
+export const tenderSchema = z.strictObject({
   tender: text("a tender id, e.g. cash or card"),
   amount: z
     .union(
@@ -385,6 +386,7 @@ export type Step = StepBase &
     | { kind: "signin"; staff: { id: string; password: string; offline?: boolean }; expect?: OpExpect }
     | { kind: "expect"; expect: StateExpect }
     | { kind: "hq"; hq: HqChange; expect?: OpExpect }
+    | OwnDataStep
   );
 
 export interface Scenario {

@@ -22,6 +22,7 @@ import { pendingCustomerCount, transactionCustomer } from "../sync/async-custome
 import type { SyncLoop } from "../sync/loop.js";
 import { pull } from "../sync/pull.js";
 import { push } from "../sync/push.js";
+import { runOwnDataStep } from "./own-data-steps.js";
 import {
   type CdxRunOp,
   cdxRunOf,
@@ -89,6 +90,11 @@ export async function executeStep(ctx: ReplayContext, step: Step): Promise<StepO
       return { actual: await observe(ctx, step.expect), total: null };
     case "hq":
       return { actual: await attempt(() => changeAtHq(ctx, step.hq)), total: null };
+    case "return":
+    case "suspend":
+    case "recall":
+    case "journal":
+      return runOwnDataStep(ctx, step);
   }
 }
 

@@ -1,5 +1,6 @@
 // The register's local database (offline.db): master data from packages plus the register's own tables.
 import { type Db, openDatabase } from "../lib/db.js";
+import { addMissingColumns } from "./tables.js";
 import { TARGET_COLUMNS_UPGRADE, TARGET_MIGRATIONS } from "./target.js";
 
 /**
@@ -104,6 +105,22 @@ const REGISTER_MIGRATIONS = [
    );`,
   // Slow-server switching and offline data exclusion fields of the offline profile (nullable: off).
   TARGET_COLUMNS_UPGRADE,
+  // Returns name the sale they give back (what is left to return is checked offline against this register's own
+  // sales). Suspended carts: kept here when suspended offline (recalled only on this register); a cart suspended
+  // online is kept at the server and only its id is recorded here, so ids never repeat.
+  `ALTER TABLE transactions ADD COLUMN return_of TEXT;
+   CREATE INDEX transactions_return_of ON transactions (return_of) WHERE return_of IS NOT NULL;
+   CREATE TABLE suspended_carts (
+     id TEXT PRIMARY KEY,
+     kept TEXT NOT NULL CHECK (kept IN ('offline', 'server')),
+     staff_id TEXT NOT NULL,
+     suspended_at TEXT NOT NULL,
+     status TEXT NOT NULL CHECK (status IN ('suspended', 'recalled')),
+     recalled_at TEXT,
+     body TEXT NOT NULL
+   );`,
+  // The store's customer async mode (nullable: off).
+  addMissingColumns("stores"),
 ];
 
 export function offlineMigrations() {

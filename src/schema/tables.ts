@@ -80,8 +80,12 @@ export const TABLES: Readonly<Record<TableName, TableDef>> = {
       offline_customer_creation: "INTEGER",
       days_transactions_exist: "INTEGER",
       data_group: "TEXT",
+      // D365 "customer creation in async mode": 1 = even online, a new customer gets a temporary id and is created
+      // at HQ by its async customer job; null or 0 = off. Added after the first release (addMissingColumns).
+      customer_async_mode: "INTEGER",
     },
     key: ["id"],
+    nullable: ["customer_async_mode"],
     forStore: (row, store) => row.id === store,
   },
   tax_groups: {

@@ -38,4 +38,8 @@ CREATE INDEX IF NOT EXISTS applied_sessions_job ON applied_sessions (job, sessio
  * exclusion). Each target database appends this as a migration of its own (CHANNEL_MIGRATIONS,
  * REGISTER_MIGRATIONS); a bare target (tests, benchmarks) runs TARGET_MIGRATIONS and then it.
  */
-export const TARGET_COLUMNS_UPGRADE: Migration = addMissingColumns("offline_profiles");
+export const TARGET_COLUMNS_UPGRADE: Migration = (db) => {
+  addMissingColumns("offline_profiles")(db);
+  // Databases that ran this migration before the stores column existed get it from a later one of their own.
+  addMissingColumns("stores")(db);
+};

@@ -11,6 +11,7 @@ import { registerAdminHqRoutes } from "./routes/admin-hq.js";
 import { registerAdminOpsRoutes } from "./routes/admin-ops.js";
 import { registerAdminScheduleRoutes } from "./routes/admin-schedules.js";
 import { registerAsyncCustomerRoutes } from "./routes/async-customers.js";
+import { registerOwnDataRoutes } from "./routes/own-data.js";
 import { registerRegisterRoutes } from "./routes/register.js";
 import { registerSyncRoutes } from "./routes/sync.js";
 import { registerTransactionRoutes } from "./routes/transactions.js";
@@ -66,6 +67,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   registerRegisterRoutes(app, deps);
   registerTransactionRoutes(app, deps);
+  registerOwnDataRoutes(app, deps);
   registerAdminHqRoutes(app, deps);
   registerAdminOpsRoutes(app, deps);
   registerSyncRoutes(app, deps);

@@ -1,5 +1,6 @@
 // Channel database schema (server/channel-<store>.db): the store's master data and the transactions it received.
 import { type Db, type Migration, openDatabase } from "../lib/db.js";
+import { addMissingColumns } from "../schema/tables.js";
 import { TARGET_COLUMNS_UPGRADE, TARGET_MIGRATIONS } from "../schema/target.js";
 
 /**
@@ -43,6 +44,24 @@ CREATE TABLE transaction_conflicts (
   "CREATE INDEX transactions_register ON transactions (register_id, id);",
   // 5: slow-server switching and offline data exclusion fields of the offline profile (nullable: off).
   TARGET_COLUMNS_UPGRADE,
+  // 6: returns name the sale they give back (the server checks what is left to return); carts suspended at the
+  // store, recalled once (see src/server/channel-carts.ts).
+  `ALTER TABLE transactions ADD COLUMN return_of TEXT;
+CREATE INDEX transactions_return_of ON transactions (return_of) WHERE return_of IS NOT NULL;
+CREATE TABLE suspended_carts (
+  id TEXT PRIMARY KEY,
+  store_id TEXT NOT NULL,
+  register_id TEXT NOT NULL,
+  staff_id TEXT NOT NULL,
+  suspended_at TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('suspended', 'recalled')),
+  recalled_at TEXT,
+  recalled_by TEXT,
+  body TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX suspended_carts_store ON suspended_carts (store_id, status);`,
+  // 7: the store's customer async mode (nullable: off).
+  addMissingColumns("stores"),
 ];
 
 // NORMAL (see hq-db.ts): WAL + NORMAL keeps every acknowledged upload across a process kill.

@@ -50,6 +50,7 @@ export async function addStore(hq: HqStore, body: z.output<typeof storeAddBodySc
         : Number(body.offlineCustomerCreation),
     days_transactions_exist: body.daysTransactionsExist ?? template?.days_transactions_exist ?? 30,
     data_group: body.dataGroup ?? template?.data_group ?? `${body.id}-GROUP`,
+    customer_async_mode: template?.customer_async_mode ?? 0,
   };
   return hq.masterData.change(async (w) => {
     await w.upsert("stores", store);

@@ -157,6 +157,8 @@ ALTER TABLE download_sessions ADD COLUMN package_scope TEXT;`,
   addMissingColumns("offline_profiles"),
   // 6: customers created offline, waiting for HQ's async customer job (src/server/async-customers.ts).
   ASYNC_CUSTOMERS_DDL,
+  // 7: the store's customer async mode (nullable: off).
+  addMissingColumns("stores"),
 ];
 
 // NORMAL: with WAL a commit survives a killed process (what `kill -TERM`/crash tests exercise); only a power cut

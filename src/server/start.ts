@@ -6,12 +6,14 @@ import type { Clock } from "../lib/clock.js";
 import { OperationError } from "../lib/errors.js";
 import { ownSignal } from "../lib/signals.js";
 import { buildApp } from "./app.js";
+import { syncAsyncCustomers } from "./async-customers.js";
 import type { CdxStartup } from "./cdx/service.js";
 import { dataFiles, type MasterData, openServerData } from "./data.js";
 import { type HomeLock, lockHome } from "./home-lock.js";
 import type { RequestLogOptions } from "./request-log.js";
 import type { ScheduleChange } from "./schedules/rules.js";
 import { createScheduler, type DistributionScheduler, type ScheduledRun } from "./schedules/scheduler.js";
+import { isoTime } from "./statements.js";
 import { ensureAdminToken } from "./tokens.js";
 
 export interface StartServerOptions {
@@ -102,6 +104,7 @@ async function startLocked(options: StartServerOptions, lock: HomeLock): Promise
     hq: opened.data.hq,
     clock: options.clock,
     run: (body) => opened.data.cdx.run(body),
+    syncCustomers: async () => (await syncAsyncCustomers(opened.data.hq, isoTime(options.clock.now()))).created.length,
     ...(options.schedule ? { changes: options.schedule } : {}),
     ...(options.tryCount === undefined ? {} : { tryCount: options.tryCount }),
     ...(options.onScheduledRun ? { onRun: options.onScheduledRun } : {}),

@@ -2,7 +2,7 @@
 import { isValidDiscount, isValidQty, MAX_LINE_AMOUNT, MAX_QTY } from "../domain/cart.js";
 import { toMajor } from "../domain/money.js";
 import { isOnlineOnly, type TenderKind } from "../domain/tenders.js";
-import type { Transaction } from "../domain/transaction.js";
+import { type Transaction, type WireTransaction, wireTransactionSchema } from "../domain/transaction.js";
 import { type Db, prepared, preparedPluck } from "../lib/db.js";
 import { staffFromRow } from "./staff-signin.js";
 
@@ -15,6 +15,10 @@ export interface SaleReferences {
   hasTaxGroup(taxGroup: string): boolean;
   customer(id: string): { accountAllowed: boolean } | undefined;
   tenderKind(tender: string): TenderKind | undefined;
+  /** A stored transaction of the store (for a return: the sale it gives back). */
+  transaction(id: string): WireTransaction | undefined;
+  /** The stored returns of a sale. */
+  returnsOf(id: string): WireTransaction[];
 }
 
 /**
@@ -52,6 +56,16 @@ export function channelReferences(
           | TenderKind
           | undefined,
     ),
+    transaction: (id) => {
+      const body = preparedPluck(channel, "SELECT body FROM transactions WHERE id = ? AND store_id = ?").get(id, store);
+      return typeof body === "string" ? wireTransactionSchema.parse(JSON.parse(body)) : undefined;
+    },
+    returnsOf: (id) =>
+      (
+        preparedPluck(channel, "SELECT body FROM transactions WHERE return_of = ? ORDER BY replication_counter").all(
+          id,
+        ) as string[]
+      ).map((body) => wireTransactionSchema.parse(JSON.parse(body))),
   };
 }
 
@@ -90,15 +104,19 @@ export function saleProblem(tx: Transaction, refs: SaleReferences): string | und
     customerAccount = known?.accountAllowed ?? false;
   }
   if (!tx.lines.some((l) => !l.voided)) return field("lines", "every line is voided: nothing was sold");
+  // A return (returnOf) gives back: negative quantities, and tenders that are refunds (negative, no change).
+  const isReturn = tx.returnOf !== undefined;
   for (const [i, l] of tx.lines.entries()) {
     const at = (name: string) => `lines[${i}].${name}`;
     if (l.line !== i + 1)
       return field(at("line"), `${l.line} should be ${i + 1} (lines are numbered 1, 2, … in order)`);
-    if (!isValidQty(l.qty)) return field(at("qty"), `${l.qty} is not a quantity from 1 to ${MAX_QTY}`);
+    if (isReturn) {
+      if (!isValidQty(-l.qty)) return field(at("qty"), `${l.qty} is not a returned quantity from -1 to -${MAX_QTY}`);
+    } else if (!isValidQty(l.qty)) return field(at("qty"), `${l.qty} is not a quantity from 1 to ${MAX_QTY}`);
     if (!isValidDiscount(l.discountPct)) {
       return field(at("discountPct"), `${l.discountPct} is not a percent from 0 to 100 with at most two decimals`);
     }
-    if (l.qty * l.unitPrice > MAX_LINE_AMOUNT) {
+    if (Math.abs(l.qty) * l.unitPrice > MAX_LINE_AMOUNT) {
       return field(at("qty"), `${l.qty} × ${toMajor(l.unitPrice, tx.decimals)} is more than one line may carry`);
     }
     if (!refs.hasProduct(l.item)) return field(at("item"), `${l.item} is not a product of this company`);
@@ -107,7 +125,13 @@ export function saleProblem(tx: Transaction, refs: SaleReferences): string | und
   if (tx.tenders.length === 0) return field("tenders", "a sale is paid with at least one tender");
   for (const [i, t] of tx.tenders.entries()) {
     const at = (name: string) => `tenders[${i}].${name}`;
-    if (t.amount <= 0) return field(at("amount"), `${toMajor(t.amount, tx.decimals)} must be more than zero`);
+    if (isReturn && t.amount >= 0) {
+      return field(at("amount"), `${toMajor(t.amount, tx.decimals)}: a return's tender is a refund, less than zero`);
+    }
+    if (isReturn && t.change !== 0) return field(at("change"), "a refund gives no change");
+    if (!isReturn && t.amount <= 0) {
+      return field(at("amount"), `${toMajor(t.amount, tx.decimals)} must be more than zero`);
+    }
     if (t.kind !== "cash" && t.change !== 0) return field(at("change"), `only cash gives change (${t.kind})`);
     const kind = refs.tenderKind(t.tender);
     if (kind === undefined) return field(at("tender"), `${t.tender} is not a tender of store ${tx.store}`);

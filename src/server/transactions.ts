@@ -1,7 +1,14 @@
 // Receiving transactions into a channel database exactly once: validate, check totals, store or detect duplicates.
 import { createHash } from "node:crypto";
 import { parseTransactionId } from "../domain/ids.js";
-import { checkTotals, fromWire, type WireTransaction, wireTransactionSchema } from "../domain/transaction.js";
+import { returnedQuantities, returnProblem } from "../domain/returns.js";
+import {
+  checkTotals,
+  fromWire,
+  type Transaction,
+  type WireTransaction,
+  wireTransactionSchema,
+} from "../domain/transaction.js";
 import { ERROR_CODES, type UploadResult } from "../lib/api.js";
 import type { Clock } from "../lib/clock.js";
 import { type Db, prepared, preparedPluck } from "../lib/db.js";
@@ -78,7 +85,12 @@ export function saleTarget(
  * is (the idempotent resend), before any check against today's data — an item deactivated or a staff id moved
  * since must never turn the resend of a stored sale into a refusal the register would keep retrying.
  */
-export function checkTransaction(raw: unknown, device: Device, target: SaleTarget): CheckOutcome {
+export function checkTransaction(
+  raw: unknown,
+  device: Device,
+  target: SaleTarget,
+  earlier: readonly CheckedTransaction[] = [],
+): CheckOutcome {
   const rawId =
     raw && typeof raw === "object" && typeof (raw as { id?: unknown }).id === "string"
       ? (raw as { id: string }).id
@@ -136,9 +148,28 @@ export function checkTransaction(raw: unknown, device: Device, target: SaleTarge
   if (problems.length > 0) {
     return reject(422, ERROR_CODES.totalsMismatch, `transaction ${wire.id} does not add up: ${problems.join("; ")}`);
   }
-  const problem = saleProblem(converted.tx, target.refs);
+  const problem = saleProblem(converted.tx, target.refs) ?? returnCheck(converted.tx, target, earlier);
   if (problem !== undefined) return reject(422, ERROR_CODES.validationFailed, problem);
   return { ok: true, transaction: { wire, totalMinor: converted.tx.total, hash } };
+}
+
+/**
+ * A return against its original and every return of it stored before (or earlier in the same upload batch, where a
+ * sale made offline and its return travel together): never more back than was sold.
+ */
+function returnCheck(tx: Transaction, target: SaleTarget, earlier: readonly CheckedTransaction[]): string | undefined {
+  const originalId = tx.returnOf;
+  if (originalId === undefined) return undefined;
+  const toTx = (wire: WireTransaction): Transaction | undefined => {
+    const converted = fromWire(wire, target.decimals);
+    return "tx" in converted ? converted.tx : undefined;
+  };
+  const inBatch = earlier.map((c) => c.wire);
+  const originalWire = target.refs.transaction(originalId) ?? inBatch.find((w) => w.id === originalId);
+  const before = [...target.refs.returnsOf(originalId), ...inBatch.filter((w) => w.returnOf === originalId)]
+    .filter((w) => w.id !== tx.id)
+    .flatMap((w) => toTx(w) ?? []);
+  return returnProblem(tx, originalWire ? toTx(originalWire) : undefined, returnedQuantities(before));
 }
 
 /**
@@ -152,7 +183,7 @@ export function storeTransactions(channel: Db, items: readonly CheckedTransactio
   const insert = prepared(
     channel,
     `INSERT INTO transactions (id, store_id, register_id, staff_id, customer_id, currency, total_minor, created_at,
-       received_at, mode, content_hash, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       received_at, mode, content_hash, body, return_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const conflict = prepared(
     channel,
@@ -179,6 +210,7 @@ export function storeTransactions(channel: Db, items: readonly CheckedTransactio
             wire.mode,
             hash,
             JSON.stringify(wire),
+            wire.returnOf ?? null,
           );
           return { id: wire.id, status: "stored", receivedAt };
         }
@@ -203,8 +235,12 @@ export function uploadTransactions(
   target: SaleTarget,
   clock: Clock,
 ): UploadResult[] {
-  const checks = raws.map((raw) => checkTransaction(raw, device, target));
-  const valid = checks.flatMap((c) => (c.ok ? [c.transaction] : []));
+  const valid: CheckedTransaction[] = [];
+  const checks = raws.map((raw) => {
+    const check = checkTransaction(raw, device, target, valid);
+    if (check.ok) valid.push(check.transaction);
+    return check;
+  });
   const stored = storeTransactions(channel, valid, clock);
   let next = 0;
   return checks.map((c): UploadResult => {

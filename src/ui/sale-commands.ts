@@ -1,6 +1,7 @@
 // What the cashier typed at the sale prompt, parsed once for the interactive screen and for scripts alike.
 import { CartError, parseDiscountPercent, parseItemEntry, parseLineNumber } from "../domain/cart.js";
 import { DATABASE_CONNECTION_STATUS } from "../domain/operations.js";
+import type { ReturnPick } from "../domain/returns.js";
 
 export type SaleCommand =
   | { kind: "item"; entry: string }
@@ -11,6 +12,12 @@ export type SaleCommand =
   | { kind: "new-customer"; name: string; email?: string; phone?: string }
   /** Without a tender the interactive screen opens the tender menu. */
   | { kind: "pay"; tender?: string; amount?: string }
+  /** A return of a sale (all that is left, or the picked lines `<line>[:<qty>]`); paying it refunds. */
+  | { kind: "return"; transaction: string; picks: ReturnPick[] }
+  | { kind: "suspend" }
+  /** Without an id: the carts that can be recalled. */
+  | { kind: "recall"; cart?: string }
+  | { kind: "journal"; limit: number }
   | { kind: "connection" }
   | { kind: "status" }
   | { kind: "cancel" }
@@ -41,6 +48,20 @@ export function parseSaleCommand(input: string): SaleCommand {
       const [tender, amount] = rest;
       return { kind: "pay", ...(tender ? { tender } : {}), ...(amount ? { amount } : {}) };
     }
+    case "return":
+      return parseReturn(rest);
+    case "suspend":
+      return noArgs(word, rest, { kind: "suspend" });
+    case "recall":
+      if (rest.length > 1) throw new CartError("BadEntry", "usage: recall [<cart id>], e.g. recall SEA01-R1-S0001");
+      return { kind: "recall", ...(rest[0] ? { cart: rest[0] } : {}) };
+    case "journal": {
+      if (rest.length > 1) throw new CartError("BadEntry", "usage: journal [<how many>], e.g. journal 10");
+      const limit = rest[0] === undefined ? 10 : /^\d+$/.test(rest[0]) ? Number(rest[0]) : Number.NaN;
+      if (!Number.isSafeInteger(limit) || limit < 1 || limit > 1000)
+        throw new CartError("BadEntry", `journal: how many must be a whole number from 1 to 1000, got "${rest[0]}"`);
+      return { kind: "journal", limit };
+    }
     case String(DATABASE_CONNECTION_STATUS):
       return noArgs(word, rest, { kind: "connection" });
     case "status":
@@ -58,6 +79,21 @@ export function parseSaleCommand(input: string): SaleCommand {
       parseItemEntry(text);
       return { kind: "item", entry: text };
   }
+}
+
+const RETURN_USAGE = "usage: return <transaction id> [<line>[:<qty>] …], e.g. return SEA01-R1-000042 2:1";
+
+/** `return SEA01-R1-000042` (all that is left) or `return SEA01-R1-000042 1 2:3` (line 1 whole, 3 of line 2). */
+function parseReturn(words: string[]): SaleCommand {
+  const [transaction, ...pickWords] = words;
+  if (!transaction) throw new CartError("BadEntry", RETURN_USAGE);
+  const picks = pickWords.map((word): ReturnPick => {
+    const match = /^(\d+)(?::(\d+))?$/.exec(word);
+    if (!match) throw new CartError("BadEntry", `"${word}" is not <line>[:<qty>] (${RETURN_USAGE})`);
+    const line = parseLineNumber(match[1] ?? "");
+    return match[2] === undefined ? { line } : { line, qty: Number(match[2]) };
+  });
+  return { kind: "return", transaction, picks };
 }
 
 const NEW_CUSTOMER_USAGE = "usage: customer new <name> [--email <address>] [--phone <number>]";

@@ -12,6 +12,13 @@ export function renderSaleHelp(color: ChalkInstance, interactive: boolean): stri
     ["customer new <name> [--email e] [--phone p]", "add a customer (612); offline it is Pending sync"],
     ...(interactive ? ([["pay", "choose a tender and an amount (default: what is still due)"]] as const) : []),
     ["pay <tender> [amount]", "pay without the menu, e.g. pay cash 50, pay card (amount: what is still due)"],
+    [
+      "return <id> [<line>[:<qty>] …]",
+      "return a sale (all that is left, or lines); pay refunds; offline: this register's sales only",
+    ],
+    ["suspend", "keep the cart aside (no number used) and start a new sale"],
+    ["recall [<cart id>]", "list suspended carts, or bring one back (once)"],
+    ["journal [n]", "this register's last n transactions (offline: from its own database)"],
     ["917", "operation 917: Disconnect when online, Connect when offline"],
     ["status", "the Connection status window"],
     ["cancel", "drop the cart"],

@@ -1,11 +1,12 @@
 // Carries out sale commands on a SaleSession for both front-ends (screen and script) and words the outcome.
 import { CartError } from "../domain/cart.js";
 import { formatMoney, toMajor } from "../domain/money.js";
+import type { SuspendedCartSummary } from "../lib/api-own-data.js";
 import { ExitCode, InternalError, PosError, UnreachableError } from "../lib/errors.js";
 import type { Output, Spinner } from "../lib/output.js";
 import type { SwitchEvent } from "../register/connection-manager.js";
 import type { RegisterRuntime } from "../register/runtime.js";
-import type { InDoubtResolution, Receipt, SaleSession } from "../register/sale-session.js";
+import type { InDoubtResolution, JournalView, Receipt, SaleSession } from "../register/sale-session.js";
 import type { RegisterStatus, SyncAttempt } from "../register/status.js";
 import { renderCart } from "./cart.js";
 import { renderConnectionStatus } from "./connection-status.js";
@@ -111,6 +112,11 @@ export function errorLine(error: CartError | PosError): string {
 export class SaleRunner {
   readonly session: SaleSession;
   readonly receipts: Receipt[] = [];
+  /** Carts suspended and recalled in this run, and the last journal and cart list shown (for --json). */
+  readonly suspended: Array<{ id: string; kept: SuspendedCartSummary["kept"]; lines: number }> = [];
+  readonly recalled: string[] = [];
+  lastJournal: JournalView | null = null;
+  lastCarts: SuspendedCartSummary[] | null = null;
   private readonly o: SaleRunnerOptions;
   private sync: BackgroundSync | null = null;
 
@@ -168,6 +174,59 @@ export class SaleRunner {
           `customer added: ${c.name} (${c.id})${c.pendingSync ? " — Pending sync (HQ assigns the real id)" : ""}`,
         ]);
       }
+      case "return": {
+        const started = await this.busy(`finding ${command.transaction}`, () =>
+          s.startReturn(command.transaction, command.picks),
+        );
+        const lines = s.cart.lines.map(
+          (l) =>
+            `- line ${l.line}: ${-l.qty} × ${l.item} ${l.name}  ${this.money(l.amount)} (line ${l.returnOfLine} of ${started.original.id})`,
+        );
+        return this.withSwitches([
+          `return of ${started.original.id}: refund ${this.money(-s.totals().total)} — pay <tender> to refund it`,
+          ...lines,
+        ]);
+      }
+      case "suspend": {
+        const kept = await this.busy("suspending the cart", () => s.suspend());
+        this.suspended.push(kept);
+        const where = kept.kept === "server" ? "at the store server" : "on this register (suspended offline)";
+        return this.withSwitches([
+          `cart ${kept.id} suspended (${kept.lines} line(s)), kept ${where}; the register is free`,
+        ]);
+      }
+      case "recall": {
+        if (command.cart === undefined) {
+          const carts = await this.busy("listing suspended carts", () => s.suspendedCarts());
+          this.lastCarts = carts;
+          if (carts.length === 0) return this.withSwitches(["no suspended carts to recall"]);
+          return this.withSwitches(
+            carts.map(
+              (c) =>
+                `${c.id}  ${c.suspendedAt}  ${c.lines} line(s)  ${this.money(c.totalMinor)}  by ${c.staff} on ${c.register}${c.kept === "register" ? " (suspended offline: this register only)" : ""}`,
+            ),
+          );
+        }
+        const id = command.cart;
+        const recalled = await this.busy(`recalling ${id}`, () => s.recall(id));
+        this.recalled.push(recalled.id);
+        return this.withSwitches([
+          `cart ${recalled.id} recalled: ${recalled.lines} line(s), total ${this.money(s.totals().total)}`,
+        ]);
+      }
+      case "journal": {
+        const view = await this.busy("reading the journal", () => s.journal(command.limit));
+        this.lastJournal = view;
+        const money = (major: number) => this.money(Math.round(major * 10 ** s.context.decimals));
+        const lines = view.transactions.map(
+          (t) =>
+            `${t.id}  ${t.createdAt}  ${money(t.total).padStart(10)}  ${t.status}${t.returnOf ? `  return of ${t.returnOf}` : ""}${t.returns > 0 ? `  (${t.returns} return(s))` : ""}`,
+        );
+        return this.withSwitches([
+          `journal of ${s.context.registerId} (${view.source}): ${view.transactions.length} transaction(s)`,
+          ...lines,
+        ]);
+      }
       case "connection":
         return this.operation917();
       case "status": {
@@ -199,10 +258,12 @@ export class SaleRunner {
     this.receipts.push(receipt);
     const where = receipt.status === "pending" ? "stored offline, pending upload" : "stored at the server";
     const change = receipt.change > 0 ? `, change ${this.money(receipt.change)}` : "";
-    return this.withSwitches(
-      [`sale ${receipt.transaction.id} completed: total ${this.money(receipt.transaction.total)}${change} — ${where}`],
-      receipt,
-    );
+    const { transaction } = receipt;
+    const what =
+      transaction.returnOf === undefined
+        ? `sale ${transaction.id} completed: total ${this.money(transaction.total)}`
+        : `return ${transaction.id} of ${transaction.returnOf} completed: refunded ${this.money(-transaction.total)}`;
+    return this.withSwitches([`${what}${change} — ${where}`], receipt);
   }
 
   /** The 917 button: Disconnect when online, Connect when offline; a failed Connect is a one-line refusal. */

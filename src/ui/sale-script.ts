@@ -34,6 +34,12 @@ export interface SaleScriptResult {
   /** Lines left in the cart, unpaid, when the input ended (they are dropped). */
   abandonedLines: number;
   interrupted: boolean;
+  /** Carts suspended in this run (id, where kept, lines) and the ids recalled. */
+  suspended: SaleRunner["suspended"];
+  recalled: string[];
+  /** The last `journal` shown, and the last `recall` list (null when the script asked for none). */
+  journal: SaleRunner["lastJournal"];
+  carts: SaleRunner["lastCarts"];
 }
 
 export async function runSaleScript(runner: SaleRunner, options: SaleScriptOptions): Promise<SaleScriptResult> {
@@ -91,6 +97,10 @@ export async function runSaleScript(runner: SaleRunner, options: SaleScriptOptio
     failed,
     abandonedLines,
     interrupted: trap.requested,
+    suspended: runner.suspended,
+    recalled: runner.recalled,
+    journal: runner.lastJournal,
+    carts: runner.lastCarts,
   };
 }
 

@@ -31,6 +31,7 @@ describe("recurring distribution schedules", () => {
       ]),
     );
     expect(byJob).toEqual({
+      "ASYNC-CUSTOMERS": "15m",
       "1010": "15m",
       "1040": "2m",
       "1060": "15m",

@@ -110,4 +110,6 @@ CREATE TABLE async_customers (
   created_at TEXT
 );
 CREATE INDEX async_customers_register ON async_customers (register_id);`.replace(/ TEXT\b/g, ' TEXT COLLATE "C"'),
+  // 2: the store's customer async mode (nullable: off), as SQLite's migration 7.
+  "ALTER TABLE stores ADD COLUMN customer_async_mode BIGINT;",
 ];

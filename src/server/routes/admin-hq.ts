@@ -11,11 +11,13 @@ import {
   registerSetBodySchema,
   staffAddBodySchema,
 } from "../../lib/api.js";
+import { STORE_SETTINGS_ROUTE, storeSettingsBodySchema } from "../../lib/api-store-settings.js";
 import { parseInput } from "../api-error.js";
 import type { AppDeps } from "../app-deps.js";
 import { adminOnly } from "../auth.js";
 import { addCustomer, addStaff, setProfile, setRegister } from "../hq-admin.js";
 import { addProduct, deleteProduct, productDetail, setPrice, setProduct } from "../hq-products.js";
+import { setStoreSettings } from "../hq-store-settings.js";
 import { unblockStaff } from "../staff-signin.js";
 import { isoTime } from "../statements.js";
 
@@ -61,6 +63,9 @@ export function registerAdminHqRoutes(app: FastifyInstance, deps: AppDeps): void
     const profileId = id(request.params);
     return setProfile(hq, profileId, parseInput(profileSetBodySchema, request.body, "body"));
   });
+  app.patch(STORE_SETTINGS_ROUTE, admin, async (request) =>
+    setStoreSettings(hq, id(request.params), parseInput(storeSettingsBodySchema, request.body, "body")),
+  );
   app.patch(ROUTES.admin.register, admin, async (request) => {
     const registerId = id(request.params);
     const answer = await setRegister(hq, registerId, parseInput(registerSetBodySchema, request.body, "body"));

@@ -1,8 +1,12 @@
 // Pure rules of recurring distribution schedules (D365 batch jobs): defaults, `--schedule` parsing, what is due.
 import { parseDuration } from "../../lib/clock.js";
 
-/** The jobs a schedule can run: each download job, 9999 (all of them) and P-0001 (upload to HQ). */
-export const SCHEDULABLE_JOBS = ["1010", "1040", "1060", "1070", "1090", "9999", "P-0001"] as const;
+/**
+ * The jobs a schedule can run: HQ's "synchronize customers from async mode" (first, so customers it creates go out
+ * with the 1010 run due at the same time), each download job, 9999 (all of them) and P-0001 (upload to HQ).
+ */
+export const SCHEDULABLE_JOBS = ["ASYNC-CUSTOMERS", "1010", "1040", "1060", "1070", "1090", "9999", "P-0001"] as const;
+export const ASYNC_CUSTOMERS_JOB = "ASYNC-CUSTOMERS";
 export type SchedulableJob = (typeof SCHEDULABLE_JOBS)[number];
 
 const MINUTE = 60_000;
@@ -12,6 +16,7 @@ const MINUTE = 60_000;
  * nightly, and transactions up to HQ every quarter hour.
  */
 export const DEFAULT_INTERVALS: Readonly<Record<SchedulableJob, number>> = {
+  "ASYNC-CUSTOMERS": 15 * MINUTE,
   "1010": 15 * MINUTE,
   "1040": 5 * MINUTE,
   "1060": 15 * MINUTE,

@@ -6,6 +6,7 @@ import { DOWNLOAD_JOBS } from "../../schema/tables.js";
 import type { HqStore } from "../hq/store.js";
 import { isoTime } from "../statements.js";
 import {
+  ASYNC_CUSTOMERS_JOB,
   dueJobs,
   earliestDue,
   formatInterval,
@@ -37,6 +38,8 @@ export interface SchedulerOptions {
   changes?: readonly ScheduleChange[];
   /** `--try-count`, saved. */
   tryCount?: number;
+  /** HQ's "synchronize customers from async mode" job; answers how many customers it created. */
+  syncCustomers?: () => number | Promise<number>;
   onRun?: (run: ScheduledRun) => void;
 }
 
@@ -88,6 +91,23 @@ export async function createScheduler(options: SchedulerOptions): Promise<Distri
   let busy: Promise<void> | null = null;
   let loopDone: Promise<void> = Promise.resolve();
 
+  /** One scheduled run: HQ's async customer job, or a CDX run through the same entry point as `pos cdx run`. */
+  const runOne = async (job: SchedulableJob): Promise<{ ok: boolean; result: string }> => {
+    if (job === ASYNC_CUSTOMERS_JOB) {
+      if (!options.syncCustomers) throw new Error("this server does not run HQ's async customer job");
+      return { ok: true, result: `ok: ${await options.syncCustomers()} customer(s) created` };
+    }
+    const answer = await options.run({ job });
+    const failed = answer.sessions.filter((s) => FAILED_STATUSES.has(s.status)).length;
+    const failedUploads = answer.uploads.filter((u) => u.status === "Apply failed").length;
+    const ok = failed + failedUploads === 0;
+    const result =
+      job === "P-0001"
+        ? `${ok ? "ok" : "failed"}: ${answer.uploads.length} upload session(s)`
+        : `${ok ? "ok" : "failed"}: ${answer.sessions.length} session(s)${failed ? `, ${failed} failed` : ""}`;
+    return { ok, result };
+  };
+
   const runJobs = async (jobs: SchedulableJob[]): Promise<void> => {
     for (const job of jobs) {
       if (stopped) return;
@@ -95,14 +115,7 @@ export async function createScheduler(options: SchedulerOptions): Promise<Distri
       let ok = true;
       let result: string;
       try {
-        const answer = await options.run({ job });
-        const failed = answer.sessions.filter((s) => FAILED_STATUSES.has(s.status)).length;
-        const failedUploads = answer.uploads.filter((u) => u.status === "Apply failed").length;
-        ok = failed + failedUploads === 0;
-        result =
-          job === "P-0001"
-            ? `${ok ? "ok" : "failed"}: ${answer.uploads.length} upload session(s)`
-            : `${ok ? "ok" : "failed"}: ${answer.sessions.length} session(s)${failed ? `, ${failed} failed` : ""}`;
+        ({ ok, result } = await runOne(job));
       } catch (error) {
         ok = false;
         result = `failed: ${(error as Error).message}`;
@@ -202,6 +215,7 @@ export async function createScheduler(options: SchedulerOptions): Promise<Distri
 }
 
 function jobName(job: SchedulableJob): string {
+  if (job === ASYNC_CUSTOMERS_JOB) return "Synchronize customers from async mode";
   if (job === "9999") return "All download jobs";
   if (job === "P-0001") return "Upload transactions to HQ";
   return DOWNLOAD_JOBS[job].name;

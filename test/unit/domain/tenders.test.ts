@@ -128,7 +128,27 @@ describe("JPY", () => {
     expect(change(state)).toBe(372);
   });
 
-  it.each([-1, 1.5])("startPayment refuses a total of %d", (total) => {
+  it.each([1.5, Number.NaN])("startPayment refuses a total of %d", (total) => {
     expect(() => startPayment(total, 0)).toThrow(RangeError);
+  });
+});
+
+describe("refunds (a return's negative total)", () => {
+  const refundCash = { id: "cash", name: "Cash", kind: "cash" as const, allowedOffline: true };
+  const refundCard = { id: "card", name: "Card", kind: "card" as const, allowedOffline: true };
+
+  it("gives back the whole refund as a negative tender, without change", () => {
+    const state = startPayment(-1102, 2);
+    expect(remaining(state)).toBe(1102);
+    const r = applyTender(state, refundCash, undefined, "offline");
+    expect(r.ok && r.applied).toEqual({ tender: "cash", kind: "cash", amount: -1102, change: 0 });
+    expect(r.ok && remaining(r.state)).toBe(0);
+  });
+
+  it("splits a refund and never gives back more than is due, cash included", () => {
+    const part = applyTender(startPayment(-1102, 2), refundCard, 500, "online");
+    if (!part.ok) throw new Error(part.message);
+    expect(remaining(part.state)).toBe(602);
+    expect(applyTender(part.state, refundCash, 700, "online")).toMatchObject({ ok: false, code: "Overpayment" });
   });
 });

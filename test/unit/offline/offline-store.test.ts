@@ -10,7 +10,7 @@ beforeEach(() => {
   db = openOfflineDatabase(":memory:");
   local = createOfflineStore(db);
   db.exec(`
-    INSERT INTO stores VALUES ('SEA01', 'Seattle', 'USD', 2, 1, 30, 'DG1');
+    INSERT INTO stores VALUES ('SEA01', 'Seattle', 'USD', 2, 1, 30, 'DG1', NULL);
     INSERT INTO products VALUES ('1001', 'Mug', 'STD', 'ea', 1), ('1002', 'Old mug', 'STD', 'ea', 0);
     INSERT INTO barcodes VALUES ('4006381333931', '1001');
     INSERT INTO prices VALUES ('SEA01', '1001', 999), ('TYO01', '1001', 1500), ('SEA01', '1002', 100);

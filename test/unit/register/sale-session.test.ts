@@ -8,11 +8,28 @@ import { type DataSource, RequestFailure } from "../../../src/register/data-sour
 import { createNumberAllocator } from "../../../src/register/numbers.js";
 import { type InDoubtResolution, SaleSession } from "../../../src/register/sale-session.js";
 
+/** The register's own-data operations, not used by these tests. */
+const OWN_DATA_UNUSED: Pick<DataSource, "journal" | "returnSource" | "suspendCart" | "suspendedCarts" | "recallCart"> =
+  {
+    journal: async () => [],
+    returnSource: async () => {
+      throw new Error("unused");
+    },
+    suspendCart: async () => {
+      throw new Error("unused");
+    },
+    suspendedCarts: async () => [],
+    recallCart: async () => {
+      throw new Error("unused");
+    },
+  };
+
 const PRICES: Record<string, number> = { "1001": 999, "1002": 898, "1003": 1499 };
 
 function source(kind: "online" | "offline", price = (id: string) => PRICES[id] ?? 0) {
   const state = { down: false, commitError: null as Error | null, committed: [] as Transaction[] };
   const ds: DataSource = {
+    ...OWN_DATA_UNUSED,
     kind,
     async findProduct(code) {
       if (state.down) throw new RequestFailure({ kind: "network", code: "ECONNREFUSED" }, "refused");
@@ -194,6 +211,7 @@ describe("SaleSession with a sale in doubt", () => {
     const sent = new Map<string, Transaction>();
     const state = { lost: 0, stored: [] as string[] };
     const online: DataSource = {
+      ...OWN_DATA_UNUSED,
       kind: "online",
       findProduct: async (code) => ({
         id: code,

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { buildApp } from "../../../src/server/app.js";
+import { listAsyncCustomers, receiveAsyncCustomers, syncAsyncCustomers } from "../../../src/server/async-customers.js";
 import {
   DEFAULT_INTERVALS,
   dueJobs,
@@ -99,12 +100,16 @@ describe("the scheduler on a virtual clock", () => {
     await h.close();
   });
 
-  const start = async (changes = parseScheduleList("1010=off,1060=off,1070=off,1090=off,9999=off,P-0001=off")) => {
+  const start = async (
+    changes = parseScheduleList("ASYNC-CUSTOMERS=off,1010=off,1060=off,1070=off,1090=off,9999=off,P-0001=off"),
+  ) => {
     const runs: string[] = [];
     const made = await createScheduler({
       hq: h.opened.data.hq,
       clock: h.clock,
       run: (body) => h.opened.data.cdx.run(body),
+      syncCustomers: async () =>
+        (await syncAsyncCustomers(h.opened.data.hq, new Date(h.clock.now()).toISOString())).created.length,
       changes,
       onRun: (r) => runs.push(`${r.job} ${r.result}`),
     });
@@ -142,6 +147,41 @@ describe("the scheduler on a virtual clock", () => {
     h.clock.advance(20 * MIN);
     await scheduler.settled();
     expect(runs).toHaveLength(2);
+  });
+
+  it("runs HQ's async customer job every 15 minutes by default, before the 1010 run due with it", async () => {
+    expect(DEFAULT_INTERVALS["ASYNC-CUSTOMERS"]).toBe(15 * MIN);
+    const { scheduler, runs } = await start(
+      parseScheduleList("1040=off,1060=off,1070=off,1090=off,9999=off,P-0001=off"),
+    );
+    await receiveAsyncCustomers(
+      h.opened.data.hq,
+      { register: "SEA01-R1", store: "SEA01" },
+      [{ tempId: "TMP-SEA01-R1-0001", name: "Ada Park", email: null, phone: null, createdAt: "2026-01-01T08:00:00Z" }],
+      "2026-01-01T08:30:00Z",
+    );
+    h.clock.advance(15 * MIN - 1);
+    await scheduler.settled();
+    expect(runs).toEqual([]);
+    h.clock.advance(1);
+    await scheduler.settled();
+    expect(runs[0]).toBe("ASYNC-CUSTOMERS ok: 1 customer(s) created");
+    expect(runs[1]).toMatch(/^1010 ok: \d+ session\(s\)$/);
+    const created = (await listAsyncCustomers(h.opened.data.hq))[0];
+    expect(created).toMatchObject({ tempId: "TMP-SEA01-R1-0001", status: "Created" });
+    const channel = h.opened.data.channels.get("SEA01");
+    expect(channel?.prepare("SELECT name FROM customers WHERE id = ?").get(created?.customerId)).toEqual({
+      name: "Ada Park",
+    });
+    expect(scheduler.list().schedules[0]).toMatchObject({
+      job: "ASYNC-CUSTOMERS",
+      name: "Synchronize customers from async mode",
+      lastResult: "ok: 1 customer(s) created",
+      nextRunAt: "2026-01-01T09:30:00.000Z",
+    });
+    h.clock.advance(15 * MIN);
+    await scheduler.settled();
+    expect(runs[2]).toBe("ASYNC-CUSTOMERS ok: 0 customer(s) created");
   });
 
   it("pause stops a job, resume and set plan it again at once (the sleeping loop wakes)", async () => {
@@ -200,6 +240,7 @@ describe("the scheduler on a virtual clock", () => {
       expect(list.status).toBe(200);
       expect(list.body.tryCount).toBe(3);
       expect(list.body.schedules.map((s: { job: string }) => s.job)).toEqual([
+        "ASYNC-CUSTOMERS",
         "1010",
         "1040",
         "1060",

@@ -19,7 +19,7 @@ beforeEach(() => {
   db = openOfflineDatabase(":memory:");
   local = createOfflineStore(db);
   clock = new VirtualClock(NOW);
-  db.exec("INSERT INTO stores VALUES ('SEA01', 'Seattle', 'USD', 2, 1, 30, 'DG1')");
+  db.exec("INSERT INTO stores VALUES ('SEA01', 'Seattle', 'USD', 2, 1, 30, 'DG1', NULL)");
 });
 afterEach(() => db.close());
 
