@@ -584,3 +584,30 @@ describe("HqStore on PostgreSQL: what SQLite has no counterpart for", () => {
     expect(store.location).toBe(`postgres://pos@127.0.0.1:${pg().port}/contract_location`);
   });
 });
+
+describe("HQ's schema on both engines", () => {
+  it("has the same tables and columns (a SQLite migration without its PostgreSQL twin fails here)", async () => {
+    const sqlite = openSqliteHq(join(dir, "schema.db"));
+    stores.push(sqlite);
+    const sqliteColumns = (
+      sqlite.db
+        .prepare(
+          `SELECT m.name AS t, c.name AS c FROM sqlite_master m, pragma_table_info(m.name) c
+           WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY t, c`,
+        )
+        .all() as { t: string; c: string }[]
+    ).map((r) => `${r.t}.${r.c}`);
+    await pg().createDatabase("contract_schema");
+    const pgStore = await openPostgresHq(pg().url("contract_schema"));
+    stores.push(pgStore);
+    const pgColumns = (
+      await pg().query<{ t: string; c: string }>(
+        `SELECT table_name AS t, column_name AS c FROM information_schema.columns
+         WHERE table_schema = 'public' AND table_name <> 'pos_migrations'
+         ORDER BY table_name COLLATE "C", column_name COLLATE "C"`,
+        "contract_schema",
+      )
+    ).map((r) => `${r.t}.${r.c}`);
+    expect(pgColumns).toEqual(sqliteColumns);
+  });
+});
