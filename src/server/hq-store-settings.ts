@@ -19,9 +19,9 @@ export async function setStoreSettings(
   const same = Object.keys(next).every((c) => next[c] === row[c]);
   const changeVersion = same
     ? currentVersion
-    : await hq.masterData.change(async (writer) => {
-        await writer.upsert("stores", next);
-        return writer.version;
+    : await hq.masterData.change(async (w) => {
+        await w.upsert("stores", next);
+        return w.version;
       });
   return {
     store: {

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultFixturesDir, loadFixtures } from "../../src/lib/fixtures.js";
 import { TABLE_NAMES } from "../../src/schema/tables.js";
+import { PG_MIGRATIONS } from "../../src/server/hq/pg-schema.js";
 import { type RunResult, runPos, tempHome } from "../helpers/cli.js";
 import { usePostgres } from "../helpers/postgres.js";
 import { scriptedSaleArgs } from "../helpers/sale-process.js";
@@ -52,10 +53,9 @@ describe("pos server start --database postgres://…", () => {
     expect(server?.output().stdout).toContain(`HQ: postgres://pos@127.0.0.1:${pg().port}/pos_hq`);
     expect(server?.output().stdout).not.toContain("pos-test-password");
     expect(existsSync(join(home.home, "server", "hq.db"))).toBe(false);
-    expect(await pg().query("SELECT version FROM pos_migrations ORDER BY version", "pos_hq")).toEqual([
-      { version: 1 },
-      { version: 2 },
-    ]);
+    expect(await pg().query("SELECT version FROM pos_migrations ORDER BY version", "pos_hq")).toEqual(
+      PG_MIGRATIONS.map((_, i) => ({ version: i + 1 })),
+    );
     // The fixtures loaded into the new HQ exactly as into a new SQLite one: every row of every table, one change.
     const fixtures = loadFixtures(defaultFixturesDir());
     for (const table of TABLE_NAMES) {

@@ -8,6 +8,7 @@ import type { Row } from "../../../src/schema/tables.js";
 import { runUpload } from "../../../src/server/cdx/upload.js";
 import { openChannelDatabase } from "../../../src/server/channel-db.js";
 import { loadMasterData, type MasterData } from "../../../src/server/data.js";
+import { PG_MIGRATIONS } from "../../../src/server/hq/pg-schema.js";
 import { openPostgresHq } from "../../../src/server/hq/postgres.js";
 import { openSqliteHq } from "../../../src/server/hq/sqlite.js";
 import type { HqStore, HqTransactionRow } from "../../../src/server/hq/store.js";
@@ -166,10 +167,9 @@ describe.each(engines)("HqStore on %s", (_engine, open) => {
       expect(await again.masterData.currentVersion()).toBe(1);
       expect(await again.state.get("fixtures_loaded_at")).toBe(NOW);
       if (o.store.engine === "postgres") {
-        expect(await o.rows("SELECT version FROM pos_migrations ORDER BY version")).toEqual([
-          { version: 1 },
-          { version: 2 },
-        ]);
+        expect(await o.rows("SELECT version FROM pos_migrations ORDER BY version")).toEqual(
+          PG_MIGRATIONS.map((_, i) => ({ version: i + 1 })),
+        );
       } else {
         expect(await o.rows("PRAGMA user_version")).toEqual([{ user_version: HQ_MIGRATIONS.length }]);
       }
@@ -571,10 +571,9 @@ describe("HqStore on PostgreSQL: what SQLite has no counterpart for", () => {
     const url = await pg().createDatabase("contract_race");
     const both = await Promise.all([openPostgresHq(url), openPostgresHq(url)]);
     stores.push(...both);
-    expect(await pg().query("SELECT version FROM pos_migrations ORDER BY version", "contract_race")).toEqual([
-      { version: 1 },
-      { version: 2 },
-    ]);
+    expect(await pg().query("SELECT version FROM pos_migrations ORDER BY version", "contract_race")).toEqual(
+      PG_MIGRATIONS.map((_, i) => ({ version: i + 1 })),
+    );
     expect(await Promise.all(both.map((s) => s.masterData.currentVersion()))).toEqual([0, 0]);
   });
 
@@ -583,5 +582,32 @@ describe("HqStore on PostgreSQL: what SQLite has no counterpart for", () => {
     const store = await openPostgresHq(url);
     stores.push(store);
     expect(store.location).toBe(`postgres://pos@127.0.0.1:${pg().port}/contract_location`);
+  });
+});
+
+describe("HQ's schema on both engines", () => {
+  it("has the same tables and columns (a SQLite migration without its PostgreSQL twin fails here)", async () => {
+    const sqlite = openSqliteHq(join(dir, "schema.db"));
+    stores.push(sqlite);
+    const sqliteColumns = (
+      sqlite.db
+        .prepare(
+          `SELECT m.name AS t, c.name AS c FROM sqlite_master m, pragma_table_info(m.name) c
+           WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY t, c`,
+        )
+        .all() as { t: string; c: string }[]
+    ).map((r) => `${r.t}.${r.c}`);
+    await pg().createDatabase("contract_schema");
+    const pgStore = await openPostgresHq(pg().url("contract_schema"));
+    stores.push(pgStore);
+    const pgColumns = (
+      await pg().query<{ t: string; c: string }>(
+        `SELECT table_name AS t, column_name AS c FROM information_schema.columns
+         WHERE table_schema = 'public' AND table_name <> 'pos_migrations'
+         ORDER BY table_name COLLATE "C", column_name COLLATE "C"`,
+        "contract_schema",
+      )
+    ).map((r) => `${r.t}.${r.c}`);
+    expect(pgColumns).toEqual(sqliteColumns);
   });
 });
