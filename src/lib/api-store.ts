@@ -7,6 +7,8 @@ export const STORE_LINK_ROUTES = {
   store: "/v1/store-link/stores/:store",
   customer: "/v1/store-link/customers/:id",
   uploads: "/v1/store-link/uploads/:store",
+  /** Who a device token (by its hash) speaks for at HQ: a token the store server has not seen yet. */
+  device: "/v1/store-link/devices/authenticate",
 } as const;
 
 export const storeLinkPath = {
@@ -16,6 +18,9 @@ export const storeLinkPath = {
 };
 
 export const storeLinkStoreSchema = z.object({ store: z.string(), currency: z.string() });
+
+export const deviceLookupBodySchema = z.object({ tokenHash: z.string().regex(/^[0-9a-f]{64}$/) });
+export const deviceLookupAnswerSchema = z.object({ register: z.string(), store: z.string() });
 
 export const storeLinkCustomerSchema = z.object({ id: z.string(), accountAllowed: z.boolean() });
 

@@ -174,6 +174,28 @@ describe("a chain: pos server start --role hq + --role store", () => {
     expect(wrong.stderr).toMatch(/belongs to store TYO01/);
   });
 
+  it("a register activated at HQ is taken by its store server once HQ vouches for its token", async () => {
+    const home = hqHome.home;
+    const provision = await runPos(["register", "provision", "SEA01-R2", "--no-offline", "--server", hqServer().url], {
+      home,
+    });
+    expect(provision.code, provision.stderr).toBe(0);
+    const moved = await runPos(["register", "set", "SEA01-R2", "--server", storeOf("SEA01").server?.url ?? ""], {
+      home,
+    });
+    expect(moved.code, moved.stderr).toBe(0);
+    const r = await runPos(scriptedSaleArgs("SEA01-R2"), { home, input: "1002\npay card\n", timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const [receipt] = (JSON.parse(r.stdout) as { receipts: Receipt[] }).receipts;
+    expect(receipt).toMatchObject({ store: "SEA01", status: "stored", mode: "online" });
+    receipts.set(receipt?.id ?? "", { store: "SEA01", totalMinor: Math.round((receipt?.total ?? 0) * 100) });
+    // A token nobody issued is refused (HQ does not vouch for it).
+    const bogus = await call(storeOf("SEA01").server?.url ?? "", "GET", "/v1/registers/SEA01-R2/config", {
+      token: "dev_not-a-token",
+    });
+    expect(bogus.status).toBe(401);
+  });
+
   it("pos cdx run at HQ delivers a price change to both stores' channel databases, and registers sell at it", async () => {
     for (const [store, amount] of [
       ["SEA01", "12.49"],

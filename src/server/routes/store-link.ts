@@ -1,7 +1,12 @@
 // HQ's routes for store servers (--role store): their store's record, a customer, and P-0001 pushed over HTTP.
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { STORE_LINK_ROUTES, type UploadPushAnswer, uploadPushBodySchema } from "../../lib/api-store.js";
+import {
+  deviceLookupBodySchema,
+  STORE_LINK_ROUTES,
+  type UploadPushAnswer,
+  uploadPushBodySchema,
+} from "../../lib/api-store.js";
 import { ApiError, notFound, parseInput, validationFailed } from "../api-error.js";
 import { type AppDeps, DEFAULT_UPLOAD_BODY_LIMIT } from "../app-deps.js";
 import { adminOnly } from "../auth.js";
@@ -66,6 +71,13 @@ export function registerStoreLinkRoutes(app: FastifyInstance, deps: AppDeps): vo
     const row = await hq.masterData.find("customers", { id });
     if (!row) throw notFound(`customer ${id} is not defined at HQ`);
     return { id, accountAllowed: row.account_allowed === 1 };
+  });
+
+  app.post(STORE_LINK_ROUTES.device, admin, async (request) => {
+    const { tokenHash } = parseInput(deviceLookupBodySchema, request.body, "body");
+    const device = await hq.devices.authenticate(tokenHash);
+    if (!device) throw notFound("no device has this token at HQ (revoked by a newer activation, or never issued)");
+    return device;
   });
 
   app.get(STORE_LINK_ROUTES.uploads, admin, async (request) => {

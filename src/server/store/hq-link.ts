@@ -4,6 +4,8 @@ import { request as httpsRequest } from "node:https";
 import { type ActivateAnswer, activateAnswerSchema, ROUTES } from "../../lib/api.js";
 import { CHAIN_ROUTES, type RegisterListAnswer, registerListAnswerSchema } from "../../lib/api-chain.js";
 import {
+  deviceLookupAnswerSchema,
+  STORE_LINK_ROUTES,
   storeLinkCustomerSchema,
   storeLinkPath,
   storeLinkStoreSchema,
@@ -31,6 +33,8 @@ export interface HqLink {
   /** The store's record at HQ; undefined when HQ does not know the store. */
   store(store: string): Promise<{ store: string; currency: string } | undefined>;
   customer(id: string): Promise<{ accountAllowed: boolean } | undefined>;
+  /** Who a device token speaks for at HQ (by its hash); undefined when HQ does not accept it. */
+  device(tokenHash: string): Promise<{ register: string; store: string } | undefined>;
   activate(register: string): Promise<ActivateAnswer>;
   /** The store HQ has the register in; undefined when HQ has no such register. */
   registerStore(register: string, stores: readonly string[]): Promise<string | undefined>;
@@ -74,6 +78,8 @@ export function createHqLink(url: string, token: string, timeoutMs = 15_000): Hq
     http,
     store: (store) => call(() => http.get(storeLinkPath.store(store), storeLinkStoreSchema), 404),
     customer: (id) => call(() => http.get(storeLinkPath.customer(id), storeLinkCustomerSchema), 404),
+    device: (tokenHash) =>
+      call(() => http.post(STORE_LINK_ROUTES.device, { tokenHash }, deviceLookupAnswerSchema), 404),
     activate: async (register) =>
       (await call(() => http.post(ROUTES.activate, { register }, activateAnswerSchema))) as ActivateAnswer,
     async registerStore(register, stores) {

@@ -58,13 +58,21 @@ export function registerStoreRoutes(app: FastifyInstance, deps: StoreRouteDeps):
   const authenticate = async (request: FastifyRequest) => {
     const token = bearerToken(request.headers.authorization);
     if (!token) throw unauthorized("this call needs a device token (Authorization: Bearer <device token>)");
-    const device = local.authenticate(hashToken(token));
+    const hash = hashToken(token);
+    const device = local.authenticate(hash) ?? (await learnToken(hash));
     if (!device) {
-      throw unauthorized(
-        "the device token is not valid at this store server (revoked by a newer activation, or activated elsewhere)",
-      );
+      throw unauthorized("the device token is not valid (revoked by a newer activation, or never issued)");
     }
     request.device = device;
+  };
+  // A token this server has not seen (the register was activated at HQ, or through another server): HQ says who
+  // it speaks for, and it is kept if the register is one of this server's stores. HQ away: refused for now (401
+  // would make the register re-provision; 503 makes it fail over and sell offline until HQ is back).
+  const learnToken = async (hash: string): Promise<Device | undefined> => {
+    const device = await deps.hq.device(hash);
+    if (!device || !channels.has(device.store)) return undefined;
+    local.keepDevice(device, hash, isoTime(deps.clock.now()));
+    return device;
   };
   const device = { onRequest: authenticate };
   const admin = { onRequest: adminOnly(deps) };
