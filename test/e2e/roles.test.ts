@@ -1,7 +1,8 @@
 // End-to-end: a chain in processes — HQ (`--role hq`, on PostgreSQL) and two store servers (`--role store`), each in
 // its own home with its registers. Prices reach both stores through HQ; a killed store server's register fails over
 // and pushes later; stores sell while HQ is away and P-0001 catches up; HQ ends with every sale once.
-import { existsSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunResult, runPos, tempHome } from "../helpers/cli.js";
@@ -213,6 +214,40 @@ describe("a chain: pos server start --role hq + --role store", () => {
     const pulled = await runPos(["--json", "sync", "pull", "--register", "SEA01-R1"], { home: seaHome.home });
     expect(pulled.code, pulled.stderr).toBe(0);
     expect((JSON.parse(pulled.stdout) as { applied: number }).applied).toBeGreaterThanOrEqual(1);
+  });
+
+  it("passes a register's package download through to HQ byte for byte, and resumes it with Range/If-Range", async () => {
+    const config = JSON.parse(readFileSync(join(seaHome.home, "registers", "SEA01-R1", "register.json"), "utf8")) as {
+      deviceToken: string;
+    };
+    const url = storeOf("SEA01").server?.url ?? "";
+    const auth = { authorization: `Bearer ${config.deviceToken}` };
+    const listed = await call(url, "GET", "/v1/sync/sessions?database=SEA01-R1-OFFLINE", {
+      token: config.deviceToken,
+    });
+    expect(listed.status).toBe(200);
+    const session = (listed.body.sessions as { id: number; size: number; sha256: string; job: string }[]).find(
+      (s) => s.job === "1040" && s.size > 100,
+    );
+    if (!session) return expect.fail("no 1040 session of SEA01-R1-OFFLINE");
+    const whole = await fetch(`${url}/v1/sync/sessions/${session.id}/package`, { headers: auth });
+    expect(whole.status).toBe(200);
+    expect(whole.headers.get("etag")).toBe(`"${session.sha256}"`);
+    const bytes = Buffer.from(await whole.arrayBuffer());
+    expect(bytes.length).toBe(session.size);
+    expect(createHash("sha256").update(bytes).digest("hex")).toBe(session.sha256);
+    const rest = await fetch(`${url}/v1/sync/sessions/${session.id}/package`, {
+      headers: { ...auth, range: "bytes=100-", "if-range": `"${session.sha256}"` },
+    });
+    expect(rest.status).toBe(206);
+    expect(rest.headers.get("content-range")).toBe(`bytes 100-${session.size - 1}/${session.size}`);
+    expect(Buffer.from(await rest.arrayBuffer()).equals(bytes.subarray(100))).toBe(true);
+    // Another package's tag: the whole package again.
+    const changed = await fetch(`${url}/v1/sync/sessions/${session.id}/package`, {
+      headers: { ...auth, range: "bytes=100-", "if-range": '"0000"' },
+    });
+    expect(changed.status).toBe(200);
+    expect((await changed.arrayBuffer()).byteLength).toBe(session.size);
   });
 
   it("kill -9 of one store server: the other store keeps selling, the killed one's register fails over and pushes later", async () => {
