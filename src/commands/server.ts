@@ -32,7 +32,9 @@ export function register(program: Command): void {
     );
   server
     .command("start")
-    .description("run HQ and the retail server in the foreground; prints the URL and where the admin token is")
+    .description(
+      "run HQ and the retail server (or, with --role, HQ only or a store server) in the foreground; prints the URL and where the admin token is",
+    )
     .option("--port <port>", "TCP port; 0 picks a free one", "7100")
     .option("--host <address>", "address to bind (loopback unless you say otherwise)", "127.0.0.1")
     .option("--data <dir>", "folder for hq.db, channel-<store>.db and admin-token (default <home>/server)")
@@ -169,10 +171,12 @@ export function register(program: Command): void {
           serverFile: running.serverFile,
           pid: running.pid,
           hq: running.hq,
+          role: plan.role,
         };
         deps.output.result(
           info,
-          (i: typeof info) => `listening on ${i.url}\nadmin token: ${i.adminTokenFile}\nHQ: ${i.hq}`,
+          (i: typeof info) =>
+            `listening on ${i.url}\nadmin token: ${i.adminTokenFile}\nHQ: ${i.hq}${i.role === "hq" ? "\nrole: hq (store servers hold the channel databases)" : ""}`,
         );
         deps.output.info("press Ctrl-C to stop");
         const signal = await closeOnSignal(running, (s) =>

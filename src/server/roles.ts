@@ -12,6 +12,9 @@ export interface RoleInput {
   hqTokenFile?: string | undefined;
   hqInterval?: string | undefined;
   database?: string | undefined;
+  schedule?: string | undefined;
+  tryCount?: string | undefined;
+  fixtures?: string | undefined;
 }
 
 export type RolePlan =
@@ -46,6 +49,13 @@ export function planRole(input: RoleInput, env: { POS_HQ_TOKEN?: string | undefi
   }
   if (input.database !== undefined) {
     throw new UsageError("--database: a store server keeps its channel databases in SQLite; HQ's database is HQ's");
+  }
+  for (const [flag, value] of [
+    ["--schedule", input.schedule],
+    ["--try-count", input.tryCount],
+    ["--fixtures", input.fixtures],
+  ] as const) {
+    if (value !== undefined) throw new UsageError(`${flag}: HQ's setting; give it to the --role hq server`);
   }
   if (input.stores === undefined) throw new UsageError("--role store needs --stores SEA01[,TYO01]");
   const stores = [...new Set(input.stores.split(",").map((s) => s.trim()))];

@@ -45,6 +45,8 @@ describe("planRole", () => {
       [{ ...store, hqTokenFile: undefined }, "needs HQ's admin token"],
       [{ ...store, hqInterval: "-1" }, "--hq-interval: expected seconds"],
       [{ ...store, database: "postgres://x/y" }, "--database: a store server keeps its channel databases in SQLite"],
+      [{ ...store, schedule: "1040=5m" }, "--schedule: HQ's setting; give it to the --role hq server"],
+      [{ ...store, fixtures: "dir" }, "--fixtures: HQ's setting"],
     ];
     for (const [input, message] of cases) {
       let thrown: unknown;
