@@ -1,12 +1,25 @@
 // A throwaway PostgreSQL 15 cluster (tests, benchmarks): initdb into a temp dir, pg_ctl on a free loopback port.
 import { execFileSync, spawnSync } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 
-export const PG_BIN = "/usr/lib/postgresql/15/bin";
+/** PostgreSQL 15 (these machines'); a machine whose Debian ships another major version uses the newest installed. */
+export const PG_BIN = findPgBin();
+
+function findPgBin(): string {
+  const root = "/usr/lib/postgresql";
+  const preferred = join(root, "15", "bin");
+  if (existsSync(join(preferred, "initdb"))) return preferred;
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .filter((v) => /^\d+$/.test(v) && existsSync(join(root, v, "bin", "initdb")))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
+  return versions[0] ? join(root, versions[0], "bin") : preferred;
+}
 export const PG_USER = "pos";
 export const PG_PASSWORD = "pos-test-password";
 
@@ -73,7 +86,7 @@ export interface StartPostgresOptions {
 export async function startPostgres(options: StartPostgresOptions = {}): Promise<PgCluster> {
   if (!existsSync(join(PG_BIN, "initdb"))) {
     throw new Error(
-      `PostgreSQL 15 is not installed (${PG_BIN}/initdb is missing): apt-get install postgresql (.ci/run does it)`,
+      `PostgreSQL is not installed (${PG_BIN}/initdb is missing): apt-get install postgresql (.ci/run does it)`,
     );
   }
   const dir = mkdtempSync(join(tmpdir(), "pos-pg-"));
