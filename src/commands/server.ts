@@ -1,7 +1,9 @@
 // `pos server start`: HQ + retail server in the foreground until Ctrl-C / SIGTERM.
 import type { Command } from "commander";
-import { UsageError } from "../lib/errors.js";
+import type { StoreRound } from "../lib/api-store.js";
+import { UnreachableError, UsageError } from "../lib/errors.js";
 import { action } from "./action.js";
+import { type ConnectionOptions, leaf } from "./hq-action.js";
 
 interface StartOptions {
   port: string;
@@ -185,4 +187,44 @@ export function register(program: Command): void {
         deps.output.info(`stopped after ${signal}`);
       }),
     );
+
+  leaf(server.command("catch-up"), "pos --home /srv/sea01 server catch-up")
+    .description(
+      "store server (--role store): run a round with HQ now — pull the channel databases' packages, push P-0001 — and say what it did per store",
+    )
+    .addHelpText(
+      "after",
+      "\nA round stopped by HQ (away, or refusing) is not a failure of the store: it keeps selling and the next\nround carries on. The exit code is 3 when HQ could not be reached for some store, 0 otherwise.",
+    )
+    .action(
+      action(async (deps, options: ConnectionOptions) => {
+        const { createAdminClient, resolveAdminConnection } = await import("../lib/admin-client.js");
+        // A round may apply large packages and push thousands of sales: more time than one admin call.
+        const client = createAdminClient(resolveAdminConnection(deps.paths, deps.env, options), 300_000);
+        try {
+          const answer = await client.storeCatchUp();
+          deps.output.result(answer, (a) => a.stores.map(describeRound).join("\n"));
+          const away = answer.stores.filter((r) => r.error !== null);
+          if (away.length > 0) {
+            throw new UnreachableError(
+              `HQ round stopped for ${away.map((r) => r.store).join(", ")}: ${away[0]?.error}`,
+              "HqUnreachable",
+              "the store server keeps selling and catches up at its next round; check HQ (pos doctor on HQ's home)",
+            );
+          }
+        } finally {
+          client.close();
+        }
+      }),
+    );
+}
+
+function describeRound(r: StoreRound): string {
+  if (r.error !== null) return `${r.store}: HQ round stopped: ${r.error}`;
+  const parts = [
+    `${r.applied} session(s) applied`,
+    `${r.pushed} transaction(s) pushed, ${r.inserted} new at HQ`,
+    `HQ has up to ${r.counter ?? 0}`,
+  ];
+  return `${r.store}: ${parts.join("; ")}${r.stoppedBy ? ` — channel download stopped: ${r.stoppedBy}` : ""}`;
 }

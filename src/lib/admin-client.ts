@@ -49,6 +49,7 @@ import {
   asyncCustomerSyncAnswerSchema,
   asyncCustomersAnswerSchema,
 } from "./api-customers.js";
+import { type CatchUpAnswer, catchUpAnswerSchema, STORE_CATCH_UP_ROUTE } from "./api-store.js";
 import {
   type StoreSettingsAnswer,
   type StoreSettingsBody,
@@ -165,6 +166,8 @@ export interface AdminClient {
   asyncCustomers(): Promise<AsyncCustomersAnswer>;
   /** HQ's "synchronize customers from async mode" job. */
   syncAsyncCustomers(): Promise<AsyncCustomerSyncAnswer>;
+  /** A store server's round with HQ now (pull channel packages, push P-0001). */
+  storeCatchUp(): Promise<CatchUpAnswer>;
   close(): void;
 }
 
@@ -189,6 +192,7 @@ export function createAdminClient(connection: AdminConnection, timeoutMs = 10_00
     transactionPage: (query) => call("GET", transactionPagePath(query), transactionPageSchema),
     asyncCustomers: () => call("GET", ASYNC_CUSTOMER_ROUTES.admin, asyncCustomersAnswerSchema),
     syncAsyncCustomers: () => call("POST", ASYNC_CUSTOMER_ROUTES.sync, asyncCustomerSyncAnswerSchema, {}),
+    storeCatchUp: () => call("POST", STORE_CATCH_UP_ROUTE, catchUpAnswerSchema, {}),
     close: () => http.close(),
   };
 }

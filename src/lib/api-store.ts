@@ -57,3 +57,21 @@ export const uploadPushAnswerSchema = z.object({
   counter: z.number().int(),
 });
 export type UploadPushAnswer = z.infer<typeof uploadPushAnswerSchema>;
+
+/** A store server's admin route: one round with HQ now (`pos server catch-up`). */
+export const STORE_CATCH_UP_ROUTE = "/v1/admin/store/catch-up";
+
+/** What one round did for one store: sessions applied, P-0001 pushed, or why it stopped. */
+export const storeRoundSchema = z.object({
+  store: z.string(),
+  applied: z.number().int().nonnegative(),
+  stoppedBy: z.string().nullable(),
+  pushed: z.number().int().nonnegative(),
+  inserted: z.number().int().nonnegative(),
+  counter: z.number().int().nullable(),
+  error: z.string().nullable(),
+});
+export type StoreRound = z.infer<typeof storeRoundSchema>;
+
+export const catchUpAnswerSchema = z.object({ stores: z.array(storeRoundSchema) });
+export type CatchUpAnswer = z.infer<typeof catchUpAnswerSchema>;

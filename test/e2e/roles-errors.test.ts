@@ -88,6 +88,13 @@ describe("pos server start --role: mistakes", () => {
       const round = await call(store.url, "POST", "/v1/admin/store/catch-up", { token: store.adminToken });
       expect(round.status).toBe(200);
       expect(round.body.stores[0].error).toMatch(/refused/);
+      // Support's command for the same round: what it did per store, exit 3 while HQ is away, one line why.
+      const cli = await runPos(["server", "catch-up"], { home: storeHome.home });
+      expect(cli.code).toBe(3);
+      expect(cli.stdout).toMatch(/^SEA01: HQ round stopped: .*refused/m);
+      const lines = cli.stderr.trim().split("\n");
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/HQ round stopped for SEA01: .*refused.* — the store server keeps selling/);
       const warnings = store
         .output()
         .stderr.split("\n")

@@ -62,11 +62,17 @@ async function startStore(id: string): Promise<TestServer> {
   return server;
 }
 
-/** A round with HQ now (the admin route the interval loop also runs): pull channel sessions, push P-0001. */
+/**
+ * A round with HQ now, as support runs it: `pos server catch-up` in the store server's home (the admin route the
+ * interval loop also runs): pull channel sessions, push P-0001. Exit 0, or 3 when HQ could not be reached.
+ */
 async function catchUp(id: string) {
-  const server = storeOf(id).server ?? expect.fail(`store server ${id} is not running`);
-  const answer = await call(server.url, "POST", "/v1/admin/store/catch-up", { token: server.adminToken });
-  expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+  const store = storeOf(id);
+  if (!store.server) expect.fail(`store server ${id} is not running`);
+  const run = await runPos(["--json", "server", "catch-up"], { home: store.home });
+  const answer = { body: JSON.parse(run.stdout) as { stores: unknown[] } };
+  const [first] = answer.body.stores as { error: string | null }[];
+  expect(run.code, run.stderr).toBe(first?.error ? 3 : 0);
   const [round] = answer.body.stores as {
     store: string;
     applied: number;

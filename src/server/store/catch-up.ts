@@ -1,5 +1,6 @@
 // A store server's rounds with HQ: pull its channel databases' download sessions, push P-0001 (exactly once by id).
 import { join } from "node:path";
+import type { StoreRound } from "../../lib/api-store.js";
 import type { Clock } from "../../lib/clock.js";
 import { type Db, prepared, preparedPluck } from "../../lib/db.js";
 import { PackageError } from "../../sync/package/format.js";
@@ -11,20 +12,12 @@ import type { HqLink } from "./hq-link.js";
 /** Transactions per P-0001 push: one HTTP request, one upload session at HQ. */
 export const PUSH_BATCH = 2000;
 
-export interface StoreRound {
-  store: string;
-  /** Sessions applied to the channel database this round. */
-  applied: number;
-  /** Why the pull stopped (a failed or suspended session), or null. */
-  stoppedBy: string | null;
-  /** Transactions pushed to HQ this round (HQ skips any it already had), and how many were new there. */
-  pushed: number;
-  inserted: number;
-  /** HQ's high-water mark for the store after the round. */
-  counter: number | null;
-  /** HQ could not be reached or refused: the round stopped here; the next one carries on. */
-  error: string | null;
-}
+/**
+ * What a round did for one store (lib/api-store.ts): sessions applied, why the pull stopped, transactions pushed
+ * (HQ skips any it already had) and how many were new there, HQ's high-water mark after it, or why HQ could not
+ * be reached or refused (the round stopped there; the next one carries on).
+ */
+export type { StoreRound } from "../../lib/api-store.js";
 
 export interface CatchUpContext {
   hq: HqLink;

@@ -11,6 +11,7 @@ import {
   staffSignInBodySchema,
 } from "../../lib/api.js";
 import { ASYNC_CUSTOMER_ROUTES } from "../../lib/api-customers.js";
+import { STORE_CATCH_UP_ROUTE } from "../../lib/api-store.js";
 import { SYNC_ROUTES } from "../../lib/api-sync.js";
 import type { Clock } from "../../lib/clock.js";
 import type { Db } from "../../lib/db.js";
@@ -30,7 +31,7 @@ import type { StoreLocal } from "./local.js";
 
 export const STORE_ADMIN_ROUTES = {
   /** A round with HQ now: pull channel sessions, push P-0001. */
-  catchUp: "/v1/admin/store/catch-up",
+  catchUp: STORE_CATCH_UP_ROUTE,
 } as const;
 
 export interface StoreRouteDeps {
