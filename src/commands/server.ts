@@ -202,7 +202,17 @@ export function register(program: Command): void {
         // A round may apply large packages and push thousands of sales: more time than one admin call.
         const client = createAdminClient(resolveAdminConnection(deps.paths, deps.env, options), 300_000);
         try {
-          const answer = await client.storeCatchUp();
+          const answer = await client.storeCatchUp().catch((error: unknown) => {
+            // HQ and an all-in-one server have no such route: say what the command is for.
+            if ((error as { code?: unknown }).code === "NotFound") {
+              throw new UsageError(
+                `the server at ${client.url} is not a store server (pos server start --role store): it has no rounds with HQ`,
+                "NotAStoreServer",
+                "run it with the --home (or --server) of a store server",
+              );
+            }
+            throw error;
+          });
           deps.output.result(answer, (a) => a.stores.map(describeRound).join("\n"));
           const away = answer.stores.filter((r) => r.error !== null);
           if (away.length > 0) {

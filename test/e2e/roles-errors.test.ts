@@ -54,6 +54,13 @@ describe("pos server start --role: mistakes", () => {
       await start(["--role", "store", "--stores", "SEA01", "--hq", "http://127.0.0.1:1", "--hq-token-file", "nope"]),
       /--hq-token-file: cannot read nope/,
     );
+    // The store server's catch-up asked of HQ: what the command is for, not a bare 404.
+    expectUsage(
+      await runPos(["server", "catch-up", "--server", hq?.url ?? "", "--admin-token", hq?.adminToken ?? ""], {
+        home: storeHome.home,
+      }),
+      /NotAStoreServer: the server at .* is not a store server \(pos server start --role store\)/,
+    );
   });
 
   it("refuses a store HQ does not know, and a token HQ refuses (exit 2, one line)", async () => {
