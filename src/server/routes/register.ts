@@ -1,5 +1,5 @@
 // Register-facing routes: health, device activation, configuration, products, customers, sign-in, offline status.
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, onRequestHookHandler } from "fastify";
 import { z } from "zod";
 import {
   activateBodySchema,
@@ -11,6 +11,7 @@ import {
   ROUTES,
   staffSignInBodySchema,
 } from "../../lib/api.js";
+import type { Db } from "../../lib/db.js";
 import { forbidden, notFound, parseInput } from "../api-error.js";
 import type { AppDeps } from "../app-deps.js";
 import { adminOnly, deviceOf, deviceOnly, ownRegister } from "../auth.js";
@@ -48,25 +49,7 @@ export function registerRegisterRoutes(app: FastifyInstance, deps: AppDeps): voi
     return reply.code(201).send(await activateDevice(hq, body.register, deps.clock));
   });
 
-  app.get(ROUTES.registerConfig, device, async (request) => {
-    const { id } = parseInput(registerParams, request.params, "params");
-    return registerConfig(channelOf(ownRegister(request, id)), id);
-  });
-
-  app.get(ROUTES.product, device, async (request) => {
-    const { idOrBarcode } = parseInput(productParams, request.params, "params");
-    const { store } = parseInput(productQuerySchema, request.query, "query");
-    const d = deviceOf(request);
-    if (store !== undefined && store !== d.store) {
-      throw forbidden(`the device token of register ${d.register} is valid for store ${d.store}, not ${store}`);
-    }
-    return lookupProduct(channelOf(d), d.store, idOrBarcode);
-  });
-
-  app.get(ROUTES.customers, device, async (request) => {
-    const { query, limit } = parseInput(customersQuerySchema, request.query, "query");
-    return { customers: searchCustomers(channelOf(deviceOf(request)), query, limit) };
-  });
+  registerChannelLookups(app, device, channelOf);
 
   app.post(ROUTES.customers, device, async (request, reply) => {
     deviceOf(request);
@@ -87,5 +70,35 @@ export function registerRegisterRoutes(app: FastifyInstance, deps: AppDeps): voi
     const d = ownRegister(request, id);
     const body = parseInput(offlineStatusBodySchema, request.body, "body");
     return recordOfflineStatus(hq, d, body, deps.clock);
+  });
+}
+
+/**
+ * What a register reads from its store's channel database — its configuration, products, customer search — the
+ * same on an all-in-one server and a store server (each brings its device check and its channel databases).
+ */
+export function registerChannelLookups(
+  app: FastifyInstance,
+  device: { onRequest: onRequestHookHandler },
+  channelOf: (d: Device) => Db,
+): void {
+  app.get(ROUTES.registerConfig, device, async (request) => {
+    const { id } = parseInput(registerParams, request.params, "params");
+    return registerConfig(channelOf(ownRegister(request, id)), id);
+  });
+
+  app.get(ROUTES.product, device, async (request) => {
+    const { idOrBarcode } = parseInput(productParams, request.params, "params");
+    const { store } = parseInput(productQuerySchema, request.query, "query");
+    const d = deviceOf(request);
+    if (store !== undefined && store !== d.store) {
+      throw forbidden(`the device token of register ${d.register} is valid for store ${d.store}, not ${store}`);
+    }
+    return lookupProduct(channelOf(d), d.store, idOrBarcode);
+  });
+
+  app.get(ROUTES.customers, device, async (request) => {
+    const { query, limit } = parseInput(customersQuerySchema, request.query, "query");
+    return { customers: searchCustomers(channelOf(deviceOf(request)), query, limit) };
   });
 }

@@ -1,15 +1,7 @@
 // A store server's routes (--role store): what registers call, served from its channel databases or passed to HQ.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
-import {
-  activateBodySchema,
-  customersQuerySchema,
-  ERROR_CODES,
-  type HealthAnswer,
-  productQuerySchema,
-  ROUTES,
-  staffSignInBodySchema,
-} from "../../lib/api.js";
+import { activateBodySchema, ERROR_CODES, type HealthAnswer, ROUTES, staffSignInBodySchema } from "../../lib/api.js";
 import { ASYNC_CUSTOMER_ROUTES } from "../../lib/api-customers.js";
 import { STORE_CATCH_UP_ROUTE } from "../../lib/api-store.js";
 import { SYNC_ROUTES } from "../../lib/api-sync.js";
@@ -17,9 +9,9 @@ import type { Clock } from "../../lib/clock.js";
 import type { Db } from "../../lib/db.js";
 import { ApiError, forbidden, notFound, parseInput } from "../api-error.js";
 import { adminOnly, deviceOf, ownRegister } from "../auth.js";
-import { lookupProduct, registerConfig, searchCustomers } from "../catalog.js";
 import type { Device } from "../devices.js";
 import { registerOwnDataRoutes } from "../routes/own-data.js";
+import { registerChannelLookups } from "../routes/register.js";
 import { registerTransactionRoutes } from "../routes/transactions.js";
 import { createSignInCache } from "../signin-cache.js";
 import { signInStaff } from "../staff-signin.js";
@@ -46,7 +38,6 @@ export interface StoreRouteDeps {
 }
 
 const registerParams = z.object({ id: z.string().min(1).max(64) });
-const productParams = z.object({ idOrBarcode: z.string().min(1).max(64) });
 const staffParams = z.object({ id: z.string().min(1).max(64) });
 
 /** HQ's answer headers a register reads (packages: size, resume, checksum). */
@@ -137,25 +128,7 @@ export function registerStoreRoutes(app: FastifyInstance, deps: StoreRouteDeps):
     return reply.code(201).send(answer);
   });
 
-  app.get(ROUTES.registerConfig, device, async (request) => {
-    const { id } = parseInput(registerParams, request.params, "params");
-    return registerConfig(channelOf(ownRegister(request, id)), id);
-  });
-
-  app.get(ROUTES.product, device, async (request) => {
-    const { idOrBarcode } = parseInput(productParams, request.params, "params");
-    const { store } = parseInput(productQuerySchema, request.query, "query");
-    const d = deviceOf(request);
-    if (store !== undefined && store !== d.store) {
-      throw forbidden(`the device token of register ${d.register} is valid for store ${d.store}, not ${store}`);
-    }
-    return lookupProduct(channelOf(d), d.store, idOrBarcode);
-  });
-
-  app.get(ROUTES.customers, device, async (request) => {
-    const { query, limit } = parseInput(customersQuerySchema, request.query, "query");
-    return { customers: searchCustomers(channelOf(deviceOf(request)), query, limit) };
-  });
+  registerChannelLookups(app, device, channelOf);
 
   // Sign-in and its five-failures block are the store's own: staff rows come with job 1060.
   app.post(ROUTES.staffSignIn, device, async (request) => {
