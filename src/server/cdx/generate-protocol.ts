@@ -31,7 +31,8 @@ export type GenerateOutcome =
       version: number;
       written: { rows: TableCounts; size: number; sha256: string; empty: boolean }[];
     }
-  | { ok: false; message: string };
+  /** unavailable: HQ's database could not be reached (PostgreSQL away) — a state the API answers 503, not a defect. */
+  | { ok: false; message: string; unavailable?: boolean };
 
 let idle: Worker | undefined;
 

@@ -41,7 +41,9 @@ async function run(job: GenerateJob): Promise<GenerateOutcome> {
     }
     return { ok: true, version, written };
   } catch (error) {
-    return { ok: false, message: (error as Error).message };
+    const unavailable =
+      job.source.engine === "postgres" && (await import("../hq/pg-sql.js")).isConnectionFailure(error);
+    return { ok: false, message: (error as Error).message, ...(unavailable ? { unavailable } : {}) };
   } finally {
     await snapshot?.close().catch(() => undefined);
   }

@@ -6,6 +6,7 @@ import type { Clock } from "../../lib/clock.js";
 import { InternalError } from "../../lib/errors.js";
 import { DOWNLOAD_JOB_IDS, DOWNLOAD_JOBS, type DownloadJobId } from "../../schema/tables.js";
 import { validationFailed } from "../api-error.js";
+import { HqUnavailableError } from "../hq/sql.js";
 import type { HqStore } from "../hq/store.js";
 import { excludedJobsFor } from "../offline-exclusion.js";
 import { isoTime } from "../statements.js";
@@ -114,6 +115,13 @@ export async function runDownload(ctx: ScheduleContext, request: DownloadRunRequ
     throw error;
   }
   if (!outcome.ok) {
+    if (outcome.unavailable) {
+      // The reserved rows cannot be dropped while HQ is away: the next start drops them (dropUnfinishedRuns).
+      await dropReserved(ctx.hq, planned).catch(() => undefined);
+      throw new HqUnavailableError(
+        `HQ's PostgreSQL database went away while the run's packages were written: ${outcome.message}`,
+      );
+    }
     await dropReserved(ctx.hq, planned);
     throw new InternalError(`writing the run's packages failed: ${outcome.message}`);
   }

@@ -51,7 +51,7 @@ const CONNECTION_CODES = new Set([
   "57P03",
 ]);
 
-function isConnectionFailure(error: unknown): boolean {
+export function isConnectionFailure(error: unknown): boolean {
   const err = error as { code?: unknown; message?: unknown };
   const code = typeof err?.code === "string" ? err.code : "";
   if (CONNECTION_CODES.has(code) || code.startsWith("08")) return true;

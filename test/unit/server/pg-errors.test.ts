@@ -54,3 +54,20 @@ describe("describePgError", () => {
     expect(described.exitCode).toBe(ExitCode.unreachable);
   });
 });
+
+describe("a distribution run whose PostgreSQL snapshot cannot be opened", () => {
+  it("comes back from the package thread as unavailable (answered 503), not as a defect", async () => {
+    const { createServer } = await import("node:net");
+    const { generateOnWorker } = await import("../../../src/server/cdx/generate-protocol.js");
+    // A loopback port nothing listens on: the snapshot's connection is refused.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const outcome = await generateOnWorker({
+      source: { engine: "postgres", url: `postgres://pos:secret@127.0.0.1:${port}/pos_hq` },
+      plans: [],
+    });
+    expect(outcome).toMatchObject({ ok: false, unavailable: true, message: expect.stringMatching(/ECONNREFUSED/) });
+  });
+});
