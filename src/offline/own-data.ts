@@ -24,7 +24,10 @@ export function localJournal(db: Db, limit: number): LocalJournalRow[] {
 /** How many returns give back each transaction, for the journal's "returned" mark. */
 export function localReturnCounts(db: Db, ids: readonly string[]): Map<string, number> {
   const counts = new Map<string, number>();
-  const stmt = prepared<unknown[], { n: number }>(db, "SELECT count(*) AS n FROM transactions WHERE return_of = ?");
+  const stmt = prepared<unknown[], { n: number }>(
+    db,
+    "SELECT count(*) AS n FROM transactions WHERE return_of = ? AND status <> 'conflict'",
+  );
   for (const id of ids) counts.set(id, stmt.get(id)?.n ?? 0);
   return counts;
 }
@@ -35,13 +38,17 @@ export function localTransaction(db: Db, id: string): WireTransaction | undefine
     db,
     "SELECT body, status FROM transactions WHERE id = ?",
   ).get(id);
-  // A sale the server refused (conflict) or whose checkout is in doubt is not a sale a return may give back yet.
+  // A sale the server refused (conflict) is not a sale a return may give back.
   if (!row || row.status === "conflict") return undefined;
   return wireTransactionSchema.parse(JSON.parse(row.body));
 }
 
+/** Returns of a sale held here that count against it: one the server refused (conflict) gave nothing back. */
 export function localReturnsOf(db: Db, id: string): WireTransaction[] {
-  return prepared<unknown[], { body: string }>(db, "SELECT body FROM transactions WHERE return_of = ? ORDER BY seq")
+  return prepared<unknown[], { body: string }>(
+    db,
+    "SELECT body FROM transactions WHERE return_of = ? AND status <> 'conflict' ORDER BY seq",
+  )
     .all(id)
     .map((r) => wireTransactionSchema.parse(JSON.parse(r.body)));
 }

@@ -100,7 +100,9 @@ export function createOfflineSource(
       if (existing && existing.status !== "in-doubt") {
         return { id: tx.id, status: existing.status === "pending" ? "pending" : "duplicate" };
       }
-      if (tx.returnOf !== undefined) checkReturnOffline(local, registerId, tx);
+      // A return in doubt was already sent as it is: the server's check at upload decides (duplicate or conflict),
+      // never the offline database, which may not hold its original (another register's sale returned online).
+      if (tx.returnOf !== undefined && !existing) checkReturnOffline(local, registerId, tx);
       local.saveTransaction(toWire(tx), seqOf(tx.id), tx.total, "pending", iso());
       return { id: tx.id, status: "pending" };
     },

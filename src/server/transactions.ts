@@ -166,9 +166,12 @@ function returnCheck(tx: Transaction, target: SaleTarget, earlier: readonly Chec
   };
   const inBatch = earlier.map((c) => c.wire);
   const originalWire = target.refs.transaction(originalId) ?? inBatch.find((w) => w.id === originalId);
-  const before = [...target.refs.returnsOf(originalId), ...inBatch.filter((w) => w.returnOf === originalId)]
-    .filter((w) => w.id !== tx.id)
-    .flatMap((w) => toTx(w) ?? []);
+  // By id: a batch may resend a return the server already holds (its answer was lost); it counts once.
+  const returns = new Map<string, WireTransaction>();
+  for (const w of [...target.refs.returnsOf(originalId), ...inBatch.filter((w) => w.returnOf === originalId)]) {
+    if (w.id !== tx.id && !returns.has(w.id)) returns.set(w.id, w);
+  }
+  const before = [...returns.values()].flatMap((w) => toTx(w) ?? []);
   return returnProblem(tx, originalWire ? toTx(originalWire) : undefined, returnedQuantities(before));
 }
 

@@ -179,6 +179,28 @@ describe("a sale of another register", () => {
       ),
     ).toEqual([]);
   });
+
+  it("returned online with its answer lost: stored offline as sent (not refused), the register sells on, once at the server", async () => {
+    const sold = await sale("SEA01-R2", "1002\npay card\nquit\n");
+    const theirs = sold.doc?.receipts[0]?.id as string;
+    await proxy.setFault({ fault: "lost-ack", times: 1, path: "/v1/transactions" });
+    // The answer is lost; the register fails over. The same return, already sent, is kept pending offline (its
+    // original is not in this register's database: the server decides at upload), and the next sale goes through.
+    const r = await sale("SEA01-R1", `return ${theirs}\npay cash\n1001\npay card\nquit\n`);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.doc?.receipts.map((x) => x.status)).toEqual(["pending", "pending"]);
+    const ret = r.doc?.receipts[0]?.id as string;
+    await proxy.setFault("none");
+    await runPos(["connect", "--register", "SEA01-R1"], { home: t.home });
+    expect(await push()).toMatchObject({ uploaded: 1, duplicates: 1 });
+    expect(at(ret)).toHaveLength(1);
+    expect(
+      refundProblems(
+        at(theirs)[0] as StoredSale,
+        serverSales(t.home, "SEA01").filter((s) => s.wire.returnOf === theirs),
+      ),
+    ).toEqual([]);
+  });
 });
 
 describe("the server checks a return", () => {

@@ -157,3 +157,28 @@ describe("what no register would send (422 naming the field)", () => {
     expect(checkTransaction(changed, device, usdOf(db))).toMatchObject({ ok: false, statusCode: 422 });
   });
 });
+
+describe("returns in an upload batch", () => {
+  /** A return of one unit of line 1 of `original`, as the register sends it. */
+  const returnOf = (original: ReturnType<typeof sale>, seq: number) => {
+    const back = sale(seq, -1);
+    return { ...back, returnOf: original.id, lines: back.lines.map((l) => ({ ...l, returnOfLine: 1 })) };
+  };
+
+  it("a resend of a return the server already holds counts once: the last unit can still be returned", () => {
+    const db = channel();
+    const original = sale(1, 2);
+    const first = returnOf(original, 2);
+    expect(uploadTransactions(db, [original, first], device, usdOf(db), clock).map((r) => r.status)).toEqual([
+      "stored",
+      "stored",
+    ]);
+    // The answer to the first return was lost: the next push carries it again, with the return of the last unit.
+    const second = returnOf(original, 3);
+    const results = uploadTransactions(db, [first, second], device, usdOf(db), clock);
+    expect(results.map((r) => r.status)).toEqual(["duplicate", "stored"]);
+    // And nothing more is left to return.
+    const third = uploadTransactions(db, [returnOf(original, 4)], device, usdOf(db), clock);
+    expect(third[0]).toMatchObject({ status: "rejected", message: expect.stringMatching(/ValidationFailed/) });
+  });
+});
