@@ -19,18 +19,26 @@ export async function startStore(
     import("../lib/version.js"),
   ]);
   const level = options.logLevel ?? (options.logFile ? "info" : undefined);
-  // Only what changed is printed: a quiet round every interval would bury the log. HQ going away is one line (at
-  // start it is the start's warning), coming back another.
-  let hq: "unknown" | "up" | "away" = "unknown";
+  // Only what changed is printed, per store: a quiet round every interval would bury the log. A round's error is
+  // one line when it first appears or changes (HQ away at start is the start's warning), its end another.
+  const lastError = new Map<string, string>();
+  // True until the start says whether HQ answered; then true only when its warning said HQ was away.
+  let awayAtStart = true;
   const onRound = (rounds: StoreRound[]) => {
     for (const r of rounds) {
+      const before = lastError.get(r.store);
       if (r.error !== null) {
-        if (hq === "up") deps.output.warn(`store ${r.store}: HQ round stopped (selling on): ${r.error}`);
-        hq = "away";
+        // HQ away in the first round after a start that warned so: that warning line said it.
+        const startWarning =
+          before === undefined && awayAtStart && /unreachable|refused|not answering|timed out/i.test(r.error);
+        if (r.error !== before && !startWarning) {
+          deps.output.warn(`store ${r.store}: HQ round stopped (selling on): ${r.error}`);
+        }
+        lastError.set(r.store, r.error);
         continue;
       }
-      if (hq === "away") deps.output.info(`store ${r.store}: HQ answers again`);
-      hq = "up";
+      if (before !== undefined) deps.output.info(`store ${r.store}: HQ round works again`);
+      lastError.delete(r.store);
       if (r.applied > 0) deps.output.info(`store ${r.store}: applied ${r.applied} session(s) from HQ`);
       if (r.stoppedBy) deps.output.warn(`store ${r.store}: channel download stopped: ${r.stoppedBy}`);
       if (r.pushed > 0) {
@@ -62,6 +70,7 @@ export async function startStore(
     onRound,
     onInternalError: (error) => deps.output.warn(`internal error: ${(error as Error)?.stack ?? String(error)}`),
   });
+  awayAtStart = Boolean(running.hqAway);
   if (running.hqAway) deps.output.warn(`${running.hqAway}: selling anyway, catching up when HQ is back`);
   const info = {
     url: running.url,

@@ -83,7 +83,9 @@ export function createBaseApp(deps: BaseAppOptions): FastifyInstance {
   app.setErrorHandler((error: FastifyError | ApiError, _request, reply) => {
     const { statusCode, code, message } = toErrorAnswer(error, bodyLimit);
     // HQ's database away is a state, not a defect: answered 503, not reported as an internal error.
-    if (statusCode >= 500 && !(error instanceof HqUnavailableError)) deps.onInternalError?.(error);
+    if (statusCode >= 500 && !(error instanceof HqUnavailableError) && !(error instanceof ApiError)) {
+      deps.onInternalError?.(error);
+    }
     void reply.code(statusCode).send(errorBody(code, message));
   });
   app.setNotFoundHandler((request, reply) => {

@@ -108,7 +108,10 @@ export async function inTransaction<T>(
   });
   let broken = false;
   try {
-    await client.query(begin);
+    await client.query(begin).catch((error: unknown) => {
+      broken = true;
+      throw unavailable(error);
+    });
     try {
       const result = await work(client);
       await client.query("COMMIT");

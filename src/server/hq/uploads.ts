@@ -80,7 +80,9 @@ export function uploadStore(sql: Sql): UploadStore {
         beforeCommit?.();
         await tx.run(
           `INSERT INTO upload_progress (store_id, uploaded_counter) VALUES (?, ?)
-           ON CONFLICT (store_id) DO UPDATE SET uploaded_counter = excluded.uploaded_counter`,
+           ON CONFLICT (store_id) DO UPDATE SET uploaded_counter = CASE
+             WHEN excluded.uploaded_counter > upload_progress.uploaded_counter THEN excluded.uploaded_counter
+             ELSE upload_progress.uploaded_counter END`,
           [store, to],
         );
         await tx.run(

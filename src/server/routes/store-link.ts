@@ -48,6 +48,11 @@ export function checkPush(
       );
     }
   }
+  // The mark moves only as far as the transactions sent: a `to` past them would make HQ skip the ones between.
+  const last = body.transactions.reduce((top, t) => Math.max(top, t.replication_counter), body.from);
+  if (body.to !== last) {
+    throw validationFailed(`body.to: ${body.to} is not the last transaction's counter (${last})`);
+  }
   return { to: Math.max(progress, body.to) };
 }
 
@@ -93,6 +98,13 @@ export function registerStoreLinkRoutes(app: FastifyInstance, deps: AppDeps): vo
       const { store } = parseInput(storeParams, request.params, "params");
       const body = parseInput(uploadPushBodySchema, request.body, "body");
       await knownStore(store);
+      if (deps.data.channels.has(store)) {
+        throw new ApiError(
+          409,
+          "StoreHeldByHq",
+          `this server holds store ${store}'s channel database itself (--role all): a store server for ${store} must talk to an HQ started with --role hq`,
+        );
+      }
       const { to } = checkPush(store, await hq.uploads.progress(store), body);
       const now = () => isoTime(deps.clock.now());
       const session = await hq.uploads.begin({

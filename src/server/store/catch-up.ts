@@ -74,14 +74,30 @@ function pullChannel(ctx: CatchUpContext, store: string, channel: Db): Promise<P
   });
 }
 
+/** channel_state key: the replication counter up to which this channel database's transactions are at HQ. */
+const PUSHED_TO = "p0001_pushed_to";
+
 /**
- * P-0001 from a store server: from HQ's high-water mark, the channel's transactions in counter order, a batch per
- * push. HQ inserts each transaction id once and moves its mark, so a push repeated after a lost answer changes
- * nothing; sales stored meanwhile get later counters and go with the next batch or round.
+ * P-0001 from a store server: the channel's transactions in counter order, a batch per push, from the counter this
+ * channel database itself has pushed up to (HQ's mark when lower: an HQ restored from a backup gets them again).
+ * Never from HQ's mark alone: a new channel database (a rebuilt store server, a second server of the store) counts
+ * from 1 and would have its sales skipped; it sends all it holds instead, and HQ keeps each id once. A push
+ * repeated after a lost answer changes nothing; sales stored meanwhile go with the next batch or round.
  */
-async function pushTransactions(ctx: CatchUpContext, store: string, channel: Db, round: StoreRound): Promise<void> {
-  let from = await ctx.hq.progress(store);
-  round.counter = from;
+export async function pushTransactions(
+  ctx: CatchUpContext,
+  store: string,
+  channel: Db,
+  round: StoreRound,
+): Promise<void> {
+  const hqMark = await ctx.hq.progress(store);
+  round.counter = hqMark;
+  const pushedTo = preparedPluck<[string], string>(channel, "SELECT value FROM channel_state WHERE key = ?");
+  const recordPushed = prepared<[string, string]>(
+    channel,
+    "INSERT INTO channel_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+  );
+  let from = Math.min(Number(pushedTo.get(PUSHED_TO) ?? 0), hqMark);
   const read = prepared<[number, number], HqTransactionRow>(
     channel,
     `SELECT replication_counter, id, store_id, register_id, staff_id, customer_id, currency, total_minor, created_at,
@@ -95,13 +111,7 @@ async function pushTransactions(ctx: CatchUpContext, store: string, channel: Db,
     round.pushed += batch.length;
     round.inserted += answer.inserted;
     round.counter = answer.counter;
-    from = answer.counter;
+    recordPushed.run(PUSHED_TO, String(to));
+    from = to;
   }
-}
-
-/** Transactions the store holds that HQ does not have yet, by HQ's last known mark (for status lines). */
-export function pendingSince(channel: Db, counter: number): number {
-  return preparedPluck(channel, "SELECT COUNT(*) FROM transactions WHERE replication_counter > ?").get(
-    counter,
-  ) as number;
 }

@@ -68,7 +68,7 @@ describe("checkPush (P-0001 from a store server)", () => {
     expect(checkPush("SEA01", 10, { from: 10, to: 12, transactions: [tx(11), tx(12)] })).toEqual({ to: 12 });
     // A push HQ already had (its answer was lost): accepted, the ids are skipped, the mark stays.
     expect(checkPush("SEA01", 12, { from: 10, to: 12, transactions: [tx(11), tx(12)] })).toEqual({ to: 12 });
-    expect(checkPush("SEA01", 20, { from: 10, to: 12, transactions: [tx(11)] })).toEqual({ to: 20 });
+    expect(checkPush("SEA01", 20, { from: 10, to: 11, transactions: [tx(11)] })).toEqual({ to: 20 });
     expect(checkPush("SEA01", 0, { from: 0, to: 0, transactions: [] })).toEqual({ to: 0 });
   });
 
@@ -89,6 +89,12 @@ describe("checkPush (P-0001 from a store server)", () => {
     const outside = refused(() => checkPush("SEA01", 0, { from: 0, to: 1, transactions: [tx(2)] }));
     expect(outside.message).toContain("replication_counter: 2 is outside (0, 1]");
     expect(refused(() => checkPush("SEA01", 5, { from: 5, to: 4, transactions: [] })).statusCode).toBe(400);
+    // A `to` past the last transaction sent would move HQ's mark over sales it never got.
+    const past = refused(() => checkPush("SEA01", 10, { from: 10, to: 1_000_000, transactions: [tx(11)] }));
+    expect([past.statusCode, past.message]).toEqual([
+      400,
+      "body.to: 1000000 is not the last transaction's counter (11)",
+    ]);
   });
 });
 
