@@ -35,6 +35,7 @@ import {
   type WireTransaction,
   wireTransactionSchema,
 } from "../domain/transaction.js";
+import { ERROR_CODES } from "../lib/api.js";
 import type { JournalEntry, SuspendedCart, SuspendedCartSummary } from "../lib/api-own-data.js";
 import type { Clock } from "../lib/clock.js";
 import { InternalError, OperationError, UnreachableError, UsageError } from "../lib/errors.js";
@@ -42,6 +43,9 @@ import type { ConnectionManager } from "./connection-manager.js";
 import type { CommitResult, DataSource, StaffInfo } from "./data-source.js";
 import { onlineOrOffline } from "./failover.js";
 import type { NumberAllocator } from "./numbers.js";
+
+/** Ids tried for one suspend when the server already holds carts under this register's next ids. */
+const MAX_CART_ID_TRIES = 100;
 
 export interface RegisterContext {
   registerId: string;
@@ -346,7 +350,21 @@ export class SaleSession {
       customer: this.cart.customer ? { ...this.cart.customer } : null,
       lines: this.cart.lines.map(({ returnOfLine: _none, ...l }) => ({ ...l })),
     };
-    const kept = await this.o.manager.run((source) => source.suspendCart(cart));
+    let kept: Awaited<ReturnType<DataSource["suspendCart"]>>;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        kept = await this.o.manager.run((source) => source.suspendCart(cart));
+        break;
+      } catch (error) {
+        // The server already holds another cart under this id (this register's database was reset, or a suspend's
+        // answer was lost before it was recorded here): the id is taken; the next one is tried.
+        if ((error as { code?: unknown }).code !== ERROR_CODES.alreadyExists || attempt >= MAX_CART_ID_TRIES) {
+          throw error;
+        }
+        carts.keptAtServer(cart);
+        cart.id = carts.nextId();
+      }
+    }
     if (kept.kept === "server") carts.keptAtServer(cart);
     const lines = cart.lines.filter((l) => !l.voided).length;
     this.cancel();

@@ -279,6 +279,34 @@ describe("a cart suspended online is kept at the store server", () => {
     expect(again.code).toBe(1);
     expect(again.doc.failed).toMatchObject([{ code: "CartAlreadyRecalled" }]);
   });
+
+  it("an id the server already holds (a reset register database, a lost answer) is skipped, never a dead end", async () => {
+    const token = (
+      JSON.parse(readFileSync(join(t.home, "registers", "SEA01-R2", "register.json"), "utf8")) as {
+        deviceToken: string;
+      }
+    ).deviceToken;
+    // R2's next two ids are already at the server with other carts.
+    const line = { line: 1, item: "1002", name: "Pens", qty: 1, unitPrice: 898, discountPct: 0, taxGroup: "standard" };
+    const priced = { ...line, taxRatePpm: 103500, voided: false, amount: 898, tax: 93 };
+    for (const n of [1, 2]) {
+      const cart = {
+        id: `SEA01-R2-S000${n}`,
+        register: "SEA01-R2",
+        staff: "000160",
+        suspendedAt: `2026-01-0${n}T10:00:00.000Z`,
+        customer: null,
+        lines: [priced],
+      };
+      expect((await call(server.url, "POST", "/v1/suspended-carts", { token, body: { cart } })).status).toBe(201);
+    }
+    const r = await cartSale("SEA01-R2", "1001\nsuspend\n1003\nsuspend\nquit\n");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.doc.suspended.map((c) => [c.id, c.kept])).toEqual([
+      ["SEA01-R2-S0003", "server"],
+      ["SEA01-R2-S0004", "server"],
+    ]);
+  });
 });
 
 describe("pos journal show", () => {
