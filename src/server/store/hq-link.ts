@@ -67,6 +67,15 @@ export function createHqLink(url: string, token: string, timeoutMs = 15_000): Hq
     if (answer.ok) return answer.body;
     if (missing && answer.status === 404) return undefined;
     const error = (answer.body as { error?: { code?: string; message?: string } } | undefined)?.error;
+    // HQ refusing the store server's own credential is not the caller's fault: a register would take a 401 as
+    // "re-provision me". It is a bad gateway, named as such (502: registers fail over as for any broken server).
+    if (answer.status === 401 || answer.status === 403) {
+      throw new HqAnswerError(
+        502,
+        "HqRefused",
+        `HQ at ${base} refused this store server's credential (${answer.status}: ${error?.message ?? "no message"}); check --hq-token-file / POS_HQ_TOKEN`,
+      );
+    }
     throw new HqAnswerError(
       answer.status,
       error?.code ?? "HqError",

@@ -141,7 +141,7 @@ async function checkStoresAtHq(
       }
     } catch (error) {
       if (error instanceof HqAwayError) return error.message;
-      if (error instanceof HqAnswerError && error.statusCode === 401) {
+      if (error instanceof HqAnswerError && error.code === "HqRefused") {
         throw new UsageError(
           `--hq-token-file: HQ ${hqUrl} refused the token (use HQ's admin token, <hq home>/server/admin-token)`,
         );
