@@ -201,6 +201,19 @@ describe("a chain: pos server start --role hq + --role store", () => {
       token: "dev_not-a-token",
     });
     expect(bogus.status).toBe(401);
+    // A register of another store pointed at this store server: a wrong server (403 naming both), not a bad token.
+    const tyoToken = (
+      JSON.parse(readFileSync(join(tyoHome.home, "registers", "TYO01-R1", "register.json"), "utf8")) as {
+        deviceToken: string;
+      }
+    ).deviceToken;
+    const elsewhere = await call(storeOf("SEA01").server?.url ?? "", "GET", "/v1/registers/TYO01-R1/config", {
+      token: tyoToken,
+    });
+    expect(elsewhere.status).toBe(403);
+    expect(elsewhere.body.error.message).toMatch(
+      /register TYO01-R1 belongs to store TYO01; this store server holds SEA01/,
+    );
   });
 
   it("pos cdx run at HQ delivers a price change to both stores' channel databases, and registers sell at it", async () => {

@@ -62,7 +62,13 @@ export function registerStoreRoutes(app: FastifyInstance, deps: StoreRouteDeps):
   // would make the register re-provision; 503 makes it fail over and sell offline until HQ is back).
   const learnToken = async (hash: string): Promise<Device | undefined> => {
     const device = await deps.hq.device(hash);
-    if (!device || !channels.has(device.store)) return undefined;
+    if (!device) return undefined;
+    if (!channels.has(device.store)) {
+      // A register of another store pointed at this server: not a bad token (no re-provisioning), a wrong server.
+      throw forbidden(
+        `register ${device.register} belongs to store ${device.store}; this store server holds ${[...channels.keys()].join(", ")}: point the register at its own store server (pos register set ${device.register} --server <url>)`,
+      );
+    }
     local.keepDevice(device, hash, isoTime(deps.clock.now()));
     return device;
   };
