@@ -9,6 +9,8 @@ export const STORE_LINK_ROUTES = {
   uploads: "/v1/store-link/uploads/:store",
   /** Who a device token (by its hash) speaks for at HQ: a token the store server has not seen yet. */
   device: "/v1/store-link/devices/authenticate",
+  /** Which of the device tokens (by hash) a store server keeps HQ still accepts, and for whom. */
+  devices: "/v1/store-link/devices/check",
 } as const;
 
 export const storeLinkPath = {
@@ -21,6 +23,11 @@ export const storeLinkStoreSchema = z.object({ store: z.string(), currency: z.st
 
 export const deviceLookupBodySchema = z.object({ tokenHash: z.string().regex(/^[0-9a-f]{64}$/) });
 export const deviceLookupAnswerSchema = z.object({ register: z.string(), store: z.string() });
+
+export const deviceCheckBodySchema = z.object({ tokenHashes: z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(10_000) });
+export const deviceCheckAnswerSchema = z.object({
+  accepted: z.array(z.object({ tokenHash: z.string(), register: z.string(), store: z.string() })),
+});
 
 export const storeLinkCustomerSchema = z.object({ id: z.string(), accountAllowed: z.boolean() });
 

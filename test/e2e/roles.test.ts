@@ -211,6 +211,21 @@ describe("a chain: pos server start --role hq + --role store", () => {
       token: tyoToken,
     });
     expect(elsewhere.status).toBe(403);
+    // SEA01-R2 is reactivated at HQ (a replaced device): its old token stops working at the store server with the
+    // next round, without the old device having to call HQ through it.
+    const oldToken = (
+      JSON.parse(readFileSync(join(home, "registers", "SEA01-R2", "register.json"), "utf8")) as { deviceToken: string }
+    ).deviceToken;
+    const config = () =>
+      call(storeOf("SEA01").server?.url ?? "", "GET", "/v1/registers/SEA01-R2/config", { token: oldToken });
+    expect((await config()).status).toBe(200);
+    const reactivated = await call(hqServer().url, "POST", "/v1/devices/activate", {
+      token: hqServer().adminToken,
+      body: { register: "SEA01-R2" },
+    });
+    expect(reactivated.status).toBe(201);
+    await catchUp("SEA01");
+    expect((await config()).status).toBe(401);
     expect(elsewhere.body.error.message).toMatch(
       /register TYO01-R1 belongs to store TYO01; this store server holds SEA01/,
     );

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import {
+  deviceCheckBodySchema,
   deviceLookupBodySchema,
   STORE_LINK_ROUTES,
   type UploadPushAnswer,
@@ -83,6 +84,16 @@ export function registerStoreLinkRoutes(app: FastifyInstance, deps: AppDeps): vo
     const device = await hq.devices.authenticate(tokenHash);
     if (!device) throw notFound("no device has this token at HQ (revoked by a newer activation, or never issued)");
     return device;
+  });
+
+  app.post(STORE_LINK_ROUTES.devices, admin, async (request) => {
+    const { tokenHashes } = parseInput(deviceCheckBodySchema, request.body, "body");
+    const accepted: { tokenHash: string; register: string; store: string }[] = [];
+    for (const tokenHash of tokenHashes) {
+      const device = await hq.devices.authenticate(tokenHash);
+      if (device) accepted.push({ tokenHash, ...device });
+    }
+    return { accepted };
   });
 
   app.get(STORE_LINK_ROUTES.uploads, admin, async (request) => {

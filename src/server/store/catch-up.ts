@@ -7,7 +7,8 @@ import { PackageError } from "../../sync/package/format.js";
 import { type PullResult, pull } from "../../sync/pull.js";
 import { applyOnWorker } from "../cdx/generate-protocol.js";
 import type { HqTransactionRow } from "../hq/store.js";
-import type { HqLink } from "./hq-link.js";
+import { HqAnswerError, HqAwayError, type HqLink } from "./hq-link.js";
+import type { StoreLocal } from "./local.js";
 
 /** Transactions per P-0001 push: one HTTP request, one upload session at HQ. */
 export const PUSH_BATCH = 2000;
@@ -114,4 +115,29 @@ export async function pushTransactions(
     recordPushed.run(PUSHED_TO, String(to));
     from = to;
   }
+}
+
+/**
+ * The device tokens this store server keeps, checked with HQ once a round: a token HQ no longer accepts (the
+ * register reactivated elsewhere, or revoked) stops working here, and one HQ now has for another store too.
+ * While HQ is away nothing is dropped (the registers keep selling on what they have). Answers how many went.
+ */
+export async function refreshDevices(hq: HqLink, local: StoreLocal, stores: ReadonlySet<string>): Promise<number> {
+  const kept = local.devices();
+  if (kept.length === 0) return 0;
+  let accepted: Map<string, string>;
+  try {
+    accepted = new Map((await hq.checkDevices(kept.map((d) => d.tokenHash))).map((d) => [d.tokenHash, d.store]));
+  } catch (error) {
+    if (error instanceof HqAwayError || error instanceof HqAnswerError) return 0;
+    throw error;
+  }
+  let dropped = 0;
+  for (const d of kept) {
+    const store = accepted.get(d.tokenHash);
+    if (store !== undefined && stores.has(store)) continue;
+    local.forgetToken(d.tokenHash);
+    dropped++;
+  }
+  return dropped;
 }

@@ -4,6 +4,7 @@ import { request as httpsRequest } from "node:https";
 import { type ActivateAnswer, activateAnswerSchema, ROUTES } from "../../lib/api.js";
 import { CHAIN_ROUTES, type RegisterListAnswer, registerListAnswerSchema } from "../../lib/api-chain.js";
 import {
+  deviceCheckAnswerSchema,
   deviceLookupAnswerSchema,
   STORE_LINK_ROUTES,
   storeLinkCustomerSchema,
@@ -35,6 +36,8 @@ export interface HqLink {
   customer(id: string): Promise<{ accountAllowed: boolean } | undefined>;
   /** Who a device token speaks for at HQ (by its hash); undefined when HQ does not accept it. */
   device(tokenHash: string): Promise<{ register: string; store: string } | undefined>;
+  /** Of these token hashes, those HQ still accepts, and for which register and store. */
+  checkDevices(tokenHashes: readonly string[]): Promise<{ tokenHash: string; register: string; store: string }[]>;
   activate(register: string): Promise<ActivateAnswer>;
   /** The store HQ has the register in; undefined when HQ has no such register. */
   registerStore(register: string, stores: readonly string[]): Promise<string | undefined>;
@@ -89,6 +92,12 @@ export function createHqLink(url: string, token: string, timeoutMs = 15_000): Hq
     customer: (id) => call(() => http.get(storeLinkPath.customer(id), storeLinkCustomerSchema), 404),
     device: (tokenHash) =>
       call(() => http.post(STORE_LINK_ROUTES.device, { tokenHash }, deviceLookupAnswerSchema), 404),
+    checkDevices: async (tokenHashes) =>
+      (
+        (await call(() => http.post(STORE_LINK_ROUTES.devices, { tokenHashes }, deviceCheckAnswerSchema))) as {
+          accepted: { tokenHash: string; register: string; store: string }[];
+        }
+      ).accepted,
     activate: async (register) =>
       (await call(() => http.post(ROUTES.activate, { register }, activateAnswerSchema))) as ActivateAnswer,
     async registerStore(register, stores) {

@@ -22,6 +22,8 @@ export interface StoreLocal {
   authenticate(tokenHash: string): Device | undefined;
   /** A token HQ no longer accepts (revoked by an activation elsewhere): refused here from now on. */
   forgetToken(tokenHash: string): void;
+  /** Every kept token hash, with its register and store. */
+  devices(): { tokenHash: string; register: string; store: string }[];
   readonly staffLogon: StaffLogonStore;
   close(): void;
 }
@@ -50,6 +52,12 @@ export function openStoreLocal(file: string): StoreLocal {
     },
     forgetToken(tokenHash) {
       prepared(db, "DELETE FROM devices WHERE token_hash = ?").run(tokenHash);
+    },
+    devices() {
+      return prepared<[], { tokenHash: string; register: string; store: string }>(
+        db,
+        "SELECT token_hash AS tokenHash, register_id AS register, store_id AS store FROM devices ORDER BY register_id",
+      ).all();
     },
     staffLogon: staffLogonStore(sqliteSql(db)),
     close() {

@@ -11,7 +11,7 @@ import { lockHome } from "../home-lock.js";
 import type { RequestLogOptions } from "../request-log.js";
 import { type ServerInfo, serve } from "../start.js";
 import { ensureAdminToken } from "../tokens.js";
-import { catchUp, type StoreRound } from "./catch-up.js";
+import { catchUp, refreshDevices, type StoreRound } from "./catch-up.js";
 import { createHqLink, HqAnswerError, HqAwayError } from "./hq-link.js";
 import { openStoreLocal } from "./local.js";
 import { registerStoreRoutes } from "./routes.js";
@@ -69,6 +69,7 @@ export async function startStoreServer(options: StartStoreOptions): Promise<Runn
     let tail: Promise<unknown> = Promise.resolve();
     const round = (): Promise<StoreRound[]> => {
       const next = tail.then(async () => {
+        await refreshDevices(hq, storeLocal, new Set(channels.keys()));
         const rounds = await catchUp(ctx);
         options.onRound?.(rounds);
         return rounds;
