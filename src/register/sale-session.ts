@@ -108,6 +108,8 @@ export class SaleSession {
   private readonly o: SaleSessionOptions;
   staff: StaffInfo | null = null;
   cart: Cart = emptyCart();
+  /** The suspended cart the open cart was recalled from (no longer suspended anywhere), until it ends. */
+  recalledCart: string | undefined;
   payment: PaymentState | null = null;
   private started = false;
 
@@ -404,6 +406,7 @@ export class SaleSession {
       lines: cart.lines.map((l) => ({ ...l })),
       customer: cart.customer ? { ...cart.customer } : null,
     });
+    this.recalledCart = cart.id;
     return { id: cart.id, lines: cart.lines.filter((l) => !l.voided).length };
   }
 
@@ -412,6 +415,7 @@ export class SaleSession {
     this.cart = emptyCart();
     this.payment = null;
     this.started = false;
+    this.recalledCart = undefined;
   }
 
   /**

@@ -235,8 +235,16 @@ export class SaleRunner {
       }
       case "cancel": {
         const had = s.cart.lines.length > 0;
+        const recalled = s.recalledCart;
         s.cancel();
-        return { lines: [had ? "sale canceled" : "nothing to cancel: the cart is empty"] };
+        if (!had) return { lines: ["nothing to cancel: the cart is empty"] };
+        return {
+          lines: [
+            recalled
+              ? `sale canceled (it was recalled from ${recalled}, which is no longer suspended: nothing keeps it now)`
+              : "sale canceled",
+          ],
+        };
       }
       case "help":
         return { lines: [], panel: renderSaleHelp(this.o.output.color, this.o.output.interactive) };

@@ -86,7 +86,10 @@ export async function runSaleScript(runner: SaleRunner, options: SaleScriptOptio
   }
   const abandonedLines = runner.session.cart.lines.length;
   if (abandonedLines > 0) {
-    out.warn(`the cart still had ${abandonedLines} line(s), not paid: the sale was canceled`);
+    const recalled = runner.session.recalledCart;
+    out.warn(
+      `the cart still had ${abandonedLines} line(s), not paid: the sale was canceled${recalled ? ` (it was recalled from ${recalled}, which is no longer suspended: suspend the cart again to keep it)` : ""}`,
+    );
     runner.session.cancel();
   }
   return {

@@ -306,6 +306,13 @@ describe("a cart suspended online is kept at the store server", () => {
       ["SEA01-R2-S0003", "server"],
       ["SEA01-R2-S0004", "server"],
     ]);
+    // Recalled and left unpaid: the cashier is told the cart is no longer kept anywhere.
+    const left = await cartSale("SEA01-R2", "recall SEA01-R2-S0003\nquit\n");
+    expect(left.code, left.stderr).toBe(0);
+    expect(left.doc.recalled).toEqual(["SEA01-R2-S0003"]);
+    expect(left.stderr).toContain(
+      "the sale was canceled (it was recalled from SEA01-R2-S0003, which is no longer suspended: suspend the cart again to keep it)",
+    );
   });
 });
 
