@@ -90,7 +90,7 @@ export interface SaleSessionOptions {
   /** The register's cart ids, and the record of a cart kept at the server (its id is never handed out again). */
   carts?: SuspendedCartIds;
   /** This register's offline database as a source of its own carts (recall of a cart suspended offline, online). */
-  offlineCarts?: Pick<DataSource, "suspendedCarts" | "recallCart">;
+  offlineCarts?: Pick<DataSource, "suspendedCarts" | "recallCart" | "returnSource">;
 }
 
 export interface SuspendedCartIds {
@@ -316,7 +316,11 @@ export class SaleSession {
       throw new CartError("BadEntry", "finish or cancel the sale in progress before starting a return");
     }
     await this.begin();
-    const found = await this.o.manager.run((source) => source.returnSource(originalId));
+    const found = await this.o.manager
+      .run((source) => source.returnSource(originalId))
+      .catch(async (error) => {
+        throw (await this.notUploadedYet(originalId, error)) ?? error;
+      });
     const original = fromWire(found.transaction, this.o.context.decimals);
     if ("error" in original) throw new InternalError(`transaction ${originalId} cannot be read: ${original.error}`);
     const before = found.returns.flatMap((w) => {
@@ -330,6 +334,18 @@ export class SaleSession {
       : null;
     this.changeCart(returnCart(originalId, lines, customer));
     return { original: found.transaction, lines: returnableLines(original.tx, returned) };
+  }
+
+  /** The server does not know a sale this register still holds for upload: say so, with the fix, not "not found". */
+  private async notUploadedYet(id: string, error: unknown): Promise<OperationError | undefined> {
+    if ((error as { code?: unknown }).code !== ERROR_CODES.notFound || !this.o.offlineCarts) return undefined;
+    const held = await this.o.offlineCarts.returnSource(id).catch(() => undefined);
+    if (!held) return undefined;
+    return new OperationError(
+      `sale ${id} is in this register's offline database and not uploaded yet: the server cannot check a return of it`,
+      "ReturnNotUploaded",
+      `upload it first (pos sync push --register ${this.o.context.registerId}), then return it`,
+    );
   }
 
   /**

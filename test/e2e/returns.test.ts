@@ -123,6 +123,22 @@ describe("returns of this register's sales", () => {
     expect(refundProblems(at(id)[0] as StoredSale, at(ret?.id as string))).toEqual([]);
   });
 
+  it("a sale still waiting for upload is not returned online: the cashier is told to push it first", async () => {
+    const sold = await sale("SEA01-R1", "917\n1002\npay card\n917\nquit\n");
+    expect(sold.code, sold.stderr).toBe(0);
+    const id = sold.doc?.receipts[0]?.id as string;
+    expect(sold.doc?.receipts[0]?.status).toBe("pending");
+    const early = await sale("SEA01-R1", `return ${id}\nquit\n`);
+    expect(early.code).toBe(1);
+    expect(early.doc?.failed).toMatchObject([{ code: "ReturnNotUploaded" }]);
+    expect(early.stderr).toContain(`sale ${id} is in this register's offline database and not uploaded yet`);
+    expect(early.stderr).toContain("pos sync push --register SEA01-R1");
+    await push();
+    const r = await sale("SEA01-R1", `return ${id}\npay cash\nquit\n`);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.doc?.receipts[0]).toMatchObject({ status: "stored", returnOf: id });
+  });
+
   it("kill -9 after a return completed: it stays once, its number is never used again, the gap is recorded", async () => {
     const sold = await sale("SEA01-R1", "1001\npay card\nquit\n");
     const id = sold.doc?.receipts[0]?.id as string;
