@@ -12,10 +12,9 @@ export async function startStore(
   plan: StorePlan,
   port: number,
 ): Promise<void> {
-  const [{ readHqToken }, { startStoreServer }, { closeOnSignal }, { readVersion }] = await Promise.all([
+  const [{ readHqToken }, { startStoreServer }, { readVersion }] = await Promise.all([
     import("../server/roles.js"),
     import("../server/store/start.js"),
-    import("../server/start.js"),
     import("../lib/version.js"),
   ]);
   const level = options.logLevel ?? (options.logFile ? "info" : undefined);
@@ -72,24 +71,6 @@ export async function startStore(
   });
   awayAtStart = Boolean(running.hqAway);
   if (running.hqAway) deps.output.warn(`${running.hqAway}: selling anyway, catching up when HQ is back`);
-  const info = {
-    url: running.url,
-    host: running.host,
-    port: running.port,
-    adminTokenFile: running.adminTokenFile,
-    dataDir: running.dataDir,
-    serverFile: running.serverFile,
-    pid: running.pid,
-    hq: running.hq,
-    role: "store",
-    stores: running.stores,
-  };
-  deps.output.result(
-    info,
-    (i: typeof info) =>
-      `listening on ${i.url}\nadmin token: ${i.adminTokenFile}\nHQ: ${i.hq}\nstores: ${i.stores.join(", ")}`,
-  );
-  deps.output.info("press Ctrl-C to stop");
-  const signal = await closeOnSignal(running, (s) => deps.output.info(`${s}: stopping (in-flight requests finish)`));
-  deps.output.info(`stopped after ${signal}`);
+  const { announceAndServe } = await import("./server-serve.js");
+  await announceAndServe(deps, running, { role: "store", stores: running.stores });
 }

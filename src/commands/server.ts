@@ -97,19 +97,14 @@ export function register(program: Command): void {
         if (level !== undefined && !(LEVELS as readonly string[]).includes(level)) {
           throw new UsageError(`--log-level: expected ${LEVELS.join(", ")}, got "${level}"`);
         }
-        const [
-          { startServer, closeOnSignal },
-          { defaultFixturesDir, loadFixtures },
-          { readVersion },
-          { resolve },
-          schedules,
-        ] = await Promise.all([
-          import("../server/start.js"),
-          import("../lib/fixtures.js"),
-          import("../lib/version.js"),
-          import("node:path"),
-          import("../server/schedules/rules.js"),
-        ]);
+        const [{ startServer }, { defaultFixturesDir, loadFixtures }, { readVersion }, { resolve }, schedules] =
+          await Promise.all([
+            import("../server/start.js"),
+            import("../lib/fixtures.js"),
+            import("../lib/version.js"),
+            import("node:path"),
+            import("../server/schedules/rules.js"),
+          ]);
         const scheduleInput = <T>(option: string, parse: () => T): T => {
           try {
             return parse();
@@ -164,27 +159,8 @@ export function register(program: Command): void {
           const rows = Object.values(s.rows).reduce((sum, n) => sum + n, 0);
           deps.output.info(`session ${s.id} job ${s.job} → ${s.database} (full, ${rows} rows): ${s.status}`);
         }
-        const info = {
-          url: running.url,
-          host: running.host,
-          port: running.port,
-          adminTokenFile: running.adminTokenFile,
-          dataDir: running.dataDir,
-          serverFile: running.serverFile,
-          pid: running.pid,
-          hq: running.hq,
-          role: plan.role,
-        };
-        deps.output.result(
-          info,
-          (i: typeof info) =>
-            `listening on ${i.url}\nadmin token: ${i.adminTokenFile}\nHQ: ${i.hq}${i.role === "hq" ? "\nrole: hq (store servers hold the channel databases)" : ""}`,
-        );
-        deps.output.info("press Ctrl-C to stop");
-        const signal = await closeOnSignal(running, (s) =>
-          deps.output.info(`${s}: stopping (in-flight requests finish)`),
-        );
-        deps.output.info(`stopped after ${signal}`);
+        const { announceAndServe } = await import("./server-serve.js");
+        await announceAndServe(deps, running, { role: plan.role });
       }),
     );
 
