@@ -1,28 +1,9 @@
 // End-to-end: the store's "customer creation in async mode" set at HQ, distributed by 1070, used by an online sale.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runPos, tempHome } from "../helpers/cli.js";
+import { describe, expect, it } from "vitest";
 import { serverSales } from "../helpers/money.js";
-import { startServer, type TestServer } from "../helpers/server.js";
+import { useProvisionedHome } from "../helpers/provisioned-home.js";
 
-const home = tempHome("pos-async-mode-e2e-");
-let server: TestServer;
-const pos = (args: string[], input?: string) =>
-  runPos(args, { home: home.home, ...(input === undefined ? {} : { input }) });
-const json = async (args: string[]) => {
-  const r = await pos(["--json", ...args]);
-  expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(0);
-  return JSON.parse(r.stdout);
-};
-
-beforeAll(async () => {
-  server = await startServer(home.home);
-  const r = await pos(["register", "provision", "SEA01-R1", "--server", server.url, "--sync"]);
-  if (r.code !== 0) throw new Error(r.stderr);
-});
-afterAll(async () => {
-  await server?.stop();
-  home.remove();
-});
+const { home, pos, json } = useProvisionedHome("pos-async-mode-e2e-");
 
 describe("customer creation in async mode (a store setting)", () => {
   it("off (the default): an online customer new is created at HQ at once", async () => {
@@ -55,7 +36,7 @@ describe("customer creation in async mode (a store setting)", () => {
     };
     expect(doc.mode).toBe("online");
     expect(doc.receipts).toMatchObject([{ customer: "TMP-SEA01-R1-0001", status: "stored" }]);
-    expect(serverSales(home.home, "SEA01").find((s) => s.id === doc.receipts[0]?.id)?.wire.customer).toBe(
+    expect(serverSales(home, "SEA01").find((s) => s.id === doc.receipts[0]?.id)?.wire.customer).toBe(
       "TMP-SEA01-R1-0001",
     );
     expect(await json(["sync", "push"])).toMatchObject({ customers: 1 });

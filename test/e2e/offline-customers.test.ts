@@ -1,21 +1,13 @@
 // End-to-end: operation 612 offline — `customer new` in an offline sale, push, HQ's async job, 1010, real id.
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runPos, tempHome } from "../helpers/cli.js";
-import { startServer, type TestServer } from "../helpers/server.js";
+import { describe, expect, it } from "vitest";
+import { useProvisionedHome } from "../helpers/provisioned-home.js";
 
-const home = tempHome("pos-612-e2e-");
-let server: TestServer;
-const pos = (args: string[], input?: string) =>
-  runPos(args, { home: home.home, ...(input === undefined ? {} : { input }) });
-const json = async (args: string[]) => {
-  const r = await pos(["--json", ...args]);
-  expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(0);
-  return JSON.parse(r.stdout);
-};
+const { home, pos, json } = useProvisionedHome("pos-612-e2e-");
+
 const localCustomerOf = (transaction: string) => {
-  const db = new Database(join(home.home, "registers", "SEA01-R1", "offline.db"), { readonly: true });
+  const db = new Database(join(home, "registers", "SEA01-R1", "offline.db"), { readonly: true });
   try {
     return (db.prepare("SELECT customer_id FROM transactions WHERE id = ?").get(transaction) as { customer_id: string })
       .customer_id;
@@ -23,16 +15,6 @@ const localCustomerOf = (transaction: string) => {
     db.close();
   }
 };
-
-beforeAll(async () => {
-  server = await startServer(home.home);
-  const r = await pos(["register", "provision", "SEA01-R1", "--server", server.url, "--sync"]);
-  if (r.code !== 0) throw new Error(r.stderr);
-});
-afterAll(async () => {
-  await server?.stop();
-  home.remove();
-});
 
 describe("operation 612 offline (Pending sync)", () => {
   let transaction = "";

@@ -1,22 +1,8 @@
 // End-to-end: offline data exclusion in the offline profile keeps jobs out of registers' offline databases.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runPos, tempHome } from "../helpers/cli.js";
-import { startServer, type TestServer } from "../helpers/server.js";
+import { describe, expect, it } from "vitest";
+import { useProvisionedHome } from "../helpers/provisioned-home.js";
 
-const home = tempHome("pos-exclusion-e2e-");
-let server: TestServer;
-const pos = (args: string[], input?: string) =>
-  runPos(args, { home: home.home, ...(input === undefined ? {} : { input }) });
-
-beforeAll(async () => {
-  server = await startServer(home.home);
-  const r = await pos(["register", "provision", "SEA01-R1", "--server", server.url, "--sync"]);
-  if (r.code !== 0) throw new Error(r.stderr);
-});
-afterAll(async () => {
-  await server?.stop();
-  home.remove();
-});
+const { pos } = useProvisionedHome("pos-exclusion-e2e-");
 
 describe("offline data exclusion", () => {
   it("refuses an exclusion that names no download job (exit 2, the field named)", async () => {

@@ -106,6 +106,20 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     "-c shared_buffers=32MB",
     ...(options.durable ? [] : ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]),
   ];
+  // pg_ctl start on the cluster's port (first start, and after pause()); waits until it accepts connections.
+  const startServer = () =>
+    run(join(PG_BIN, "pg_ctl"), [
+      "start",
+      "-D",
+      data,
+      "-w",
+      "-t",
+      "30",
+      "-l",
+      join(dir, "postgres.log"),
+      "-o",
+      `-p ${cluster.port} ${settings.join(" ")}`,
+    ]);
   const cluster: Cluster = {
     host: "127.0.0.1",
     port: 0,
@@ -131,18 +145,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       run(join(PG_BIN, "pg_ctl"), ["stop", "-D", data, "-m", "fast", "-w"]);
     },
     resume() {
-      run(join(PG_BIN, "pg_ctl"), [
-        "start",
-        "-D",
-        data,
-        "-w",
-        "-t",
-        "30",
-        "-l",
-        join(dir, "postgres.log"),
-        "-o",
-        `-p ${cluster.port} ${settings.join(" ")}`,
-      ]);
+      startServer();
     },
     stop() {
       if (cluster.stopped) return;
@@ -181,18 +184,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     for (let attempt = 0; ; attempt++) {
       cluster.port = await freePort();
       try {
-        run(join(PG_BIN, "pg_ctl"), [
-          "start",
-          "-D",
-          data,
-          "-w",
-          "-t",
-          "30",
-          "-l",
-          join(dir, "postgres.log"),
-          "-o",
-          `-p ${cluster.port} ${settings.join(" ")}`,
-        ]);
+        startServer();
         break;
       } catch (error) {
         // The free port was taken between the probe and the start: once more on another one.
