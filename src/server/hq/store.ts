@@ -7,6 +7,7 @@ import type { Row, TableName } from "../../schema/tables.js";
 import type { PackagePlan } from "../cdx/generate.js";
 import type { GenerateOutcome } from "../cdx/generate-protocol.js";
 import type { SessionRow } from "../cdx/sessions.js";
+import type { TransactionRow } from "../channel-views.js";
 
 export type OfflineStatusBody = z.output<typeof offlineStatusBodySchema>;
 
@@ -175,21 +176,8 @@ export interface DistributionStore {
   writeTryCount(tryCount: number): Promise<void>;
 }
 
-/** A channel transaction as P-0001 brings it to HQ. */
-export interface HqTransactionRow {
-  id: string;
-  store_id: string;
-  register_id: string;
-  staff_id: string;
-  customer_id: string | null;
-  currency: string;
-  total_minor: number;
-  created_at: string;
-  mode: string;
-  content_hash: string;
-  body: string;
-  replication_counter: number;
-}
+/** A channel transaction as P-0001 brings it to HQ: the channel's row, with its body, without when it arrived there. */
+export type HqTransactionRow = Omit<TransactionRow, "received_at"> & { body: string };
 
 export interface UploadRow {
   id: number;
